@@ -1,0 +1,182 @@
+/* child.c - starting COMMAND, holding it by a pidfd, signalling and reaping it.
+ *
+ * The pidfd is taken right after fork(), before altimer could possibly reap
+ * the child, so it always refers to COMMAND and never to a recycled PID.
+ * When the kernel or a sandbox refuses pidfds (ENOSYS, EPERM), kill() on the
+ * un-reaped child is equally safe: the PID cannot be reused until altimer
+ * itself reaps it. */
+#include "config.h"
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* waitid's idtype for a pidfd (Linux 5.4); glibc only names it from 2.36. */
+#define IDTYPE_PIDFD 3
+/* Linux 6.9: signal the process group whose leader the pidfd names.
+ * Not yet in every distribution's headers. */
+#ifndef PIDFD_SIGNAL_PROCESS_GROUP
+#define PIDFD_SIGNAL_PROCESS_GROUP (1U << 2)
+#endif
+
+static int sys_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int sys_pidfd_send_signal(int pidfd, int sig, unsigned int flags)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, flags);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
+{
+	int error = 0;
+
+	if (plan->new_group)
+		(void)setpgid(0, 0);
+	/* Undo what altimer did only for itself: dispositions such as ignoring
+	 * SIGTTOU, and the signals it blocked to read them from a signalfd. */
+	for (size_t i = 0; plan->restore_signals[i] != 0; i++)
+		(void)sigaction(plan->restore_signals[i], &plan->restore_actions[i], NULL);
+	(void)sigprocmask(SIG_SETMASK, plan->original_mask, NULL);
+
+	execvp(plan->argv[0], plan->argv);
+	error = errno;
+	(void)write_all(error_fd, &error, sizeof error);
+	_exit(error == ENOENT ? 127 : 126);
+}
+
+int child_spawn(struct child *child, const struct spawn_plan *plan)
+{
+	int pipe_fds[2];
+	int r;
+
+	*child = (struct child){ .pid = -1, .pidfd = -1, .exec_pipe = -1 };
+	/* Close-on-exec: a successful exec closes the write end, so the parent
+	 * reads EOF; a failed exec writes errno first. */
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+		return -errno;
+
+	child->pid = fork();
+	if (child->pid < 0) {
+		r = -errno;
+		close_quietly(pipe_fds[0]);
+		close_quietly(pipe_fds[1]);
+		return r;
+	}
+	if (child->pid == 0) {
+		close(pipe_fds[0]);
+		child_exec(plan, pipe_fds[1]);
+	}
+	close_quietly(pipe_fds[1]);
+	child->exec_pipe = pipe_fds[0];
+
+	/* Set the group from both sides so signals sent to the group right
+	 * after fork already reach the child (EACCES once it has exec'd). */
+	if (plan->new_group) {
+		(void)setpgid(child->pid, child->pid);
+		child->own_group = true;
+	}
+
+	if (plan->use_pidfd) {
+		child->pidfd = sys_pidfd_open(child->pid);
+		if (child->pidfd < 0 && errno != ENOSYS && errno != EPERM) {
+			r = -errno;
+			(void)kill(child->pid, SIGKILL);
+			return r;
+		}
+		child->signal_by_pidfd = child->pidfd >= 0;
+	}
+	return 0;
+}
+
+int child_exec_result(struct child *child)
+{
+	int error = 0;
+	ssize_t n = read_retry(child->exec_pipe, &error, sizeof error);
+
+	close_quietly(child->exec_pipe);
+	child->exec_pipe = -1;
+	return n == (ssize_t)sizeof error ? error : 0;
+}
+
+bool child_has_pidfd(const struct child *child)
+{
+	return child->pidfd >= 0;
+}
+
+/* One signal to COMMAND alone or to its whole process group. */
+static int send_one(struct child *child, int sig, bool group)
+{
+	if (child->signal_by_pidfd) {
+		if (sys_pidfd_send_signal(child->pidfd, sig,
+					  group ? PIDFD_SIGNAL_PROCESS_GROUP : 0) == 0)
+			return 0;
+		if (errno == ENOSYS || errno == EPERM) {
+			/* A sandbox that allows pidfd_open but not this:
+			 * kill() is still safe, the child is not reaped. */
+			child->signal_by_pidfd = false;
+		} else if (!(errno == EINVAL && group)) {
+			/* EINVAL only means a kernel older than 6.9 without
+			 * group signalling through a pidfd. */
+			return -errno;
+		}
+	}
+	if (kill(group ? -child->pid : child->pid, sig) < 0)
+		return -errno;
+	return 0;
+}
+
+int child_signal(struct child *child, int sig, bool to_group)
+{
+	bool group = to_group && child->own_group;
+	int r = 0;
+
+	if (child->reaped)
+		return -ESRCH;
+	if (group)
+		r = send_one(child, sig, true);
+	/* A command that left its group (setpgid, setsid) is missed by the
+	 * group signal, so it gets its own, as GNU timeout does. */
+	if (!group || getpgid(child->pid) != child->pid)
+		r = send_one(child, sig, false);
+	return r;
+}
+
+int child_try_reap(struct child *child)
+{
+	siginfo_t info;
+	int r;
+
+	if (child->reaped)
+		return 1;
+	memset(&info, 0, sizeof info);
+	for (;;) {
+		/* The raw system call also returns the child's rusage. */
+		if (child->pidfd >= 0)
+			r = (int)syscall(SYS_waitid, IDTYPE_PIDFD, child->pidfd, &info,
+					 WEXITED | WNOHANG, &child->usage);
+		else
+			r = (int)syscall(SYS_waitid, P_PID, child->pid, &info,
+					 WEXITED | WNOHANG, &child->usage);
+		if (r == 0 || errno != EINTR)
+			break;
+	}
+	if (r < 0)
+		return -errno;
+	if (info.si_pid == 0)
+		return 0;
+	child->reaped = true;
+	child->exit_code = info.si_code;
+	child->exit_status = info.si_status;
+	return 1;
+}

@@ -1,0 +1,53 @@
+/* child.h - starting COMMAND, holding it by a pidfd, signalling and reaping it. */
+#ifndef ALTIMER_CHILD_H
+#define ALTIMER_CHILD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+struct child {
+	pid_t pid;
+	int pidfd;		/* -1 on the fallback path */
+	bool signal_by_pidfd;	/* pidfd_send_signal is allowed */
+	int exec_pipe;		/* read end: errno from a failed exec, or EOF */
+	bool own_group;		/* COMMAND leads its own process group */
+	bool reaped;
+	int exit_code;		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED */
+	int exit_status;	/* exit status or signal number */
+	struct rusage usage;	/* COMMAND's CPU time and peak memory */
+};
+
+/* How COMMAND starts: what it must inherit rather than what altimer set up
+ * for itself. */
+struct spawn_plan {
+	char **argv;
+	bool new_group;			/* put COMMAND in its own process group */
+	bool use_pidfd;			/* false forces the kill()/SIGCHLD path */
+	const sigset_t *original_mask;	/* mask altimer inherited */
+	const int *restore_signals;	/* dispositions to restore, 0-terminated */
+	const struct sigaction *restore_actions;
+};
+
+/* fork and exec COMMAND, and take a pidfd on it before it can be reaped.
+ * Returns 0 or -errno (fork failed: the caller exits 125). */
+int child_spawn(struct child *child, const struct spawn_plan *plan);
+
+/* Read the exec pipe once it is readable: 0 when COMMAND is running, or the
+ * positive errno with which exec failed. */
+int child_exec_result(struct child *child);
+
+/* Send sig to COMMAND, and to its process group when to_group is set.
+ * Uses pidfd_send_signal, so a recycled PID is never hit; falls back to
+ * kill() for an un-reaped child.  Returns 0 or -errno. */
+int child_signal(struct child *child, int sig, bool to_group);
+
+/* Collect COMMAND's status if it has ended.  Returns 1 when reaped, 0 when
+ * still running, -errno on failure. */
+int child_try_reap(struct child *child);
+
+/* True when the pidfd path is in use. */
+bool child_has_pidfd(const struct child *child);
+
+#endif

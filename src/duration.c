@@ -1,0 +1,115 @@
+/* duration.c - parsing DURATION operands into nanoseconds.
+ *
+ * A single number follows GNU timeout exactly: strtold's grammar (so "1e3",
+ * hex floats, "inf" and leading blanks are accepted, as GNU accepts them) and
+ * one optional unit.  altimer adds sub-second units and compound forms, whose
+ * parts after the first must be plain decimal numbers, each with a unit. */
+#include "config.h"
+#include "duration.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Beyond ~146 years a deadline is not a deadline; saturating here also keeps
+ * every later addition of nanoseconds far from overflow. */
+#define DURATION_CEILING ((long double)(UINT64_C(1) << 62))
+
+static const struct unit {
+	const char *name;
+	long double nanoseconds;
+} units[] = {
+	/* Two-letter units first so "ms" is not read as "m" + garbage. */
+	{ "ns", 1.0L },
+	{ "us", 1e3L },
+	{ "ms", 1e6L },
+	{ "s", 1e9L },
+	{ "m", 60e9L },
+	{ "h", 3600e9L },
+	{ "d", 86400e9L },
+};
+
+static const struct unit *unit_at(const char *p, const char **end)
+{
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		size_t len = strlen(units[i].name);
+		if (strncmp(p, units[i].name, len) == 0) {
+			*end = p + len;
+			return &units[i];
+		}
+	}
+	return NULL;
+}
+
+int duration_parse(const char *text, uint64_t *nanoseconds)
+{
+	const char *p = text;
+	long double total = 0.0L;
+	int parts = 0;
+
+	if (text == NULL || *text == '\0')
+		return -EINVAL;
+
+	while (*p != '\0') {
+		char *number_end;
+		const char *unit_end;
+		const struct unit *unit;
+		long double value;
+
+		/* Only the first part may use strtold's full grammar. */
+		if (parts > 0 && !isdigit((unsigned char)*p) && *p != '.')
+			return -EINVAL;
+
+		errno = 0;
+		value = strtold(p, &number_end);
+		if (number_end == p || isnan(value) || value < 0.0L)
+			return -EINVAL;
+		/* ERANGE: overflow saturates below; underflow reads as 0. */
+
+		if (*number_end == '\0' && parts == 0) {
+			total = value * 1e9L; /* GNU: no unit means seconds */
+			parts++;
+			break;
+		}
+		unit = unit_at(number_end, &unit_end);
+		if (unit == NULL)
+			return -EINVAL;
+		/* Compound parts must be finite: "inf" ends a duration. */
+		if (isinf(value) && *unit_end != '\0')
+			return -EINVAL;
+		total += value * unit->nanoseconds;
+		p = unit_end;
+		parts++;
+	}
+
+	if (total == 0.0L || isinf(total) || total >= DURATION_CEILING)
+		*nanoseconds = DURATION_NONE;
+	else if (total < 1.0L)
+		*nanoseconds = 1; /* asked for a deadline: never read it as none */
+	else
+		*nanoseconds = (uint64_t)ceill(total);
+	return 0;
+}
+
+struct timespec duration_to_timespec(uint64_t nanoseconds)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(nanoseconds / 1000000000u),
+		.tv_nsec = (long)(nanoseconds % 1000000000u),
+	};
+	return ts;
+}
+
+const char *duration_format(uint64_t nanoseconds, char *buf, size_t size)
+{
+	if (nanoseconds == DURATION_NONE)
+		snprintf(buf, size, "inf");
+	else if (nanoseconds % 1000000000u == 0)
+		snprintf(buf, size, "%llus", (unsigned long long)(nanoseconds / 1000000000u));
+	else
+		snprintf(buf, size, "%.9gs", (double)nanoseconds / 1e9);
+	return buf;
+}

@@ -1,0 +1,25 @@
+/* loop.h - the poll() loop: every event altimer waits for, and what it does. */
+#ifndef ALTIMER_LOOP_H
+#define ALTIMER_LOOP_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "child.h"
+#include "options.h"
+
+struct run {
+	const struct options *options;
+	struct child child;
+	int signal_fd;		/* blocked signals and timer expirations */
+	sigset_t forwarded;	/* signals passed on to COMMAND */
+	bool timed_out;		/* the deadline (or a kill-after) fired */
+	bool kill_after_used;	/* GNU arms the KILL timer only once */
+	int exec_error;		/* errno from a failed exec, else 0 */
+};
+
+/* Wait for COMMAND to end, acting on deadlines and signals meanwhile.
+ * Returns 0 once COMMAND is reaped, or -errno when altimer cannot go on. */
+int loop_run(struct run *run);
+
+#endif

@@ -1,0 +1,193 @@
+/* main.c - altimer: run a command with a time limit.
+ *
+ * main() sets the stage (options, signals, the child, the deadline), hands
+ * over to the poll loop, and turns what happened into an exit status the
+ * way GNU timeout does. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "duration.h"
+#include "loop.h"
+#include "options.h"
+#include "timer.h"
+
+enum {
+	EXIT_TIMEDOUT = 124,
+	EXIT_CANCELED = 125,
+	EXIT_CANNOT_INVOKE = 126,
+	EXIT_ENOENT = 127,
+};
+
+/* Passed on to COMMAND, as GNU timeout does (plus USR1/USR2). */
+static const int forwarded_signals[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
+};
+
+/* Dispositions altimer changes for itself and gives back to COMMAND. */
+static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, 0 };
+
+static int fail(int status, const char *what, int error)
+{
+	fprintf(stderr, "altimer: %s: %s\n", what, strerror(error));
+	return status;
+}
+
+static bool pidfd_allowed(void)
+{
+	const char *value = getenv("ALTIMER_NO_PIDFD");
+
+	return value == NULL || *value == '\0' || strcmp(value, "0") == 0;
+}
+
+/* Signals a handler could catch: the ones worth forwarding. */
+static bool catchable(int sig)
+{
+	return sig > 0 && sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD &&
+	       sig != SIGTTIN && sig != SIGTTOU && sig != SIGCONT &&
+	       sig != timer_signal();
+}
+
+/* Block what the loop reads from the signalfd; ignore terminal-stop
+ * signals so altimer in a background group is never stopped by them (GNU
+ * does the same; COMMAND gets the originals back). */
+static int signals_setup(struct run *run, sigset_t *original_mask,
+			 struct sigaction *original_actions)
+{
+	const struct options *options = run->options;
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+	struct sigaction deflt = { .sa_handler = SIG_DFL };
+	sigset_t blocked;
+
+	sigemptyset(&run->forwarded);
+	for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+		sigaddset(&run->forwarded, forwarded_signals[i]);
+	/* An outside copy of the timeout signal is passed on too. */
+	if (catchable(options->timeout_signal))
+		sigaddset(&run->forwarded, options->timeout_signal);
+
+	blocked = run->forwarded;
+	sigaddset(&blocked, SIGCHLD);
+	sigaddset(&blocked, timer_signal());
+
+	for (size_t i = 0; restored_signals[i] != 0; i++)
+		if (sigaction(restored_signals[i], NULL, &original_actions[i]) < 0)
+			return -errno;
+	(void)sigaction(SIGTTIN, &ignore, NULL);
+	(void)sigaction(SIGTTOU, &ignore, NULL);
+	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap the child
+	 * itself and lose its status. */
+	(void)sigaction(SIGCHLD, &deflt, NULL);
+
+	if (sigprocmask(SIG_BLOCK, &blocked, original_mask) < 0)
+		return -errno;
+	run->signal_fd = signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (run->signal_fd < 0)
+		return -errno;
+	return 0;
+}
+
+/* Die of sig, as COMMAND did, so the caller's wait() sees the same thing;
+ * never leave a core file of altimer's own. */
+static void reraise(int sig)
+{
+	struct rlimit no_core = { 0, 0 };
+	sigset_t only;
+
+	(void)prctl(PR_SET_DUMPABLE, 0);
+	if (setrlimit(RLIMIT_CORE, &no_core) < 0)
+		return; /* a core might appear: exit 128+sig instead */
+	signal(sig, SIG_DFL);
+	sigemptyset(&only);
+	sigaddset(&only, sig);
+	fflush(NULL);
+	raise(sig);
+	(void)sigprocmask(SIG_UNBLOCK, &only, NULL);
+}
+
+/* GNU timeout's rules for the final status. */
+static int exit_status(const struct run *run)
+{
+	const struct child *child = &run->child;
+	const struct options *options = run->options;
+	int sig;
+
+	if (run->exec_error) {
+		fprintf(stderr, "altimer: failed to run command '%s': %s\n",
+			options->command[0], strerror(run->exec_error));
+		return run->exec_error == ENOENT ? EXIT_ENOENT : EXIT_CANNOT_INVOKE;
+	}
+	if (child->exit_code == CLD_EXITED) {
+		if (run->timed_out && !options->preserve_status)
+			return EXIT_TIMEDOUT;
+		return child->exit_status;
+	}
+
+	sig = child->exit_status;
+	if (child->exit_code == CLD_DUMPED)
+		fprintf(stderr, "altimer: the command dumped core\n");
+	/* A KILL after the deadline is told apart from a plain timeout. */
+	if (run->timed_out && sig == SIGKILL)
+		return 128 + sig;
+	if (run->timed_out && !options->preserve_status)
+		return EXIT_TIMEDOUT;
+	reraise(sig);
+	return 128 + sig;
+}
+
+int main(int argc, char **argv)
+{
+	struct options options;
+	struct run run = { .options = &options, .signal_fd = -1 };
+	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
+	sigset_t original_mask;
+	int r;
+
+	r = options_parse(argc, argv, &options);
+	if (r == OPTIONS_DONE)
+		return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_CANCELED;
+	if (r == -ENOMEM)
+		return fail(EXIT_CANCELED, "cannot parse options", ENOMEM);
+	if (r < 0)
+		return EXIT_CANCELED;
+
+	r = signals_setup(&run, &original_mask, original_actions);
+	if (r < 0)
+		return fail(EXIT_CANCELED, "cannot set up signal handling", -r);
+
+	struct spawn_plan plan = {
+		.argv = options.command,
+		.new_group = !options.foreground,
+		.use_pidfd = pidfd_allowed(),
+		.original_mask = &original_mask,
+		.restore_signals = restored_signals,
+		.restore_actions = original_actions,
+	};
+	r = child_spawn(&run.child, &plan);
+	if (r < 0)
+		return fail(EXIT_CANCELED, "cannot start the command", -r);
+
+	r = timer_arm(TIMER_DEADLINE, options.duration, 0);
+	if (r < 0) {
+		(void)child_signal(&run.child, SIGKILL, !options.foreground);
+		return fail(EXIT_CANCELED, "cannot arm the deadline timer", -r);
+	}
+
+	r = loop_run(&run);
+	if (r < 0) {
+		(void)child_signal(&run.child, SIGKILL, !options.foreground);
+		return fail(EXIT_CANCELED, "lost track of the command", -r);
+	}
+	return exit_status(&run);
+}

@@ -1,0 +1,347 @@
+/* options.c - the command line: one option table for parsing and --help.
+ *
+ * popt parses the options, but only those before the first operand: the
+ * DURATION and everything after it belong to COMMAND (`altimer 5 ls -l`).
+ * A short scan finds that boundary first, which also lets altimer accept
+ * unambiguous abbreviations of long options (`--sig=KILL`) as GNU's
+ * getopt_long does. */
+#include "config.h"
+#include "options.h"
+
+#include <errno.h>
+#include <popt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+#include "signames.h"
+
+enum option_key {
+	KEY_FOREGROUND = 'f',
+	KEY_KILL_AFTER = 'k',
+	KEY_PRESERVE_STATUS = 'p',
+	KEY_SIGNAL = 's',
+	KEY_VERBOSE = 'v',
+	KEY_HELP = 256,
+	KEY_VERSION,
+};
+
+/* The one list of options: parsing, --help, and (through tests) the man page
+ * and shell completions all follow it. */
+static const struct poptOption option_table[] = {
+	{ "foreground", 'f', POPT_ARG_NONE, NULL, KEY_FOREGROUND,
+	  "leave COMMAND in the terminal's foreground process group, so it can "
+	  "read the terminal and receive its signals; only COMMAND itself is "
+	  "signalled, not its children", NULL },
+	{ "kill-after", 'k', POPT_ARG_STRING, NULL, KEY_KILL_AFTER,
+	  "if COMMAND is still running this long after the first signal, "
+	  "send it KILL", "DURATION" },
+	{ "preserve-status", 'p', POPT_ARG_NONE, NULL, KEY_PRESERVE_STATUS,
+	  "exit with COMMAND's own status even when it timed out, instead of 124",
+	  NULL },
+	{ "signal", 's', POPT_ARG_STRING, NULL, KEY_SIGNAL,
+	  "the signal to send at the deadline (default TERM): a name such as "
+	  "HUP or SIGINT, a number, or RTMIN+n", "SIGNAL" },
+	{ "verbose", 'v', POPT_ARG_NONE, NULL, KEY_VERBOSE,
+	  "report each signal sent to COMMAND on standard error", NULL },
+	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
+	  "show this help and exit", NULL },
+	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
+	  "show the version and exit", NULL },
+	POPT_TABLEEND
+};
+
+#define OPTION_COUNT (sizeof option_table / sizeof option_table[0] - 1)
+
+static const char usage_line[] =
+	"Usage: altimer [OPTION]... DURATION COMMAND [ARG]...\n";
+
+static void error_line(const char *fmt, const char *a, const char *b)
+{
+	fputs("altimer: ", stderr);
+	fprintf(stderr, fmt, a, b);
+	fputs(" (see 'altimer --help')\n", stderr);
+}
+
+static bool takes_argument(const struct poptOption *option)
+{
+	return (option->argInfo & POPT_ARG_MASK) != POPT_ARG_NONE;
+}
+
+static const struct poptOption *find_short(char c)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		if (option_table[i].shortName == c && c != '\0')
+			return &option_table[i];
+	return NULL;
+}
+
+/* An exact long name, or the only one it abbreviates. */
+static const struct poptOption *find_long(const char *name, size_t len)
+{
+	const struct poptOption *found = NULL;
+	int matches = 0;
+
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const char *candidate = option_table[i].longName;
+		if (strncmp(candidate, name, len) != 0)
+			continue;
+		if (candidate[len] == '\0')
+			return &option_table[i];
+		found = &option_table[i];
+		matches++;
+	}
+	if (matches > 1) {
+		char shown[64];
+		snprintf(shown, sizeof shown, "%.*s", (int)len, name);
+		error_line("option '--%s' is ambiguous%s", shown, "");
+		return NULL;
+	}
+	if (found == NULL) {
+		char shown[64];
+		snprintf(shown, sizeof shown, "%.*s", (int)len, name);
+		error_line("unknown option '--%s'%s", shown, "");
+	}
+	return found;
+}
+
+/* Find where the operands start, expanding long-option abbreviations in
+ * place.  Returns the index of DURATION (argc when missing), or -EINVAL. */
+static int find_operands(int argc, char **argv, char **expanded, int *popt_argc)
+{
+	int i = 1;
+
+	*popt_argc = 1;
+	while (i < argc) {
+		char *arg = argv[i];
+
+		if (strcmp(arg, "--") == 0) {
+			*popt_argc = i;
+			return i + 1;
+		}
+		if (arg[0] != '-' || arg[1] == '\0')
+			break;
+		if (arg[1] == '-') {
+			const char *name = arg + 2;
+			const char *equals = strchr(name, '=');
+			size_t len = equals ? (size_t)(equals - name) : strlen(name);
+			const struct poptOption *option = find_long(name, len);
+
+			if (option == NULL)
+				return -EINVAL;
+			if (equals && !takes_argument(option)) {
+				error_line("option '--%s' takes no argument%s", option->longName, "");
+				return -EINVAL;
+			}
+			if (asprintf(&expanded[i], "--%s%s", option->longName,
+				     equals ? equals : "") < 0)
+				return -ENOMEM;
+			argv[i] = expanded[i];
+			if (takes_argument(option) && !equals) {
+				if (++i >= argc) {
+					error_line("option '--%s' needs an argument%s", option->longName, "");
+					return -EINVAL;
+				}
+			}
+		} else {
+			for (const char *c = arg + 1; *c != '\0'; c++) {
+				const struct poptOption *option = find_short(*c);
+				char shown[2] = { *c, '\0' };
+
+				if (option == NULL) {
+					error_line("unknown option '-%s'%s", shown, "");
+					return -EINVAL;
+				}
+				if (!takes_argument(option))
+					continue;
+				if (c[1] == '\0' && ++i >= argc) {
+					error_line("option '-%s' needs an argument%s", shown, "");
+					return -EINVAL;
+				}
+				break;
+			}
+		}
+		i++;
+	}
+	*popt_argc = i;
+	return i;
+}
+
+/* "  -s, --signal=SIGNAL   text..." wrapped at 79 columns. */
+static void print_option_help(const struct poptOption *option)
+{
+	char head[64];
+	const char *text = option->descrip;
+	const int column = 26;
+	int used;
+
+	if (option->shortName)
+		used = snprintf(head, sizeof head, "  -%c, --%s", option->shortName, option->longName);
+	else
+		used = snprintf(head, sizeof head, "      --%s", option->longName);
+	if (option->argDescrip)
+		used += snprintf(head + used, sizeof head - (size_t)used, "=%s", option->argDescrip);
+	fputs(head, stdout);
+	if (used >= column - 1) {
+		putchar('\n');
+		used = 0;
+	}
+	printf("%*s", column - used, "");
+
+	while (*text) {
+		size_t room = 79 - (size_t)column;
+		size_t len = strlen(text);
+		if (len > room) {
+			len = room;
+			while (len > 0 && text[len] != ' ')
+				len--;
+		}
+		printf("%.*s\n", (int)len, text);
+		text += len;
+		while (*text == ' ')
+			text++;
+		if (*text)
+			printf("%*s", column, "");
+	}
+}
+
+static void print_help(void)
+{
+	fputs(usage_line, stdout);
+	fputs("Run COMMAND, and stop it if it is still running after DURATION.\n"
+	      "\nOptions:\n", stdout);
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		print_option_help(&option_table[i]);
+	fputs("\nDURATION is a number with an optional unit: s (seconds, the default),\n"
+	      "m (minutes), h (hours), d (days), ms, us or ns; parts may be combined\n"
+	      "(1h30m, 2m30.5s).  0 or inf means no deadline.\n"
+	      "\nExit status:\n"
+	      "  124  COMMAND timed out and --preserve-status was not given\n"
+	      "  125  altimer itself failed (bad option, duration or signal, no resources)\n"
+	      "  126  COMMAND was found but could not be run\n"
+	      "  127  COMMAND was not found\n"
+	      "  137  COMMAND (or altimer) was sent KILL\n"
+	      "  otherwise COMMAND's own status; if COMMAND died of a signal, altimer\n"
+	      "  dies of the same signal (without a core dump)\n"
+	      "\nThe environment variable ALTIMER_NO_PIDFD=1 makes altimer use kill(2)\n"
+	      "and SIGCHLD instead of pidfds.  See altimer(1) for details.\n", stdout);
+}
+
+static void print_version(void)
+{
+	printf("altimer %s\n"
+	       "License GPLv3+: GNU GPL version 3 or later.\n"
+	       "This is free software: you are free to change and redistribute it.\n",
+	       PACKAGE_VERSION);
+}
+
+static int apply_option(poptContext context, int key, struct options *options)
+{
+	const char *value = poptGetOptArg(context);
+	int sig;
+
+	switch (key) {
+	case KEY_FOREGROUND:
+		options->foreground = true;
+		return 0;
+	case KEY_PRESERVE_STATUS:
+		options->preserve_status = true;
+		return 0;
+	case KEY_VERBOSE:
+		options->verbose = true;
+		return 0;
+	case KEY_KILL_AFTER:
+		if (duration_parse(value, &options->kill_after) < 0) {
+			error_line("invalid --kill-after duration '%s': use a number with an "
+				   "optional unit, such as 10, 1.5s, 2m or 1h30m%s", value, "");
+			return -EINVAL;
+		}
+		return 0;
+	case KEY_SIGNAL:
+		sig = signal_parse(value);
+		if (sig < 0) {
+			error_line("invalid signal '%s': use a name such as TERM, INT or "
+				   "KILL, a number, or RTMIN+n%s", value, "");
+			return -EINVAL;
+		}
+		options->timeout_signal = sig;
+		return 0;
+	case KEY_HELP:
+		print_help();
+		return OPTIONS_DONE;
+	case KEY_VERSION:
+		print_version();
+		return OPTIONS_DONE;
+	}
+	return -EINVAL;
+}
+
+int options_parse(int argc, char **argv, struct options *options)
+{
+	char **expanded = calloc((size_t)argc + 1, sizeof *expanded);
+	poptContext context = NULL;
+	int operands, popt_argc, key, result = OPTIONS_RUN;
+
+	*options = (struct options){
+		.duration = DURATION_NONE,
+		.kill_after = DURATION_NONE,
+		.timeout_signal = SIGTERM,
+	};
+	if (expanded == NULL)
+		return -ENOMEM;
+
+	operands = find_operands(argc, argv, expanded, &popt_argc);
+	if (operands < 0) {
+		result = operands;
+		goto out;
+	}
+
+	context = poptGetContext("altimer", popt_argc, (const char **)argv,
+				 option_table, POPT_CONTEXT_POSIXMEHARDER);
+	if (context == NULL) {
+		result = -ENOMEM;
+		goto out;
+	}
+	while ((key = poptGetNextOpt(context)) > 0) {
+		result = apply_option(context, key, options);
+		if (result != OPTIONS_RUN)
+			goto out;
+	}
+	if (key < -1) {
+		error_line("%s: %s", poptBadOption(context, POPT_BADOPTION_NOALIAS),
+			   poptStrerror(key));
+		result = -EINVAL;
+		goto out;
+	}
+
+	if (operands >= argc) {
+		error_line("missing DURATION and COMMAND; usage: altimer [OPTION]... "
+			   "DURATION COMMAND [ARG]...%s%s", "", "");
+		result = -EINVAL;
+		goto out;
+	}
+	if (duration_parse(argv[operands], &options->duration) < 0) {
+		error_line("invalid duration '%s': use a number with an optional unit, "
+			   "such as 10, 1.5s, 2m, 500ms or 1h30m%s", argv[operands], "");
+		result = -EINVAL;
+		goto out;
+	}
+	if (operands + 1 >= argc) {
+		error_line("missing COMMAND after DURATION '%s'%s", argv[operands], "");
+		result = -EINVAL;
+		goto out;
+	}
+	options->command = argv + operands + 1;
+
+out:
+	if (context)
+		poptFreeContext(context);
+	/* Expanded spellings stay referenced only by argv before the operands,
+	 * which nothing reads after parsing. */
+	for (int i = 0; i < argc; i++)
+		free(expanded[i]);
+	free(expanded);
+	return result;
+}

@@ -1,0 +1,29 @@
+/* timer.h - per-thread POSIX timers whose expirations arrive on the signalfd. */
+#ifndef ALTIMER_TIMER_H
+#define ALTIMER_TIMER_H
+
+#include <stdint.h>
+
+/* What a timer is for; carried in sigev_value so the loop knows which
+ * timer a signalfd record belongs to. */
+enum timer_role {
+	TIMER_DEADLINE,
+	TIMER_KILL_AFTER,
+	TIMER_ROLE_COUNT,
+};
+
+/* The signal every timer delivers; blocked and read through the signalfd. */
+int timer_signal(void);
+
+/* Arm (creating if needed) the timer for role to fire once after
+ * nanoseconds, then every interval nanoseconds (0: once).  Returns 0 or
+ * -errno. */
+int timer_arm(enum timer_role role, uint64_t nanoseconds, uint64_t interval);
+
+/* Stop the timer for role, if it exists. */
+void timer_disarm(enum timer_role role);
+
+/* Whether the timer for role is armed. */
+int timer_is_armed(enum timer_role role);
+
+#endif

@@ -1,0 +1,2 @@
+#!/usr/bin/env bats
+@test "placeholder" { false; }
