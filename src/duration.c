@@ -67,6 +67,10 @@ int duration_parse(const char *text, uint64_t *nanoseconds)
 		value = strtold(p, &number_end);
 		if (number_end == p || isnan(value) || value < 0.0L)
 			return -EINVAL;
+		/* ...so later parts stop at the first non-decimal character:
+		 * "1h0x5m" is not one hour and five (hex) minutes. */
+		if (parts > 0 && number_end != p + strspn(p, "0123456789."))
+			return -EINVAL;
 		/* ERANGE: overflow saturates below; underflow reads as 0. */
 
 		if (*number_end == '\0' && parts == 0) {

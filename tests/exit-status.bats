@@ -1,2 +1,119 @@
 #!/usr/bin/env bats
-@test "placeholder" { false; }
+# Exit statuses, as GNU timeout gives them.  Also run with pidfds refused
+# (tests/exit-status.fallback).
+
+load helpers/common
+
+@test "the command's own exit status passes through ($(altimer_path))" {
+	for code in 0 1 7 100 123 124 125 126 127 255; do
+		run "-$code" "$ALTIMER" 10 sh -c "exit $code"
+	done
+}
+
+@test "a command that overruns its deadline gives 124 ($(altimer_path))" {
+	elapsed_ms "$ALTIMER" 0.2 sleep 10
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -lt 5000 ]
+}
+
+@test "a command that finishes in time is not signalled ($(altimer_path))" {
+	run "$ALTIMER" -v 5 sh -c 'sleep 0.1; exit 3'
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+}
+
+@test "a timeout with -s KILL gives 137 ($(altimer_path))" {
+	run "$ALTIMER" -s KILL 0.1 sleep 10
+	[ "$status" -eq 137 ]
+}
+
+@test "-k sends KILL when the command ignores TERM ($(altimer_path))" {
+	elapsed_ms "$ALTIMER" -k 0.3 0.2 sh -c 'trap "" TERM; sleep 10; exit 9'
+	[ "$status" -eq 137 ]
+	[ "$elapsed" -lt 5000 ]
+}
+
+@test "-k is not needed when TERM works ($(altimer_path))" {
+	run "$ALTIMER" -v -k 5 0.1 sleep 10
+	[ "$status" -eq 124 ]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "a command that handles the signal and exits still gives 124 ($(altimer_path))" {
+	run "$ALTIMER" 0.2 sh -c 'trap "exit 5" TERM; sleep 10 & wait'
+	[ "$status" -eq 124 ]
+}
+
+@test "--preserve-status gives the command's own exit after a timeout ($(altimer_path))" {
+	run "$ALTIMER" --preserve-status 0.2 sh -c 'trap "exit 5" TERM; sleep 10 & wait'
+	[ "$status" -eq 5 ]
+}
+
+@test "--preserve-status re-raises the signal that ended the command ($(altimer_path))" {
+	run raw_status "$ALTIMER" -p 0.1 sleep 10
+	[ "$output" = "signal 15" ]
+	run "$ALTIMER" -p -s INT 0.1 sleep 10
+	[ "$status" -eq 130 ]
+}
+
+@test "a command killed by a signal kills altimer the same way, without a core ($(altimer_path))" {
+	cd "$BATS_TEST_TMPDIR"
+	ulimit -c unlimited 2>/dev/null || true
+	# The kernel's core flag in the wait status says whether altimer dumped.
+	run --separate-stderr raw_status "$ALTIMER" 10 sh -c 'kill -SEGV $$'
+	[ "$output" = "signal 11" ]
+	run --separate-stderr raw_status "$ALTIMER" 10 sh -c 'kill -USR1 $$'
+	[ "$output" = "signal 10" ]
+}
+
+@test "a missing command gives 127 with the errno text ($(altimer_path))" {
+	run -127 "$ALTIMER" 5 /nonexistent/command
+	[ "$output" = "altimer: failed to run command '/nonexistent/command': No such file or directory" ]
+	run -127 "$ALTIMER" 5 no-such-command-anywhere
+}
+
+@test "a directory or a non-executable file gives 126 ($(altimer_path))" {
+	run "$ALTIMER" 5 /
+	[ "$status" -eq 126 ]
+	[ "$output" = "altimer: failed to run command '/': Permission denied" ]
+	touch "$BATS_TEST_TMPDIR/plain"
+	run "$ALTIMER" 5 "$BATS_TEST_TMPDIR/plain"
+	[ "$status" -eq 126 ]
+	[[ "$output" == *"Permission denied" ]]
+}
+
+@test "a script whose interpreter is missing gives 127 with the errno text ($(altimer_path))" {
+	printf '#!/nonexistent/interpreter\n' >"$BATS_TEST_TMPDIR/script"
+	chmod +x "$BATS_TEST_TMPDIR/script"
+	run -127 "$ALTIMER" 5 "$BATS_TEST_TMPDIR/script"
+	[[ "$output" == *"'$BATS_TEST_TMPDIR/script': No such file or directory" ]]
+}
+
+@test "a stopped command still times out ($(altimer_path))" {
+	elapsed_ms "$ALTIMER" 0.3 sh -c 'kill -STOP $$; exit 0'
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -lt 5000 ]
+}
+
+@test "exit statuses match GNU timeout's, case by case ($(altimer_path))" {
+	cases=(
+		"5 true" "5 false" "5 sh -c 'exit 42'" "0.1 sleep 5" "-s KILL 0.1 sleep 5"
+		"-s INT 0.1 sleep 5" "--preserve-status 0.1 sleep 5"
+		"--preserve-status -s KILL 0.1 sleep 5" "-k 0.1 0.1 sh -c 'trap \"\" TERM; sleep 5'"
+		"5 sh -c 'kill -TERM \$\$'" "5 sh -c 'kill -KILL \$\$'" "5 /nonexistent" "5 /"
+		"0 true" "bad true" "-s BAD 1 true" "--foreground 0.1 sleep 5"
+		"--foreground -s KILL 0.1 sleep 5"
+	)
+	for c in "${cases[@]}"; do
+		ours=$(eval "\"\$ALTIMER\" $c" >/dev/null 2>&1; echo $?)
+		gnu=$(eval "\"\$GNU_TIMEOUT\" $c" >/dev/null 2>&1; echo $?)
+		[ "$ours" = "$gnu" ] || { echo "[$c] altimer $ours, GNU $gnu"; false; }
+	done
+}
+
+@test "an exit and a deadline together never signal a reaped command ($(altimer_path))" {
+	for _ in $(seq 20); do
+		run "$ALTIMER" 0.01 sleep 0.01
+		[ "$status" -eq 0 ] || [ "$status" -eq 124 ]
+	done
+}

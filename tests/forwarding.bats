@@ -1,2 +1,124 @@
 #!/usr/bin/env bats
-@test "placeholder" { false; }
+# Signals sent to altimer reach the command; timeouts reach its whole group.
+# Also run with pidfds refused (tests/forwarding.fallback).
+
+load helpers/common
+
+# start_probe FILE ALTIMER-ARGS...: run "altimer ARGS probe trap ... FILE" in
+# the background, leaving its PID in $pid once the probe is ready.
+start_probe() {
+	local file=$1
+	shift
+	# fd 3 is bats' own; a background job holding it would stall bats.
+	"$ALTIMER" "$@" "$PROBE" trap 1 2 3 10 12 14 15 "$file" 3>&- &
+	pid=$!
+	wait_for "$file" ready
+}
+
+forward_one() {
+	local name=$1 number=$2 f="$BATS_TEST_TMPDIR/$1"
+	start_probe "$f" 30
+	kill -"$name" "$pid"
+	wait_for "$f" "^$number\$" 5 || return 1
+	kill -TERM "$pid"
+	wait "$pid" || return 1
+}
+
+@test "HUP is passed on to the command ($(altimer_path))" {
+	forward_one HUP 1
+}
+
+@test "INT is passed on to the command ($(altimer_path))" {
+	forward_one INT 2
+}
+
+@test "QUIT is passed on to the command ($(altimer_path))" {
+	forward_one QUIT 3
+}
+
+@test "USR1 is passed on to the command ($(altimer_path))" {
+	forward_one USR1 10
+}
+
+@test "USR2 is passed on to the command ($(altimer_path))" {
+	forward_one USR2 12
+}
+
+@test "TERM is passed on and the command's exit is altimer's ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/term"
+	start_probe "$f" 30
+	kill -TERM "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 0 ]
+	grep -qx 15 "$f"
+}
+
+@test "an ALRM from outside times the command out at once, as with GNU ($(altimer_path))" {
+	for tool in "$ALTIMER" "$GNU_TIMEOUT"; do
+		f="$BATS_TEST_TMPDIR/alrm-${tool##*/}"
+		"$tool" 30 "$PROBE" trap 15 "$f" 3>&- &
+		pid=$!
+		wait_for "$f" ready
+		kill -ALRM "$pid"
+		status=0; wait "$pid" || status=$?
+		[ "$status" -eq 124 ] || { echo "$tool gave $status"; false; }
+		grep -qx 15 "$f"
+	done
+}
+
+@test "a forwarded signal also starts the -k countdown ($(altimer_path))" {
+	"$ALTIMER" -k 0.3 30 sh -c 'trap "" TERM; echo ready > "$1"; while :; do sleep 1; done' sh \
+		"$BATS_TEST_TMPDIR/ready" 3>&- &
+	pid=$!
+	wait_for "$BATS_TEST_TMPDIR/ready" ready
+	kill -TERM "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+}
+
+@test "a timeout reaches the command's whole process group ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/grandchild"
+	run "$ALTIMER" 0.3 sh -c 'sleep 30 & echo $! > "$1"; wait' sh "$f"
+	[ "$status" -eq 124 ]
+	wait_gone "$(cat "$f")" 5
+}
+
+@test "with --foreground only the command is signalled, not its children ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/grandchild"
+	run "$ALTIMER" --foreground 0.3 sh -c 'sleep 30 & echo $! > "$1"; wait' sh "$f"
+	[ "$status" -eq 124 ]
+	grandchild=$(cat "$f")
+	sleep 0.3
+	kill -0 "$grandchild"
+	kill "$grandchild"
+}
+
+@test "a command that left altimer's process group is still signalled ($(altimer_path))" {
+	elapsed_ms "$ALTIMER" 0.3 perl -e 'setpgrp(0, 0); sleep 30'
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -lt 5000 ]
+}
+
+@test "a stopped process group gets CONT with the signal ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/grandchild"
+	elapsed_ms "$ALTIMER" 0.3 sh -c 'sleep 30 & echo $! > "$1"; kill -STOP $! $$' sh "$f"
+	[ "$status" -eq 124 ]
+	wait_gone "$(cat "$f")" 5
+}
+
+@test "signals go through pidfd_send_signal, or kill(2) on the fallback path ($(altimer_path))" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	log="$BATS_TEST_TMPDIR/strace"
+	run strace -f -o "$log" -e trace=pidfd_open,pidfd_send_signal,kill \
+		"$ALTIMER" 0.2 sleep 10
+	[ "$status" -eq 124 ]
+	if [ "$(altimer_path)" = pidfd ]; then
+		grep -q 'pidfd_open(' "$log"
+		grep -q 'pidfd_send_signal(.*SIGTERM' "$log"
+		! grep -q ' kill(' "$log"
+	else
+		! grep -q 'pidfd_' "$log"
+		grep -q 'kill(-\?[0-9]*, SIGTERM' "$log"
+	fi
+}

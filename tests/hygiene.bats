@@ -1,2 +1,79 @@
 #!/usr/bin/env bats
-@test "placeholder" { false; }
+# What the command inherits: no descriptors of altimer's, the caller's signal
+# mask and dispositions, and the process group it should be in.  Also run
+# with pidfds refused (tests/hygiene.fallback).
+
+load helpers/common
+
+@test "the command inherits no descriptor of altimer's ($(altimer_path))" {
+	direct=$("$PROBE" fds)
+	run --separate-stderr "$ALTIMER" 5 "$PROBE" fds
+	[ "$status" -eq 0 ]
+	[ "$output" = "$direct" ]
+	# From a caller with only 0, 1 and 2 open, the command sees nothing more.
+	run --separate-stderr perl -e 'use POSIX; POSIX::close($_) for 3 .. 1023; exec @ARGV' \
+		"$ALTIMER" 5 "$PROBE" fds
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "a descriptor the caller passes on still reaches the command ($(altimer_path))" {
+	run "$ALTIMER" 5 "$PROBE" fds 7</dev/null
+	[[ "$output" == *"7 /dev/null"* ]]
+}
+
+@test "the command gets the caller's signal mask, not altimer's ($(altimer_path))" {
+	direct=$("$PROBE" mask)
+	run "$ALTIMER" 5 "$PROBE" mask
+	[ "$status" -eq 0 ]
+	[ "$output" = "$direct" ]
+	[ "$output" = 0000000000000000 ]
+}
+
+@test "a signal the caller blocked stays blocked for the command ($(altimer_path))" {
+	# USR2 (12) is bit 11: 0x800.
+	run perl -e 'use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2)); exec @ARGV' \
+		"$ALTIMER" 5 "$PROBE" mask
+	[ "$output" = 0000000000000800 ]
+}
+
+@test "the command gets the caller's dispositions: TTIN, TTOU, CHLD not ignored ($(altimer_path))" {
+	direct=$("$PROBE" ignored)
+	run "$ALTIMER" 5 "$PROBE" ignored
+	[ "$status" -eq 0 ]
+	[ "$output" = "$direct" ]
+	# TTIN (21), TTOU (22), CHLD (17): bits 20, 21, 16.
+	(( (16#$output & 16#310000) == 0 ))
+}
+
+@test "a signal the caller ignored stays ignored for the command, CHLD too ($(altimer_path))" {
+	run perl -e '$SIG{HUP} = "IGNORE"; $SIG{CHLD} = "IGNORE"; exec @ARGV' \
+		"$ALTIMER" 5 "$PROBE" ignored
+	[ "$status" -eq 0 ]
+	(( (16#$output & 16#10001) == 16#10001 ))
+}
+
+@test "an ignored SIGCHLD in the caller does not lose the command's status ($(altimer_path))" {
+	run perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' "$ALTIMER" 5 sh -c 'exit 9'
+	[ "$status" -eq 9 ]
+}
+
+@test "the command leads its own process group; altimer stays in the caller's ($(altimer_path))" {
+	run "$ALTIMER" 5 "$PROBE" pgid
+	read -r pid pgid <<<"$output"
+	[ "$pid" = "$pgid" ]
+	[ "$pgid" != "$(ps -o pgid= $$ | tr -d ' ')" ]
+}
+
+@test "with --foreground the command stays in the caller's process group ($(altimer_path))" {
+	run "$ALTIMER" --foreground 5 "$PROBE" pgid
+	read -r pid pgid <<<"$output"
+	[ "$pid" != "$pgid" ]
+	[ "$pgid" = "$(ps -o pgid= $$ | tr -d ' ')" ]
+}
+
+@test "altimer leaves no process behind after a normal exit ($(altimer_path))" {
+	run "$ALTIMER" 5 "$PROBE" pgid
+	read -r pid _ <<<"$output"
+	! kill -0 "$pid" 2>/dev/null
+}

@@ -1,2 +1,93 @@
 #!/usr/bin/env bats
-@test "placeholder" { false; }
+# SIGNAL operands: names, aliases, numbers, real-time signals.
+
+load helpers/common
+
+expect_signal() {
+	local got
+	got=$("$PARSE" signal "$1")
+	[ "$got" = "$2" ] || { echo "signal '$1': got '$got', want '$2'"; return 1; }
+}
+
+@test "names work with or without SIG, in any case" {
+	expect_signal TERM "15 TERM"
+	expect_signal SIGTERM "15 TERM"
+	expect_signal term "15 TERM"
+	expect_signal sigTerm "15 TERM"
+	expect_signal KILL "9 KILL"
+	expect_signal hup "1 HUP"
+}
+
+@test "aliases map to GNU's canonical names" {
+	expect_signal IOT "6 ABRT"
+	expect_signal CLD "17 CHLD"
+	expect_signal IO "29 POLL"
+	expect_signal SIGPOLL "29 POLL"
+}
+
+@test "numbers name signals, and shell statuses 128+N and 256+N name N" {
+	expect_signal 9 "9 KILL"
+	expect_signal 143 "15 TERM"
+	expect_signal 271 "15 TERM"
+	expect_signal 0 "0 EXIT"
+	expect_signal SIG15 "15 TERM"
+}
+
+@test "real-time signals by offset from either end" {
+	expect_signal RTMIN "34 RTMIN"
+	expect_signal rtmin+3 "37 RTMIN+3"
+	expect_signal RTMAX "64 RTMAX"
+	expect_signal SIGRTMAX-2 "62 RTMAX-2"
+	expect_signal 50 "50 RTMAX-14"
+	expect_signal 49 "49 RTMIN+15"
+}
+
+@test "invalid signals are refused" {
+	for bad in "" -9 +9 32 33 65 NOPE SIG TERMX RTMIN+31 RTMAX-31 RTMIN-1 \
+		RTMIN+ "TERM " 9x 99999999999; do
+		expect_signal "$bad" invalid || return 1
+	done
+}
+
+@test "an unknown signal is one line naming it, exit 125" {
+	run "$ALTIMER" -s NOPE 1 true
+	[ "$status" -eq 125 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "altimer: invalid signal 'NOPE'"* ]]
+}
+
+@test "altimer accepts and refuses the same signal operands as GNU timeout" {
+	for text in 0 1 9 15 31 32 33 34 64 65 127 128 143 255 256 271 HUP hup SIGHUP \
+		sighup IOT CLD IO POLL STKFLT PWR RTMIN RTMAX RTMIN+1 RTMAX-1 RTMIN+30 \
+		RTMIN+31 SIG15 -9 NOPE EXIT SIGEXIT; do
+		ours=$("$ALTIMER" -s "$text" 0 true >/dev/null 2>&1; echo $?)
+		gnu=$("$GNU_TIMEOUT" -s "$text" 0 true >/dev/null 2>&1; echo $?)
+		[ "$ours" = "$gnu" ] || { echo "-s '$text': altimer $ours, GNU $gnu"; false; }
+	done
+}
+
+@test "-v names each signal exactly as GNU timeout does" {
+	for text in 1 6 10 16 29 31 34 49 50 64 143 iot cld io rtmin+3 rtmax-2 0; do
+		ours=$("$ALTIMER" -v -k 0.2 -s "$text" 0.01 sleep 0.5 2>&1 >/dev/null | head -1 | sed 's/^altimer: //')
+		gnu=$("$GNU_TIMEOUT" -v -k 0.2 -s "$text" 0.01 sleep 0.5 2>&1 >/dev/null | head -1 |
+			sed "s/^.*timeout: //; s/[‘’]/'/g")
+		[ "$ours" = "$gnu" ] || { echo "-s $text: altimer '$ours', GNU '$gnu'"; false; }
+	done
+}
+
+@test "every nameable signal round-trips through its name" {
+	count=0
+	while read -r number name; do
+		expect_signal "$name" "$number $name" || return 1
+		expect_signal "SIG$name" "$number $name" || return 1
+		count=$((count + 1))
+	done < <("$PARSE" signals)
+	[ "$count" -ge 60 ]
+}
+
+@test "the signal given with -s is the one the command receives" {
+	f="$BATS_TEST_TMPDIR/trap"
+	run "$ALTIMER" -s USR1 -k 5 0.3 "$PROBE" trap 10 "$f"
+	[ "$status" -eq 137 ] || [ "$status" -eq 124 ]
+	grep -qx 10 "$f"
+}

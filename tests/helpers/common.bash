@@ -1,0 +1,64 @@
+# common.bash - shared by every tests/*.bats file (load "helpers/common").
+#
+# make check exports ALTIMER, PROBE and PARSE; running bats by hand from the
+# source tree works too.
+
+ALTIMER=${ALTIMER:-$BATS_TEST_DIRNAME/../src/altimer}
+PROBE=${PROBE:-$BATS_TEST_DIRNAME/helpers/probe}
+PARSE=${PARSE:-$BATS_TEST_DIRNAME/helpers/parse}
+ALTIMER_SRCDIR=${ALTIMER_SRCDIR:-$BATS_TEST_DIRNAME/..}
+GNU_TIMEOUT=${GNU_TIMEOUT:-/usr/bin/timeout}
+
+bats_require_minimum_version 1.5.0
+
+# Which path the signal tests are exercising, for test names and skips.
+altimer_path() {
+	if [ -n "${ALTIMER_NO_PIDFD:-}" ]; then echo fallback; else echo pidfd; fi
+}
+
+# wait_for FILE PATTERN [SECONDS]: wait until FILE contains PATTERN.
+wait_for() {
+	local file=$1 pattern=$2 deadline=$((SECONDS + ${3:-10}))
+	while ! grep -q -- "$pattern" "$file" 2>/dev/null; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "timed out waiting for '$pattern' in $file" >&2
+			cat "$file" >&2 2>/dev/null || true
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# wait_gone PID [SECONDS]: wait until no process has this PID.
+wait_gone() {
+	local pid=$1 deadline=$((SECONDS + ${2:-10}))
+	while kill -0 "$pid" 2>/dev/null; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.02
+	done
+}
+
+# raw_status CMD...: the raw wait(2) status of CMD, so a death by signal is
+# told apart from an exit with 128+N.  Prints "exit N" or "signal N [core]".
+raw_status() {
+	perl -e '
+		my $pid = fork();
+		if ($pid == 0) { exec { $ARGV[0] } @ARGV; exit 127; }
+		waitpid($pid, 0);
+		my $s = $?;
+		if ($s & 127) { printf "signal %d%s\n", $s & 127, ($s & 128) ? " core" : ""; }
+		else { printf "exit %d\n", $s >> 8; }
+	' "$@"
+}
+
+# elapsed_ms CMD...: run CMD, set $status and $elapsed (milliseconds).
+elapsed_ms() {
+	local start end
+	start=$(date +%s%N)
+	set +e
+	"$@"
+	status=$?
+	set -e
+	end=$(date +%s%N)
+	elapsed=$(((end - start) / 1000000))
+}
