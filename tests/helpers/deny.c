@@ -1,0 +1,75 @@
+/* deny.c - run a command in a seccomp sandbox that refuses some system calls,
+ * the way older container runtimes refuse the pidfd calls.
+ *
+ *   deny ENOSYS|EPERM SYSCALL... -- COMMAND [ARG]...
+ *
+ * SYSCALL is one of pidfd_open, pidfd_send_signal, clone3, waitid. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	int number;
+} known[] = {
+	{ "pidfd_open", SYS_pidfd_open },
+	{ "pidfd_send_signal", SYS_pidfd_send_signal },
+	{ "clone3", SYS_clone3 },
+	{ "waitid", SYS_waitid },
+};
+
+int main(int argc, char **argv)
+{
+	struct sock_filter filter[64];
+	unsigned int count = 0, error;
+	int i = 2, denied = 0;
+
+	if (argc < 5)
+		goto usage;
+	if (strcmp(argv[1], "ENOSYS") == 0)
+		error = ENOSYS;
+	else if (strcmp(argv[1], "EPERM") == 0)
+		error = EPERM;
+	else
+		goto usage;
+
+	filter[count++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		offsetof(struct seccomp_data, nr));
+	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		size_t k;
+		for (k = 0; k < sizeof known / sizeof known[0]; k++)
+			if (strcmp(argv[i], known[k].name) == 0)
+				break;
+		if (k == sizeof known / sizeof known[0] || denied >= 20)
+			goto usage;
+		filter[count++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+			(unsigned int)known[k].number, 0, 1);
+		filter[count++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+			SECCOMP_RET_ERRNO | (error & SECCOMP_RET_DATA));
+		denied++;
+	}
+	if (i >= argc - 1 || denied == 0)
+		goto usage;
+	filter[count++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+
+	struct sock_fprog program = { .len = (unsigned short)count, .filter = filter };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) < 0) {
+		perror("deny: seccomp");
+		return 125;
+	}
+	execvp(argv[i + 1], argv + i + 1);
+	perror("deny: exec");
+	return 127;
+
+usage:
+	fprintf(stderr, "usage: deny ENOSYS|EPERM SYSCALL... -- COMMAND [ARG]...\n");
+	return 2;
+}
