@@ -36,7 +36,7 @@ static const int forwarded_signals[] = {
 };
 
 /* Dispositions altimer changes for itself and gives back to COMMAND. */
-static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, 0 };
+static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, SIGPIPE, 0 };
 
 static int fail(int status, const char *what, int error)
 {
@@ -86,6 +86,9 @@ static int signals_setup(struct run *run, sigset_t *original_mask,
 			return -errno;
 	(void)sigaction(SIGTTIN, &ignore, NULL);
 	(void)sigaction(SIGTTOU, &ignore, NULL);
+	/* A closed stderr under --verbose must not kill altimer and orphan
+	 * COMMAND: the write fails instead. */
+	(void)sigaction(SIGPIPE, &ignore, NULL);
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap the child
 	 * itself and lose its status. */
 	(void)sigaction(SIGCHLD, &deflt, NULL);

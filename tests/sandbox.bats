@@ -50,3 +50,33 @@ setup() {
 	grep -q 'kill(-[0-9]*, SIGTERM)' "$log"
 	! grep -q 'pidfd_send_signal(' "$log"
 }
+
+@test "when fork fails altimer says so and exits 125" {
+	run "$DENY" EAGAIN clone clone3 -- "$ALTIMER" 5 true
+	[ "$status" -eq 125 ]
+	[ "$output" = "altimer: cannot start the command: Resource temporarily unavailable" ]
+}
+
+@test "when descriptors run out altimer exits 125 naming the cause" {
+	for call in signalfd4 pipe2; do
+		run "$DENY" EMFILE "$call" -- "$ALTIMER" 5 true
+		[ "$status" -eq 125 ] || { echo "$call: $status"; false; }
+		[[ "$output" == *"Too many open files" ]]
+		[ "${#lines[@]}" -eq 1 ]
+	done
+	run "$DENY" EMFILE pidfd_open -- "$ALTIMER" 5 true
+	[ "$status" -eq 125 ]
+}
+
+@test "when the deadline timer cannot be made the command is not left running" {
+	f="$BATS_TEST_TMPDIR/pid"
+	run "$DENY" EAGAIN timer_create -- "$ALTIMER" 5 sh -c 'echo $$ > "$1"; exec sleep 30' sh "$f"
+	[ "$status" -eq 125 ]
+	[[ "$output" == "altimer: cannot arm the deadline timer: "* ]]
+	if [ -s "$f" ]; then wait_gone "$(cat "$f")" 5; fi
+}
+
+@test "a closed stderr under --verbose does not kill altimer" {
+	run bash -c '"$1" -v 0.1 sleep 10 2>&1 | true; echo "${PIPESTATUS[0]}"' sh "$ALTIMER"
+	[ "$output" = 124 ]
+}

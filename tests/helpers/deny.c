@@ -1,9 +1,10 @@
 /* deny.c - run a command in a seccomp sandbox that refuses some system calls,
  * the way older container runtimes refuse the pidfd calls.
  *
- *   deny ENOSYS|EPERM SYSCALL... -- COMMAND [ARG]...
+ *   deny ENOSYS|EPERM|EAGAIN|EMFILE SYSCALL... -- COMMAND [ARG]...
  *
- * SYSCALL is one of pidfd_open, pidfd_send_signal, clone3, waitid. */
+ * SYSCALL is one of pidfd_open, pidfd_send_signal, clone3, clone, waitid,
+ * signalfd4, timer_create, pipe2; ERRNO also may be EAGAIN or EMFILE. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/filter.h>
@@ -23,6 +24,10 @@ static const struct {
 	{ "pidfd_send_signal", SYS_pidfd_send_signal },
 	{ "clone3", SYS_clone3 },
 	{ "waitid", SYS_waitid },
+	{ "clone", SYS_clone },
+	{ "signalfd4", SYS_signalfd4 },
+	{ "timer_create", SYS_timer_create },
+	{ "pipe2", SYS_pipe2 },
 };
 
 int main(int argc, char **argv)
@@ -37,6 +42,10 @@ int main(int argc, char **argv)
 		error = ENOSYS;
 	else if (strcmp(argv[1], "EPERM") == 0)
 		error = EPERM;
+	else if (strcmp(argv[1], "EAGAIN") == 0)
+		error = EAGAIN;
+	else if (strcmp(argv[1], "EMFILE") == 0)
+		error = EMFILE;
 	else
 		goto usage;
 
@@ -70,6 +79,6 @@ int main(int argc, char **argv)
 	return 127;
 
 usage:
-	fprintf(stderr, "usage: deny ENOSYS|EPERM SYSCALL... -- COMMAND [ARG]...\n");
+	fprintf(stderr, "usage: deny ENOSYS|EPERM|EAGAIN|EMFILE SYSCALL... -- COMMAND [ARG]...\n");
 	return 2;
 }
