@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +42,11 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
 {
 	int error = 0;
 
+	/* If altimer is killed outright (SIGKILL), COMMAND must not live on
+	 * unsupervised; and altimer may already be gone by now. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != plan->parent)
+		_exit(125);
 	if (plan->new_group)
 		(void)setpgid(0, 0);
 	/* Undo what altimer did only for itself: dispositions such as ignoring

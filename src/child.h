@@ -23,6 +23,7 @@ struct child {
  * for itself. */
 struct spawn_plan {
 	char **argv;
+	pid_t parent;			/* altimer: COMMAND dies with it */
 	bool new_group;			/* put COMMAND in its own process group */
 	bool use_pidfd;			/* false forces the kill()/SIGCHLD path */
 	const sigset_t *original_mask;	/* mask altimer inherited */

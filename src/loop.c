@@ -16,11 +16,24 @@
 #include "duration.h"
 #include "signames.h"
 #include "timer.h"
+#include "tree.h"
 #include "util.h"
 
+/* The rest of the tree: processes that left COMMAND's group too. */
+static void signal_tree(struct run *run, int sig)
+{
+	char name[SIGNAME_MAX];
+	int count = tree_signal(sig, run->child.pid, child_has_pidfd(&run->child));
+
+	if (run->options->verbose && count > 0)
+		fprintf(stderr, "altimer: sending signal %s to %d more process%s of the command's tree\n",
+			signal_name(sig, name) ? name : "?", count, count == 1 ? "" : "es");
+}
+
 /* Send sig to COMMAND (and its group) as GNU timeout does, saying so under
- * --verbose, and arm the one KILL timer that -k asks for. */
-static int send_stop_signal(struct run *run, int sig)
+ * --verbose, and arm the one KILL timer that -k asks for.  Timeouts reach
+ * the whole tree unless the user asked for GNU's narrower scope. */
+static int send_stop_signal(struct run *run, int sig, bool whole_tree)
 {
 	const struct options *options = run->options;
 	bool group = !options->foreground;
@@ -42,23 +55,29 @@ static int send_stop_signal(struct run *run, int sig)
 	r = child_signal(&run->child, sig, group);
 	if (r < 0 && r != -ESRCH)
 		return r;
+	whole_tree = whole_tree && group && options->contain;
+	if (whole_tree)
+		signal_tree(run, sig);
 	/* A stopped command must still act on the signal. */
-	if (group && sig != SIGKILL && sig != SIGCONT)
+	if (group && sig != SIGKILL && sig != SIGCONT) {
 		(void)child_signal(&run->child, SIGCONT, true);
+		if (whole_tree)
+			(void)tree_signal(SIGCONT, run->child.pid, child_has_pidfd(&run->child));
+	}
 	return 0;
 }
 
 static int on_deadline(struct run *run)
 {
 	run->timed_out = true;
-	return send_stop_signal(run, run->options->timeout_signal);
+	return send_stop_signal(run, run->options->timeout_signal, true);
 }
 
 static int on_kill_after(struct run *run)
 {
 	/* GNU counts the KILL as a timeout too (and reports 137). */
 	run->timed_out = true;
-	return send_stop_signal(run, SIGKILL);
+	return send_stop_signal(run, SIGKILL, true);
 }
 
 static int on_signal(struct run *run, const struct signalfd_siginfo *info)
@@ -78,7 +97,10 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		}
 	}
 	if (sig == SIGCHLD) {
-		/* Only needed on the fallback path; harmless on the other. */
+		/* Orphans handed to altimer as subreaper must not pile up as
+		 * zombies.  The command itself is reaped here only on the
+		 * fallback path; on the other its pidfd says so first. */
+		(void)tree_reap_orphans(run->child.pid);
 		int r = child_try_reap(&run->child);
 		return r < 0 ? r : 0;
 	}
@@ -86,7 +108,7 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 	if (sig == SIGALRM)
 		return on_deadline(run);
 	if (sigismember(&run->forwarded, sig))
-		return send_stop_signal(run, sig);
+		return send_stop_signal(run, sig, false);
 	return 0;
 }
 
@@ -156,5 +178,41 @@ int loop_run(struct run *run)
 	/* The exec pipe may still hold an errno the loop did not read yet. */
 	if (child->exec_pipe >= 0)
 		run->exec_error = child_exec_result(child);
+	return 0;
+}
+
+int loop_clean_up_tree(struct run *run)
+{
+	const struct options *options = run->options;
+	bool use_pidfd = child_has_pidfd(&run->child);
+	int rounds, live = 0;
+
+	if (!options->contain || !(run->timed_out || options->kill_leftovers))
+		return 0;
+	/* KILL cannot be refused, but a process may fork between a scan and
+	 * its signal: repeat until a scan finds nobody alive. */
+	for (rounds = 0; rounds < 200; rounds++) {
+		struct pollfd fd = { .fd = run->signal_fd, .events = POLLIN };
+		struct signalfd_siginfo info;
+
+		live = tree_count_live();
+		if (live <= 0)
+			break;
+		if (rounds == 0 && options->verbose)
+			fprintf(stderr, "altimer: sending signal KILL to %d process%s left "
+				"behind by the command\n", live, live == 1 ? "" : "es");
+		(void)tree_signal(SIGKILL, 0, use_pidfd);
+		/* Wait for a SIGCHLD (or 50 ms) and reap what died. */
+		(void)poll(&fd, 1, 50);
+		while (read_retry(run->signal_fd, &info, sizeof info) > 0)
+			;
+		(void)tree_reap_orphans(0);
+	}
+	(void)tree_reap_orphans(0);
+	if (live > 0) {
+		fprintf(stderr, "altimer: %d process%s of the command could not be killed\n",
+			live, live == 1 ? "" : "es");
+		return -EBUSY;
+	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "loop.h"
 #include "options.h"
 #include "timer.h"
+#include "tree.h"
 
 enum {
 	EXIT_TIMEDOUT = 124,
@@ -165,12 +166,17 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return EXIT_CANCELED;
 
+	/* Orphans of the tree come to altimer, not init, so a timeout can
+	 * still reach them.  Without it containment is only the group. */
+	(void)tree_become_subreaper();
+
 	r = signals_setup(&run, &original_mask, original_actions);
 	if (r < 0)
 		return fail(EXIT_CANCELED, "cannot set up signal handling", -r);
 
 	struct spawn_plan plan = {
 		.argv = options.command,
+		.parent = getpid(),
 		.new_group = !options.foreground,
 		.use_pidfd = pidfd_allowed(),
 		.original_mask = &original_mask,
@@ -192,5 +198,6 @@ int main(int argc, char **argv)
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
 		return fail(EXIT_CANCELED, "lost track of the command", -r);
 	}
+	(void)loop_clean_up_tree(&run);
 	return exit_status(&run);
 }

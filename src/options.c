@@ -288,6 +288,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		.duration = DURATION_NONE,
 		.kill_after = DURATION_NONE,
 		.timeout_signal = SIGTERM,
+		.contain = true,
 	};
 	if (expanded == NULL)
 		return -ENOMEM;

@@ -12,6 +12,8 @@ struct options {
 	bool preserve_status;
 	bool foreground;
 	bool verbose;
+	bool contain;		/* timeouts reach the whole tree, not just the group */
+	bool kill_leftovers;	/* also kill the tree when COMMAND exits */
 	char **command;		/* NULL-terminated argv of COMMAND */
 };
 

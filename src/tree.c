@@ -1,0 +1,230 @@
+/* tree.c - the command's whole process tree: finding, signalling, reaping.
+ *
+ * Descendants are found by reading every /proc/PID/stat and following parent
+ * links down from altimer.  Between that scan and the signal a process could
+ * exit and its PID be reused, so each one is pinned first with pidfd_open and
+ * then checked again: same PID, same start time means the pidfd holds the
+ * process the scan saw, and pidfd_send_signal cannot hit anything else. */
+#include "config.h"
+#include "tree.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct proc {
+	pid_t pid;
+	pid_t ppid;
+	char state;
+	unsigned long long start_time;
+	bool descendant;
+};
+
+struct procs {
+	struct proc *items;
+	size_t count;
+	size_t capacity;
+};
+
+int tree_become_subreaper(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Parse /proc/PID/stat: "pid (comm) state ppid ... starttime(22nd)".  comm
+ * may hold spaces and parentheses, so fields are counted from the last ')'. */
+static int proc_read(pid_t pid, struct proc *proc)
+{
+	char path[64], buf[1024];
+	char *p;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read_retry(fd, buf, sizeof buf - 1);
+	close_quietly(fd);
+	if (n <= 0)
+		return n < 0 ? (int)n : -ESRCH;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return -EINVAL;
+	p += 2;
+	proc->pid = pid;
+	proc->state = *p;
+	/* Fields after comm: 3 state, 4 ppid, ... 22 starttime. */
+	for (field = 3; field < 22 && p != NULL; field++) {
+		if (field == 4)
+			proc->ppid = (pid_t)strtol(p, NULL, 10);
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p == NULL)
+		return -EINVAL;
+	proc->start_time = strtoull(p, NULL, 10);
+	proc->descendant = false;
+	return 0;
+}
+
+static int procs_scan(struct procs *procs)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *entry;
+
+	procs->count = 0;
+	if (dir == NULL)
+		return -errno;
+	while ((entry = readdir(dir)) != NULL) {
+		struct proc proc;
+		if (!isdigit((unsigned char)entry->d_name[0]))
+			continue;
+		if (proc_read((pid_t)atoi(entry->d_name), &proc) < 0)
+			continue; /* gone since readdir */
+		if (procs->count == procs->capacity) {
+			size_t capacity = procs->capacity ? procs->capacity * 2 : 256;
+			struct proc *items = realloc(procs->items, capacity * sizeof *items);
+			if (items == NULL) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			procs->items = items;
+			procs->capacity = capacity;
+		}
+		procs->items[procs->count++] = proc;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Mark everything whose parent chain reaches altimer. */
+static void procs_mark_descendants(struct procs *procs)
+{
+	pid_t self = getpid();
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < procs->count; i++) {
+			struct proc *proc = &procs->items[i];
+			if (proc->descendant)
+				continue;
+			if (proc->ppid == self) {
+				proc->descendant = changed = true;
+				continue;
+			}
+			for (size_t j = 0; j < procs->count; j++) {
+				if (procs->items[j].descendant && procs->items[j].pid == proc->ppid) {
+					proc->descendant = changed = true;
+					break;
+				}
+			}
+		}
+	}
+}
+
+/* Signal one process seen by the scan, only if it is still that process. */
+static int signal_seen(const struct proc *seen, int sig, bool use_pidfd)
+{
+	struct proc now;
+	int pidfd = -1, r = 0;
+
+	if (use_pidfd) {
+		pidfd = (int)syscall(SYS_pidfd_open, seen->pid, 0);
+		if (pidfd < 0)
+			return errno == ESRCH ? 0 : -errno;
+	}
+	/* With the pidfd held, this check cannot go stale. */
+	if (proc_read(seen->pid, &now) < 0 || now.start_time != seen->start_time) {
+		close_quietly(pidfd);
+		return 0;
+	}
+	if (use_pidfd)
+		r = (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	else
+		r = kill(seen->pid, sig);
+	if (r < 0)
+		r = errno == ESRCH ? 0 : -errno;
+	else
+		r = 1;
+	close_quietly(pidfd);
+	return r;
+}
+
+int tree_signal(int sig, pid_t except, bool use_pidfd)
+{
+	struct procs procs = { 0 };
+	int r, signalled = 0;
+
+	r = procs_scan(&procs);
+	if (r < 0)
+		goto out;
+	procs_mark_descendants(&procs);
+	for (size_t i = 0; i < procs.count; i++) {
+		const struct proc *proc = &procs.items[i];
+		if (!proc->descendant || proc->pid == except || proc->state == 'Z')
+			continue;
+		r = signal_seen(proc, sig, use_pidfd);
+		if (r < 0 && (r == -ENOSYS || r == -EPERM) && use_pidfd)
+			r = signal_seen(proc, sig, false);
+		if (r > 0)
+			signalled++;
+	}
+	r = signalled;
+out:
+	free(procs.items);
+	return r;
+}
+
+int tree_count_live(void)
+{
+	struct procs procs = { 0 };
+	int r, live = 0;
+
+	r = procs_scan(&procs);
+	if (r == 0) {
+		procs_mark_descendants(&procs);
+		for (size_t i = 0; i < procs.count; i++)
+			if (procs.items[i].descendant && procs.items[i].state != 'Z')
+				live++;
+		r = live;
+	}
+	free(procs.items);
+	return r;
+}
+
+int tree_reap_orphans(pid_t command)
+{
+	int reaped = 0;
+
+	for (;;) {
+		siginfo_t info;
+		memset(&info, 0, sizeof info);
+		/* Peek first: the command's own status belongs to child.c. */
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
+			break;
+		if (info.si_pid == command)
+			break;
+		pid_t orphan = info.si_pid;
+		if (waitid(P_PID, (id_t)orphan, &info, WEXITED | WNOHANG) < 0)
+			break;
+		reaped++;
+	}
+	return reaped;
+}

@@ -1,0 +1,30 @@
+/* tree.h - the command's whole process tree: finding, signalling, reaping.
+ *
+ * altimer is the child subreaper of its tree, so every descendant that loses
+ * its parent (a double fork, a setsid() daemon) becomes altimer's child
+ * instead of init's and can still be found by following parent links. */
+#ifndef ALTIMER_TREE_H
+#define ALTIMER_TREE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "child.h"
+
+/* Make altimer the subreaper of everything it starts.  Returns 0 or -errno. */
+int tree_become_subreaper(void);
+
+/* Send sig to every live descendant of altimer except the command itself
+ * (use child_signal for that), each through a pidfd when use_pidfd.
+ * Returns how many processes were signalled, or -errno. */
+int tree_signal(int sig, pid_t except, bool use_pidfd);
+
+/* How many live (not zombie) descendants altimer has, or -errno. */
+int tree_count_live(void);
+
+/* Reap every exited child of altimer that is not the command: orphans that
+ * were handed to altimer as subreaper.  The command itself is left for
+ * child_try_reap.  Returns how many were reaped. */
+int tree_reap_orphans(pid_t command);
+
+#endif

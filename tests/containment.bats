@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Whole-tree containment: on timeout nothing of the command survives, however
+# it tried to escape.  Processes are counted by a marker in their environment.
+# Also run with pidfds refused (tests/containment.fallback).
+
+load helpers/common
+
+setup() {
+	MARK="altimer-test-$$-$BATS_TEST_NUMBER-$RANDOM"
+	export ALTIMER_TEST_MARK=$MARK
+}
+
+teardown() {
+	# Never leave a test's processes behind, whatever happened.
+	for pid in $(marked_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
+# PIDs of processes whose environment carries this test's marker.
+marked_pids() {
+	grep -lsaz "^ALTIMER_TEST_MARK=$MARK\$" /proc/[0-9]*/environ 2>/dev/null |
+		sed 's|/proc/\([0-9]*\)/environ|\1|' | while read -r pid; do
+			# Zombies have finished; they only count if they pile up.
+			state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null)
+			[ -n "$state" ] && [ "$state" != Z ] && echo "$pid"
+		done
+	return 0
+}
+
+# no_marked_left [SECONDS]: wait until no marked process is alive.
+no_marked_left() {
+	local deadline=$((SECONDS + ${1:-5})) left
+	while left=$(marked_pids) && [ -n "$left" ]; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "still alive:"; for pid in $left; do tr '\0' ' ' <"/proc/$pid/cmdline"; echo; done
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+@test "a grandchild that called setsid() is timed out too ($(altimer_path))" {
+	run "$ALTIMER" 0.3 sh -c 'setsid sleep 300 & wait'
+	[ "$status" -eq 124 ]
+	no_marked_left
+}
+
+@test "a double-forked daemon is timed out too ($(altimer_path))" {
+	run "$ALTIMER" 0.3 sh -c '(setsid sleep 300 &); sleep 300'
+	[ "$status" -eq 124 ]
+	no_marked_left
+}
+
+@test "a grandchild that changed its process group is timed out too ($(altimer_path))" {
+	run "$ALTIMER" 0.3 perl -e 'if (fork() == 0) { setpgrp(0, 0); sleep 300; exit } sleep 300'
+	[ "$status" -eq 124 ]
+	no_marked_left
+}
+
+@test "an escaped grandchild ignoring TERM gets KILL from -k ($(altimer_path))" {
+	run "$ALTIMER" -k 0.3 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
+	[ "$status" -eq 137 ]
+	no_marked_left
+}
+
+@test "leftovers ignoring TERM are killed once a timed-out command ends ($(altimer_path))" {
+	run "$ALTIMER" -v 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & wait'
+	[ "$status" -eq 124 ]
+	[[ "$output" == *"left behind by the command"* ]]
+	no_marked_left
+}
+
+@test "a fork loop is contained ($(altimer_path))" {
+	elapsed_ms "$ALTIMER" -k 0.2 0.3 sh -c 'trap "" TERM; while :; do setsid sleep 300 & done'
+	[ "$status" -eq 137 ]
+	no_marked_left 10
+	[ "$elapsed" -lt 15000 ]
+}
+
+@test "when altimer is killed with SIGKILL the command dies with it ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/started"
+	"$ALTIMER" 300 sh -c 'echo $$ > "$1"; exec sleep 300' sh "$f" 3>&- &
+	pid=$!
+	wait_for "$f" '[0-9]'
+	kill -KILL "$pid"
+	wait "$pid" || true
+	wait_gone "$(cat "$f")" 5
+}
+
+@test "orphans handed to altimer are reaped, not left as zombies ($(altimer_path))" {
+	run "$ALTIMER" 10 sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do (true &); done; sleep 0.5
+		ps -o stat= --ppid "$PPID" | grep -c "^Z" || true'
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
+}
+
+@test "a command that ends in time keeps its background processes, as with GNU ($(altimer_path))" {
+	run "$ALTIMER" 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
+	[ "$status" -eq 0 ]
+	sleep 0.2
+	kill -0 "$output"
+}
