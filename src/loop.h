@@ -22,7 +22,7 @@ struct run {
  * Returns 0 once COMMAND is reaped, or -errno when altimer cannot go on. */
 int loop_run(struct run *run);
 
-/* After COMMAND has ended: when it timed out (or --kill-leftovers was
+/* After COMMAND has ended: when it timed out (or --no-leftovers was
  * given), KILL and reap whatever of its tree is still alive.  Returns 0, or
  * -EBUSY when something could not be killed. */
 int loop_clean_up_tree(struct run *run);

@@ -24,7 +24,9 @@ enum option_key {
 	KEY_PRESERVE_STATUS = 'p',
 	KEY_SIGNAL = 's',
 	KEY_VERBOSE = 'v',
-	KEY_HELP = 256,
+	KEY_GROUP_ONLY = 256,
+	KEY_NO_LEFTOVERS,
+	KEY_HELP,
 	KEY_VERSION,
 };
 
@@ -46,6 +48,12 @@ static const struct poptOption option_table[] = {
 	  "HUP or SIGINT, a number, or RTMIN+n", "SIGNAL" },
 	{ "verbose", 'v', POPT_ARG_NONE, NULL, KEY_VERBOSE,
 	  "report each signal sent to COMMAND on standard error", NULL },
+	{ "group-only", '\0', POPT_ARG_NONE, NULL, KEY_GROUP_ONLY,
+	  "at a timeout signal only COMMAND's process group, as GNU timeout "
+	  "does, not processes of its tree that left the group", NULL },
+	{ "no-leftovers", '\0', POPT_ARG_NONE, NULL, KEY_NO_LEFTOVERS,
+	  "when COMMAND ends, also KILL whatever of its tree is still running",
+	  NULL },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -251,6 +259,12 @@ static int apply_option(poptContext context, int key, struct options *options)
 		return 0;
 	case KEY_VERBOSE:
 		options->verbose = true;
+		return 0;
+	case KEY_GROUP_ONLY:
+		options->contain = false;
+		return 0;
+	case KEY_NO_LEFTOVERS:
+		options->kill_leftovers = true;
 		return 0;
 	case KEY_KILL_AFTER:
 		if (duration_parse(value, &options->kill_after) < 0) {

@@ -99,3 +99,21 @@ no_marked_left() {
 	sleep 0.2
 	kill -0 "$output"
 }
+
+@test "--no-leftovers also kills what a command that ended in time left running ($(altimer_path))" {
+	run "$ALTIMER" --no-leftovers 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
+	[ "$status" -eq 0 ]
+	no_marked_left
+}
+
+@test "--group-only keeps GNU's scope: a setsid() grandchild survives ($(altimer_path))" {
+	run "$ALTIMER" --group-only 0.3 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!; wait'
+	[ "$status" -eq 124 ]
+	sleep 0.3
+	kill -0 "${lines[0]}"
+}
+
+@test "abbreviated --kill still means --kill-after, as with GNU" {
+	run "$ALTIMER" --kill=0.2 -s 0 0.1 sleep 10
+	[ "$status" -eq 137 ]
+}
