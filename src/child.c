@@ -49,6 +49,10 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
 		_exit(125);
 	if (plan->new_group)
 		(void)setpgid(0, 0);
+	/* Set from both sides, like the group: whichever runs first wins the
+	 * race with COMMAND's first read of the terminal. */
+	if (plan->new_group && plan->terminal >= 0)
+		(void)tcsetpgrp(plan->terminal, getpid());
 	/* Undo what altimer did only for itself: dispositions such as ignoring
 	 * SIGTTOU, and the signals it blocked to read them from a signalfd. */
 	for (size_t i = 0; plan->restore_signals[i] != 0; i++)
@@ -91,6 +95,8 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	if (plan->new_group) {
 		(void)setpgid(child->pid, child->pid);
 		child->own_group = true;
+		if (plan->terminal >= 0)
+			(void)tcsetpgrp(plan->terminal, child->pid);
 	}
 
 	if (plan->use_pidfd) {
@@ -156,6 +162,24 @@ int child_signal(struct child *child, int sig, bool to_group)
 	if (!group || getpgid(child->pid) != child->pid)
 		r = send_one(child, sig, false);
 	return r;
+}
+
+int child_check_stopped(struct child *child)
+{
+	siginfo_t info;
+	int r;
+
+	if (child->reaped)
+		return 0;
+	memset(&info, 0, sizeof info);
+	/* WSTOPPED without WEXITED: this never reaps. */
+	if (child->pidfd >= 0)
+		r = waitid((idtype_t)IDTYPE_PIDFD, (id_t)child->pidfd, &info, WSTOPPED | WNOHANG);
+	else
+		r = waitid(P_PID, (id_t)child->pid, &info, WSTOPPED | WNOHANG);
+	if (r < 0)
+		return errno == EINTR ? 0 : -errno;
+	return info.si_pid != 0 && info.si_code == CLD_STOPPED;
 }
 
 int child_try_reap(struct child *child)

@@ -25,6 +25,7 @@ struct spawn_plan {
 	char **argv;
 	pid_t parent;			/* altimer: COMMAND dies with it */
 	bool new_group;			/* put COMMAND in its own process group */
+	int terminal;			/* give this terminal to that group, or -1 */
 	bool use_pidfd;			/* false forces the kill()/SIGCHLD path */
 	const sigset_t *original_mask;	/* mask altimer inherited */
 	const int *restore_signals;	/* dispositions to restore, 0-terminated */
@@ -47,6 +48,10 @@ int child_signal(struct child *child, int sig, bool to_group);
 /* Collect COMMAND's status if it has ended.  Returns 1 when reaped, 0 when
  * still running, -errno on failure. */
 int child_try_reap(struct child *child);
+
+/* Whether COMMAND has stopped (Ctrl-Z, SIGSTOP) since the last check.
+ * Returns 1 when it has, 0 when not, -errno on failure. */
+int child_check_stopped(struct child *child);
 
 /* True when the pidfd path is in use. */
 bool child_has_pidfd(const struct child *child);

@@ -15,6 +15,7 @@
 
 #include "duration.h"
 #include "signames.h"
+#include "terminal.h"
 #include "timer.h"
 #include "tree.h"
 #include "util.h"
@@ -80,6 +81,18 @@ static int on_kill_after(struct run *run)
 	return send_stop_signal(run, SIGKILL, true);
 }
 
+/* Ctrl-Z stopped COMMAND's group.  Without altimer the shell would see its
+ * job stop, so altimer stops too, holding the terminal for the shell; on
+ * `fg` it hands the terminal back and continues COMMAND.  A deadline that
+ * passed meanwhile is read from the signalfd right after. */
+static void on_command_stopped(struct run *run)
+{
+	terminal_take_back(run->terminal);
+	(void)raise(SIGSTOP);
+	(void)terminal_give(run->terminal, run->child.pid);
+	(void)child_signal(&run->child, SIGCONT, true);
+}
+
 static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 {
 	int sig = (int)info->ssi_signo;
@@ -102,6 +115,8 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		 * fallback path; on the other its pidfd says so first. */
 		(void)tree_reap_orphans(run->child.pid);
 		int r = child_try_reap(&run->child);
+		if (r == 0 && run->terminal >= 0 && child_check_stopped(&run->child) > 0)
+			on_command_stopped(run);
 		return r < 0 ? r : 0;
 	}
 	/* GNU times out at once on a SIGALRM from outside. */

@@ -12,6 +12,7 @@ struct run {
 	const struct options *options;
 	struct child child;
 	int signal_fd;		/* blocked signals and timer expirations */
+	int terminal;		/* controlling terminal shared with COMMAND, or -1 */
 	sigset_t forwarded;	/* signals passed on to COMMAND */
 	bool timed_out;		/* the deadline (or a kill-after) fired */
 	bool kill_after_used;	/* GNU arms the KILL timer only once */

@@ -21,6 +21,7 @@
 #include "duration.h"
 #include "loop.h"
 #include "options.h"
+#include "terminal.h"
 #include "timer.h"
 #include "tree.h"
 
@@ -153,7 +154,7 @@ static int exit_status(const struct run *run)
 int main(int argc, char **argv)
 {
 	struct options options;
-	struct run run = { .options = &options, .signal_fd = -1 };
+	struct run run = { .options = &options, .signal_fd = -1, .terminal = -1 };
 	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
 	sigset_t original_mask;
 	int r;
@@ -174,10 +175,16 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return fail(EXIT_CANCELED, "cannot set up signal handling", -r);
 
+	/* At an interactive shell COMMAND gets the terminal, as it would
+	 * without altimer; --foreground leaves it in altimer's group instead. */
+	if (!options.foreground)
+		run.terminal = terminal_open_if_foreground();
+
 	struct spawn_plan plan = {
 		.argv = options.command,
 		.parent = getpid(),
 		.new_group = !options.foreground,
+		.terminal = run.terminal,
 		.use_pidfd = pidfd_allowed(),
 		.original_mask = &original_mask,
 		.restore_signals = restored_signals,
@@ -189,11 +196,15 @@ int main(int argc, char **argv)
 
 	r = timer_arm(TIMER_DEADLINE, options.duration, 0);
 	if (r < 0) {
+		terminal_take_back(run.terminal);
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
 		return fail(EXIT_CANCELED, "cannot arm the deadline timer", -r);
 	}
 
 	r = loop_run(&run);
+	/* Before anything else can fail or re-raise: the shell needs its
+	 * terminal back on every way out. */
+	terminal_take_back(run.terminal);
 	if (r < 0) {
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
 		return fail(EXIT_CANCELED, "lost track of the command", -r);
