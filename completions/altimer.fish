@@ -1,0 +1,64 @@
+# fish completion for altimer(1)
+
+set -l __altimer_signals HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS RTMIN RTMAX
+
+# True while the command line has no DURATION yet: only options so far.
+function __altimer_no_operand
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l skip 0
+    for word in $words
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case -s -k --signal --kill-after
+                set skip 1
+            case '--'
+                return 1
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+
+# After DURATION: complete COMMAND and its own arguments.
+function __altimer_complete_command
+    set -l words (commandline -opc) (commandline -ct)
+    set -e words[1]
+    set -l skip 0
+    while set -q words[1]
+        set -l word $words[1]
+        set -e words[1]
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case -s -k --signal --kill-after
+                set skip 1
+            case '--'
+                set -e words[1]
+                break
+            case '-*'
+            case '*'
+                break
+        end
+    end
+    complete -C (string join -- ' ' (string escape -- $words))
+end
+
+complete -c altimer -f
+complete -c altimer -n __altimer_no_operand -s f -l foreground -d "Leave COMMAND in altimer's group, signal only it"
+complete -c altimer -n __altimer_no_operand -s k -l kill-after -x -d 'Send KILL this long after the first signal'
+complete -c altimer -n __altimer_no_operand -s p -l preserve-status -d "Exit with COMMAND's own status even on timeout"
+complete -c altimer -n __altimer_no_operand -s s -l signal -x -a "$__altimer_signals" -d 'Signal to send at the deadline'
+complete -c altimer -n __altimer_no_operand -s v -l verbose -d 'Report each signal sent'
+complete -c altimer -n __altimer_no_operand -l group-only -d "At a timeout signal only COMMAND's process group"
+complete -c altimer -n __altimer_no_operand -l no-leftovers -d 'When COMMAND ends, KILL what is left of its tree'
+complete -c altimer -n __altimer_no_operand -l help -d 'Show the options and exit'
+complete -c altimer -n __altimer_no_operand -l version -d 'Show the version and exit'
+complete -c altimer -n 'not __altimer_no_operand' -x -a '(__altimer_complete_command)'
