@@ -24,7 +24,8 @@
 static void signal_tree(struct run *run, int sig)
 {
 	char name[SIGNAME_MAX];
-	int count = tree_signal(sig, run->child.pid, child_has_pidfd(&run->child));
+	int count = tree_signal(sig, run->child.pid, run->child.pid,
+				child_has_pidfd(&run->child));
 
 	if (run->options->verbose && count > 0)
 		fprintf(stderr, "altimer: sending signal %s to %d more process%s of the command's tree\n",
@@ -63,7 +64,8 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree)
 	if (group && sig != SIGKILL && sig != SIGCONT) {
 		(void)child_signal(&run->child, SIGCONT, true);
 		if (whole_tree)
-			(void)tree_signal(SIGCONT, run->child.pid, child_has_pidfd(&run->child));
+			(void)tree_signal(SIGCONT, run->child.pid, run->child.pid,
+					  child_has_pidfd(&run->child));
 	}
 	return 0;
 }
@@ -202,7 +204,8 @@ int loop_clean_up_tree(struct run *run)
 	bool use_pidfd = child_has_pidfd(&run->child);
 	int rounds, live = 0;
 
-	if (!options->contain || !(run->timed_out || options->kill_leftovers))
+	if (!options->contain || options->foreground ||
+	    !(run->timed_out || options->kill_leftovers))
 		return 0;
 	/* KILL cannot be refused, but a process may fork between a scan and
 	 * its signal: repeat until a scan finds nobody alive. */
@@ -216,7 +219,7 @@ int loop_clean_up_tree(struct run *run)
 		if (rounds == 0 && options->verbose)
 			fprintf(stderr, "altimer: sending signal KILL to %d process%s left "
 				"behind by the command\n", live, live == 1 ? "" : "es");
-		(void)tree_signal(SIGKILL, 0, use_pidfd);
+		(void)tree_signal(SIGKILL, 0, 0, use_pidfd);
 		/* Wait for a SIGCHLD (or 50 ms) and reap what died. */
 		(void)poll(&fd, 1, 50);
 		while (read_retry(run->signal_fd, &info, sizeof info) > 0)

@@ -26,6 +26,7 @@
 struct proc {
 	pid_t pid;
 	pid_t ppid;
+	pid_t pgid;
 	char state;
 	unsigned long long start_time;
 	bool descendant;
@@ -72,6 +73,8 @@ static int proc_read(pid_t pid, struct proc *proc)
 	for (field = 3; field < 22 && p != NULL; field++) {
 		if (field == 4)
 			proc->ppid = (pid_t)strtol(p, NULL, 10);
+		else if (field == 5)
+			proc->pgid = (pid_t)strtol(p, NULL, 10);
 		p = strchr(p, ' ');
 		if (p)
 			p++;
@@ -167,7 +170,7 @@ static int signal_seen(const struct proc *seen, int sig, bool use_pidfd)
 	return r;
 }
 
-int tree_signal(int sig, pid_t except, bool use_pidfd)
+int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd)
 {
 	struct procs procs = { 0 };
 	int r, signalled = 0;
@@ -179,6 +182,8 @@ int tree_signal(int sig, pid_t except, bool use_pidfd)
 	for (size_t i = 0; i < procs.count; i++) {
 		const struct proc *proc = &procs.items[i];
 		if (!proc->descendant || proc->pid == except || proc->state == 'Z')
+			continue;
+		if (except_group > 0 && proc->pgid == except_group)
 			continue;
 		r = signal_seen(proc, sig, use_pidfd);
 		if (r < 0 && (r == -ENOSYS || r == -EPERM) && use_pidfd)

@@ -15,9 +15,10 @@
 int tree_become_subreaper(void);
 
 /* Send sig to every live descendant of altimer except the command itself
- * (use child_signal for that), each through a pidfd when use_pidfd.
+ * and the members of except_group (both already signalled through
+ * child_signal; 0 for none), each through a pidfd when use_pidfd.
  * Returns how many processes were signalled, or -errno. */
-int tree_signal(int sig, pid_t except, bool use_pidfd);
+int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd);
 
 /* How many live (not zombie) descendants altimer has, or -errno. */
 int tree_count_live(void);
