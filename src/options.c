@@ -245,9 +245,8 @@ static void print_version(void)
 	       PACKAGE_VERSION);
 }
 
-static int apply_option(poptContext context, int key, struct options *options)
+static int apply_option(int key, const char *value, struct options *options)
 {
-	const char *value = poptGetOptArg(context);
 	int sig;
 
 	switch (key) {
@@ -320,7 +319,10 @@ int options_parse(int argc, char **argv, struct options *options)
 		goto out;
 	}
 	while ((key = poptGetNextOpt(context)) > 0) {
-		result = apply_option(context, key, options);
+		/* popt hands over the argument: ours to free. */
+		char *value = poptGetOptArg(context);
+		result = apply_option(key, value, options);
+		free(value);
 		if (result != OPTIONS_RUN)
 			goto out;
 	}

@@ -1,0 +1,40 @@
+/* fuzz_options.c - libFuzzer target: the whole option set.  The input is
+ * split at NUL bytes into argv[1..]. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#define MAX_ARGS 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *copy = malloc(size + 1);
+	char *argv[MAX_ARGS + 2];
+	int argc = 0;
+	struct options options;
+
+	/* fuzz/run passes -close_fd_mask=3: error lines and --help vanish,
+	 * only crashes matter here. */
+	if (copy == NULL)
+		return 0;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	argv[argc++] = "altimer";
+	for (char *p = copy; p <= copy + size && argc <= MAX_ARGS; p += strlen(p) + 1)
+		argv[argc++] = p;
+	argv[argc] = NULL;
+
+	if (options_parse(argc, argv, &options) == OPTIONS_RUN) {
+		/* COMMAND must be within argv and NULL-terminated. */
+		if (options.command < argv + 1 || options.command >= argv + argc ||
+		    argv[argc] != NULL)
+			abort();
+	}
+	free(copy);
+	return 0;
+}
