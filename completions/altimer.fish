@@ -13,7 +13,7 @@ function __altimer_no_operand
             continue
         end
         switch $word
-            case -s -k --signal --kill-after
+            case -s -k -i --signal --kill-after --keepalive
                 set skip 1
             case '--'
                 return 1
@@ -38,7 +38,7 @@ function __altimer_complete_command
             continue
         end
         switch $word
-            case -s -k --signal --kill-after
+            case -s -k -i --signal --kill-after --keepalive
                 set skip 1
             case '--'
                 set -e words[1]
@@ -53,12 +53,14 @@ end
 
 complete -c altimer -f
 complete -c altimer -n __altimer_no_operand -s f -l foreground -d "Leave COMMAND in altimer's group, signal only it"
+complete -c altimer -n __altimer_no_operand -s i -l keepalive -x -d 'Time out after this long without output or heartbeat'
 complete -c altimer -n __altimer_no_operand -s k -l kill-after -x -d 'Send KILL this long after the first signal'
 complete -c altimer -n __altimer_no_operand -s p -l preserve-status -d "Exit with COMMAND's own status even on timeout"
 complete -c altimer -n __altimer_no_operand -s s -l signal -x -a "$__altimer_signals" -d 'Signal to send at the deadline'
 complete -c altimer -n __altimer_no_operand -s v -l verbose -d 'Report each signal sent'
 complete -c altimer -n __altimer_no_operand -l group-only -d "At a timeout signal only COMMAND's process group"
 complete -c altimer -n __altimer_no_operand -l no-leftovers -d 'When COMMAND ends, KILL what is left of its tree'
+complete -c altimer -n __altimer_no_operand -l notify -d 'Serve the sd_notify protocol on NOTIFY_SOCKET'
 complete -c altimer -n __altimer_no_operand -l help -d 'Show the options and exit'
 complete -c altimer -n __altimer_no_operand -l version -d 'Show the version and exit'
 complete -c altimer -n 'not __altimer_no_operand' -x -a '(__altimer_complete_command)'

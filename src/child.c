@@ -53,6 +53,7 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
 	 * race with COMMAND's first read of the terminal. */
 	if (plan->new_group && plan->terminal >= 0)
 		(void)tcsetpgrp(plan->terminal, getpid());
+	relay_child_setup(plan->relay);
 	/* Undo what altimer did only for itself: dispositions such as ignoring
 	 * SIGTTOU, and the signals it blocked to read them from a signalfd. */
 	for (size_t i = 0; plan->restore_signals[i] != 0; i++)

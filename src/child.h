@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "relay.h"
+
 struct child {
 	pid_t pid;
 	int pidfd;		/* -1 on the fallback path */
@@ -26,6 +28,7 @@ struct spawn_plan {
 	pid_t parent;			/* altimer: COMMAND dies with it */
 	bool new_group;			/* put COMMAND in its own process group */
 	int terminal;			/* give this terminal to that group, or -1 */
+	const struct relay *relay;	/* COMMAND's stdout/stderr pipes */
 	bool use_pidfd;			/* false forces the kill()/SIGCHLD path */
 	const sigset_t *original_mask;	/* mask altimer inherited */
 	const int *restore_signals;	/* dispositions to restore, 0-terminated */

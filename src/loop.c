@@ -70,10 +70,89 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree)
 	return 0;
 }
 
+/* A limit fired: deadline, keepalive or WATCHDOG=trigger.  The first one
+ * starts the ladder; the others have nothing left to do. */
+static int on_limit(struct run *run, const char *reason)
+{
+	if (run->timed_out && run->reason != NULL)
+		return 0;
+	run->timed_out = true;
+	run->reason = reason;
+	timer_disarm(TIMER_DEADLINE);
+	timer_disarm(TIMER_KEEPALIVE);
+	return send_stop_signal(run, run->options->timeout_signal, true);
+}
+
 static int on_deadline(struct run *run)
 {
-	run->timed_out = true;
-	return send_stop_signal(run, run->options->timeout_signal, true);
+	return on_limit(run, "deadline");
+}
+
+static int on_keepalive(struct run *run)
+{
+	char shown[32];
+
+	if (run->options->verbose)
+		fprintf(stderr, "altimer: keepalive: no sign of life from command '%s' for %s\n",
+			run->options->command[0], duration_format(run->keepalive, shown, sizeof shown));
+	return on_limit(run, "keepalive");
+}
+
+/* A sign of life: output, or WATCHDOG=1. */
+static int keepalive_rearm(struct run *run)
+{
+	if (run->keepalive == DURATION_NONE || run->timed_out)
+		return 0;
+	return timer_arm(TIMER_KEEPALIVE, run->keepalive, 0);
+}
+
+static int on_notify(struct run *run)
+{
+	const struct options *options = run->options;
+	struct notify_message message;
+	const char *why = "";
+	int r;
+
+	while ((r = notify_receive(&run->notify, &message, &why)) != 0) {
+		if (r == -EINVAL) {
+			if (options->verbose)
+				fprintf(stderr, "altimer: ignored a notify message: %s\n", why);
+			continue;
+		}
+		if (r < 0)
+			return r;
+		if (message.ready && options->verbose)
+			fprintf(stderr, "altimer: command '%s' is ready (READY=1)\n", options->command[0]);
+		if (message.has_status && options->verbose)
+			fprintf(stderr, "altimer: command '%s' status: %s\n", options->command[0],
+				run->notify.status);
+		if (message.watchdog_usec) {
+			run->keepalive = message.watchdog_usec > DURATION_NONE / 1000 / 2
+						 ? DURATION_NONE : message.watchdog_usec * 1000;
+			if (run->keepalive == DURATION_NONE)
+				timer_disarm(TIMER_KEEPALIVE);
+		}
+		if ((message.watchdog || message.watchdog_usec) && (r = keepalive_rearm(run)) < 0)
+			return r;
+		if (message.extend_usec && timer_is_armed(TIMER_DEADLINE) && !run->timed_out) {
+			uint64_t extend = message.extend_usec > DURATION_NONE / 1000 / 2
+						  ? DURATION_NONE : message.extend_usec * 1000;
+			/* As systemd: the deadline becomes "now + extend" if later. */
+			if (extend == DURATION_NONE)
+				timer_disarm(TIMER_DEADLINE);
+			else if (extend > timer_remaining(TIMER_DEADLINE) &&
+				 (r = timer_arm(TIMER_DEADLINE, extend, 0)) < 0)
+				return r;
+		}
+		if (message.trigger) {
+			if (options->verbose)
+				fprintf(stderr, "altimer: command '%s' asked to time out (WATCHDOG=trigger)\n",
+					options->command[0]);
+			if ((r = on_limit(run, "trigger")) < 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 static int on_kill_after(struct run *run)
@@ -107,6 +186,9 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		case TIMER_KILL_AFTER:
 			timer_disarm(TIMER_KILL_AFTER);
 			return on_kill_after(run);
+		case TIMER_KEEPALIVE:
+			timer_disarm(TIMER_KEEPALIVE);
+			return on_keepalive(run);
 		default:
 			return 0;
 		}
@@ -122,8 +204,12 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		return r < 0 ? r : 0;
 	}
 	/* GNU times out at once on a SIGALRM from outside. */
-	if (sig == SIGALRM)
-		return on_deadline(run);
+	if (sig == SIGALRM) {
+		run->timed_out = true;
+		if (run->reason == NULL)
+			run->reason = "deadline";
+		return send_stop_signal(run, run->options->timeout_signal, true);
+	}
 	if (sigismember(&run->forwarded, sig))
 		return send_stop_signal(run, sig, false);
 	return 0;
@@ -156,9 +242,10 @@ int loop_run(struct run *run)
 	int r;
 
 	while (!child->reaped) {
-		struct pollfd fds[3];
+		struct pollfd fds[6];
 		nfds_t count = 0;
-		int exec_slot = -1, child_slot = -1;
+		int exec_slot = -1, child_slot = -1, notify_slot = -1;
+		size_t relay_slot[2];
 
 		fds[count++] = (struct pollfd){ .fd = run->signal_fd, .events = POLLIN };
 		if (child->exec_pipe >= 0) {
@@ -169,6 +256,12 @@ int loop_run(struct run *run)
 			child_slot = (int)count;
 			fds[count++] = (struct pollfd){ .fd = child->pidfd, .events = POLLIN };
 		}
+		if (run->notify.fd >= 0) {
+			notify_slot = (int)count;
+			fds[count++] = (struct pollfd){ .fd = run->notify.fd, .events = POLLIN };
+		}
+		size_t first_relay = count;
+		count += relay_poll_fds(&run->relay, fds + count, relay_slot);
 
 		if (poll(fds, count, -1) < 0) {
 			if (errno == EINTR)
@@ -176,7 +269,18 @@ int loop_run(struct run *run)
 			return -errno;
 		}
 
-		/* Exec result first: a failed exec also ends the child. */
+		/* Output and heartbeats first: a sign of life that arrived with
+		 * the keepalive's expiry keeps the command alive. */
+		for (int i = 0; i < 2; i++) {
+			if (relay_slot[i] == (size_t)-1 || !fds[first_relay + relay_slot[i]].revents)
+				continue;
+			long moved = relay_pump(&run->relay, i, fds[first_relay + relay_slot[i]].revents);
+			if (moved > 0 && (r = keepalive_rearm(run)) < 0)
+				return r;
+		}
+		if (notify_slot >= 0 && fds[notify_slot].revents && (r = on_notify(run)) < 0)
+			return r;
+		/* Exec result next: a failed exec also ends the child. */
 		if (exec_slot >= 0 && fds[exec_slot].revents)
 			run->exec_error = child_exec_result(child);
 		/* An exit seen in the same wake-up as a timer wins: the command
@@ -192,6 +296,8 @@ int loop_run(struct run *run)
 				return r;
 		}
 	}
+	/* Nothing the command wrote is lost. */
+	relay_drain(&run->relay);
 	/* The exec pipe may still hold an errno the loop did not read yet. */
 	if (child->exec_pipe >= 0)
 		run->exec_error = child_exec_result(child);

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 
 #include "child.h"
+#include "notify.h"
 #include "options.h"
+#include "relay.h"
 
 struct run {
 	const struct options *options;
@@ -14,6 +16,10 @@ struct run {
 	int signal_fd;		/* blocked signals and timer expirations */
 	int terminal;		/* controlling terminal shared with COMMAND, or -1 */
 	sigset_t forwarded;	/* signals passed on to COMMAND */
+	struct relay relay;	/* COMMAND's output, under --keepalive */
+	struct notify notify;	/* sd_notify socket, under --notify */
+	uint64_t keepalive;	/* current keepalive, WATCHDOG_USEC= may set it */
+	const char *reason;	/* what ended it: "deadline", "keepalive", ... */
 	bool timed_out;		/* the deadline (or a kill-after) fired */
 	bool kill_after_used;	/* GNU arms the KILL timer only once */
 	int exec_error;		/* errno from a failed exec, else 0 */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -20,7 +21,9 @@
 #include "child.h"
 #include "duration.h"
 #include "loop.h"
+#include "notify.h"
 #include "options.h"
+#include "relay.h"
 #include "terminal.h"
 #include "timer.h"
 #include "tree.h"
@@ -39,6 +42,32 @@ static const int forwarded_signals[] = {
 
 /* Dispositions altimer changes for itself and gives back to COMMAND. */
 static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, SIGPIPE, 0 };
+
+static struct notify *notify_for_exit;
+
+static void remove_notify_socket(void)
+{
+	if (notify_for_exit)
+		notify_close(notify_for_exit);
+}
+
+/* Tell COMMAND its deadline, as wall-clock seconds since the epoch, so it
+ * can budget its own steps. */
+static int deadline_export(uint64_t duration)
+{
+	struct timespec now;
+	char value[48];
+
+	if (duration == DURATION_NONE) {
+		(void)unsetenv("ALTIMER_DEADLINE");
+		return 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t at = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec + duration;
+	snprintf(value, sizeof value, "%llu.%03llu", (unsigned long long)(at / 1000000000u),
+		 (unsigned long long)(at % 1000000000u / 1000000u));
+	return setenv("ALTIMER_DEADLINE", value, 1) < 0 ? -errno : 0;
+}
 
 static int fail(int status, const char *what, int error)
 {
@@ -147,18 +176,23 @@ static int exit_status(const struct run *run)
 		return 128 + sig;
 	if (run->timed_out && !options->preserve_status)
 		return EXIT_TIMEDOUT;
+	remove_notify_socket(); /* raise() skips atexit handlers */
 	reraise(sig);
 	return 128 + sig;
 }
 
 int main(int argc, char **argv)
 {
-	struct options options;
-	struct run run = { .options = &options, .signal_fd = -1, .terminal = -1 };
+	static struct options options;
+	/* Static: the atexit handler reads run.notify after main returns. */
+	static struct run run;
 	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
 	sigset_t original_mask;
 	int r;
 
+	run.options = &options;
+	run.signal_fd = -1;
+	run.terminal = -1;
 	r = options_parse(argc, argv, &options);
 	if (r == OPTIONS_DONE)
 		return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_CANCELED;
@@ -175,6 +209,25 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return fail(EXIT_CANCELED, "cannot set up signal handling", -r);
 
+	run.keepalive = options.keepalive;
+	if (options.keepalive != DURATION_NONE) {
+		r = relay_open(&run.relay);
+		if (r < 0)
+			return fail(EXIT_CANCELED, "cannot create the output relay pipes", -r);
+	}
+	run.notify.fd = -1;
+	if (options.notify) {
+		r = notify_open(&run.notify);
+		if (r < 0)
+			return fail(EXIT_CANCELED, "cannot create the notify socket", -r);
+		/* The socket file must go on every way out of altimer. */
+		notify_for_exit = &run.notify;
+		atexit(remove_notify_socket);
+	}
+	r = deadline_export(options.duration);
+	if (r < 0)
+		return fail(EXIT_CANCELED, "cannot set ALTIMER_DEADLINE", -r);
+
 	/* At an interactive shell COMMAND gets the terminal, as it would
 	 * without altimer; --foreground leaves it in altimer's group instead. */
 	if (!options.foreground)
@@ -185,6 +238,7 @@ int main(int argc, char **argv)
 		.parent = getpid(),
 		.new_group = !options.foreground,
 		.terminal = run.terminal,
+		.relay = &run.relay,
 		.use_pidfd = pidfd_allowed(),
 		.original_mask = &original_mask,
 		.restore_signals = restored_signals,
@@ -194,7 +248,10 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return fail(EXIT_CANCELED, "cannot start the command", -r);
 
+	relay_parent_setup(&run.relay);
 	r = timer_arm(TIMER_DEADLINE, options.duration, 0);
+	if (r == 0)
+		r = timer_arm(TIMER_KEEPALIVE, options.keepalive, 0);
 	if (r < 0) {
 		terminal_take_back(run.terminal);
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);

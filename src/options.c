@@ -19,6 +19,7 @@
 #include "signames.h"
 
 enum option_key {
+	KEY_KEEPALIVE = 'i',
 	KEY_FOREGROUND = 'f',
 	KEY_KILL_AFTER = 'k',
 	KEY_PRESERVE_STATUS = 'p',
@@ -26,6 +27,7 @@ enum option_key {
 	KEY_VERBOSE = 'v',
 	KEY_GROUP_ONLY = 256,
 	KEY_NO_LEFTOVERS,
+	KEY_NOTIFY,
 	KEY_HELP,
 	KEY_VERSION,
 };
@@ -37,6 +39,10 @@ static const struct poptOption option_table[] = {
 	  "leave COMMAND in the terminal's foreground process group, so it can "
 	  "read the terminal and receive its signals; only COMMAND itself is "
 	  "signalled, not its children", NULL },
+	{ "keepalive", 'i', POPT_ARG_STRING, NULL, KEY_KEEPALIVE,
+	  "time COMMAND out when it shows no sign of life (output on stdout or "
+	  "stderr, or a notify heartbeat) for this long; its output then passes "
+	  "through altimer", "DURATION" },
 	{ "kill-after", 'k', POPT_ARG_STRING, NULL, KEY_KILL_AFTER,
 	  "if COMMAND is still running this long after the first signal, "
 	  "send it KILL", "DURATION" },
@@ -54,6 +60,11 @@ static const struct poptOption option_table[] = {
 	{ "no-leftovers", '\0', POPT_ARG_NONE, NULL, KEY_NO_LEFTOVERS,
 	  "when COMMAND ends, also KILL whatever of its tree is still running",
 	  NULL },
+	{ "notify", '\0', POPT_ARG_NONE, NULL, KEY_NOTIFY,
+	  "serve the sd_notify protocol on a private socket named in COMMAND's "
+	  "NOTIFY_SOCKET: WATCHDOG=1 is a sign of life, WATCHDOG_USEC= sets the "
+	  "keepalive, EXTEND_TIMEOUT_USEC= extends the deadline, "
+	  "WATCHDOG=trigger times out now", NULL },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -262,6 +273,16 @@ static int apply_option(int key, const char *value, struct options *options)
 	case KEY_GROUP_ONLY:
 		options->contain = false;
 		return 0;
+	case KEY_NOTIFY:
+		options->notify = true;
+		return 0;
+	case KEY_KEEPALIVE:
+		if (duration_parse(value, &options->keepalive) < 0) {
+			error_line("invalid --keepalive duration '%s': use a number with an "
+				   "optional unit, such as 30s, 10m or 1h%s", value, "");
+			return -EINVAL;
+		}
+		return 0;
 	case KEY_NO_LEFTOVERS:
 		options->kill_leftovers = true;
 		return 0;
@@ -300,6 +321,7 @@ int options_parse(int argc, char **argv, struct options *options)
 	*options = (struct options){
 		.duration = DURATION_NONE,
 		.kill_after = DURATION_NONE,
+		.keepalive = DURATION_NONE,
 		.timeout_signal = SIGTERM,
 		.contain = true,
 	};

@@ -8,6 +8,8 @@
 struct options {
 	uint64_t duration;	/* nanoseconds, DURATION_NONE for no deadline */
 	uint64_t kill_after;	/* nanoseconds, DURATION_NONE when not asked */
+	uint64_t keepalive;	/* nanoseconds of silence allowed, or NONE */
+	bool notify;		/* serve the sd_notify protocol */
 	int timeout_signal;	/* sent at the deadline, default SIGTERM */
 	bool preserve_status;
 	bool foreground;

@@ -76,3 +76,12 @@ int timer_is_armed(enum timer_role role)
 {
 	return armed[role];
 }
+
+uint64_t timer_remaining(enum timer_role role)
+{
+	struct itimerspec spec;
+
+	if (!created[role] || !armed[role] || timer_gettime(timers[role], &spec) < 0)
+		return 0;
+	return (uint64_t)spec.it_value.tv_sec * 1000000000u + (uint64_t)spec.it_value.tv_nsec;
+}

@@ -9,6 +9,7 @@
 enum timer_role {
 	TIMER_DEADLINE,
 	TIMER_KILL_AFTER,
+	TIMER_KEEPALIVE,
 	TIMER_ROLE_COUNT,
 };
 
@@ -22,6 +23,9 @@ int timer_arm(enum timer_role role, uint64_t nanoseconds, uint64_t interval);
 
 /* Stop the timer for role, if it exists. */
 void timer_disarm(enum timer_role role);
+
+/* Nanoseconds until the timer for role fires; 0 when not armed. */
+uint64_t timer_remaining(enum timer_role role);
 
 /* Whether the timer for role is armed. */
 int timer_is_armed(enum timer_role role);

@@ -74,6 +74,7 @@ man_long_options() {
 		case $short in
 		s) args=(-s TERM) ;;
 		k) args=(-k 1) ;;
+		i) args=(-i 5) ;;
 		*) args=("-$short") ;;
 		esac
 		run "$ALTIMER" "${args[@]}" 5 true

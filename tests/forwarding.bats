@@ -54,7 +54,9 @@ forward_one() {
 }
 
 @test "an ALRM from outside times the command out at once, as with GNU ($(altimer_path))" {
-	for tool in "$ALTIMER" "$GNU_TIMEOUT"; do
+	# GNU timeout 9.1 does the same, but not reliably under load (it was
+	# seen exiting 143), so only altimer is held to it here.
+	for tool in "$ALTIMER"; do
 		f="$BATS_TEST_TMPDIR/alrm-${tool##*/}"
 		"$tool" 30 "$PROBE" trap 15 "$f" 3>&- &
 		pid=$!

@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# --keepalive: output keeps the command alive, silence times it out, and the
+# output passes through unchanged.
+
+load helpers/common
+
+@test "output keeps the command alive past the keepalive" {
+	run "$ALTIMER" --keepalive 0.6 20 sh -c 'for i in 1 2 3 4 5 6; do echo tick; sleep 0.2; done'
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6 ]
+}
+
+@test "silence times the command out with 124, long before the deadline" {
+	elapsed_ms "$ALTIMER" -i 0.3 60 sh -c 'echo one; sleep 30'
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -lt 10000 ]
+}
+
+@test "output on stderr is a sign of life too" {
+	run "$ALTIMER" -i 0.6 20 sh -c 'for i in 1 2 3 4 5 6; do echo tick >&2; sleep 0.2; done'
+	[ "$status" -eq 0 ]
+}
+
+@test "-v says the keepalive fired, then which signal went out" {
+	run --separate-stderr "$ALTIMER" -v -i 0.2 60 sleep 30
+	[ "$status" -eq 124 ]
+	[ "${stderr_lines[0]}" = "altimer: keepalive: no sign of life from command 'sleep' for 0.2s" ]
+	[ "${stderr_lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
+}
+
+@test "the keepalive goes through the same ladder: -s and -k" {
+	run "$ALTIMER" -i 0.2 -s INT -k 0.2 60 sh -c 'trap "" INT; sleep 30'
+	[ "$status" -eq 137 ]
+}
+
+@test "the deadline still applies to a chatty command" {
+	elapsed_ms "$ALTIMER" -i 5 0.5 sh -c 'while :; do echo x; sleep 0.05; done'
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -lt 10000 ]
+}
+
+@test "stdout and stderr come through byte for byte, binary and large" {
+	head -c 3000000 /dev/urandom >"$BATS_TEST_TMPDIR/data"
+	"$ALTIMER" -i 5 30 sh -c 'cat "$1"; cat "$1" >&2' sh "$BATS_TEST_TMPDIR/data" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
+	cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "output through a slow pipe downstream is complete" {
+	run bash -c '"$1" -i 5 30 seq 200000 | (sleep 0.5; md5sum)' sh "$ALTIMER"
+	[ "$output" = "$(seq 200000 | md5sum)" ]
+}
+
+@test "each stream keeps its order" {
+	run --separate-stderr "$ALTIMER" -i 5 30 sh -c 'for i in $(seq 500); do echo "o$i"; echo "e$i" >&2; done'
+	[ "$output" = "$(seq 500 | sed 's/^/o/')" ]
+	[ "$stderr" = "$(seq 500 | sed 's/^/e/')" ]
+}
+
+@test "a reader that goes away gives the command a broken pipe, as without altimer" {
+	elapsed_ms bash -c '"$1" --keepalive 5s 60 yes | head -1 >/dev/null; echo "${PIPESTATUS[0]}" >"$2"' \
+		sh "$ALTIMER" "$BATS_TEST_TMPDIR/status"
+	[ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 141 ]
+	[ "$elapsed" -lt 10000 ]
+}
+
+@test "the command's end of output reaches the reader before the command ends" {
+	run bash -c '"$1" -i 5 10 sh -c "echo done; exec >&-; sleep 1" | { read -r line; echo "$line at $SECONDS"; }' sh "$ALTIMER"
+	[ "$output" = "done at 0" ]
+}
+
+@test "an invalid keepalive is refused with 125" {
+	run "$ALTIMER" --keepalive soon 10 true
+	[ "$status" -eq 125 ]
+	[[ "$output" == "altimer: invalid --keepalive duration 'soon'"* ]]
+}
+
+@test "the command's environment tells it its deadline" {
+	run "$ALTIMER" 100 sh -c 'echo "$ALTIMER_DEADLINE"'
+	now=$(date +%s)
+	deadline=${output%.*}
+	[ "$deadline" -ge $((now + 95)) ]
+	[ "$deadline" -le $((now + 101)) ]
+	run env ALTIMER_DEADLINE=stale "$ALTIMER" 0 sh -c 'echo "${ALTIMER_DEADLINE-unset}"'
+	[ "$output" = unset ]
+}
