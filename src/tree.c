@@ -116,6 +116,83 @@ static int procs_scan(struct procs *procs)
 	return 0;
 }
 
+static int procs_add(struct procs *procs, const struct proc *proc)
+{
+	if (procs->count == procs->capacity) {
+		size_t capacity = procs->capacity ? procs->capacity * 2 : 64;
+		struct proc *items = realloc(procs->items, capacity * sizeof *items);
+		if (items == NULL)
+			return -ENOMEM;
+		procs->items = items;
+		procs->capacity = capacity;
+	}
+	procs->items[procs->count++] = *proc;
+	return 0;
+}
+
+/* Add the children of pid listed by every one of its threads'
+ * /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN).  Returns -ENOENT when
+ * the kernel has no such files. */
+static int procs_add_children(struct procs *procs, pid_t pid)
+{
+	char path[64], buf[4096];
+	DIR *tasks;
+	struct dirent *task;
+	int r = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	tasks = opendir(path);
+	if (tasks == NULL)
+		return 0; /* exited meanwhile */
+	while (r == 0 && (task = readdir(tasks)) != NULL) {
+		char *p, *end;
+		ssize_t n;
+		int fd;
+
+		if (!isdigit((unsigned char)task->d_name[0]))
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, atoi(task->d_name));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT && (int)pid == getpid())
+				r = -ENOENT;
+			continue;
+		}
+		n = read_retry(fd, buf, sizeof buf - 1);
+		close_quietly(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		for (p = buf;; p = end) {
+			struct proc child;
+			long child_pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (proc_read((pid_t)child_pid, &child) == 0) {
+				child.descendant = true;
+				r = procs_add(procs, &child);
+				if (r < 0)
+					break;
+			}
+		}
+	}
+	closedir(tasks);
+	return r;
+}
+
+/* Only altimer's descendants, walking down the children lists: cheap
+ * however many processes the machine runs. */
+static int procs_scan_descendants(struct procs *procs)
+{
+	int r;
+
+	procs->count = 0;
+	r = procs_add_children(procs, getpid());
+	for (size_t i = 0; r == 0 && i < procs->count; i++)
+		r = procs_add_children(procs, procs->items[i].pid);
+	return r;
+}
+
 /* Mark everything whose parent chain reaches altimer. */
 static void procs_mark_descendants(struct procs *procs)
 {
@@ -140,6 +217,20 @@ static void procs_mark_descendants(struct procs *procs)
 			}
 		}
 	}
+}
+
+/* The descendants, by children lists where the kernel has them, else by
+ * reading every process's parent. */
+static int procs_scan_tree(struct procs *procs)
+{
+	int r = procs_scan_descendants(procs);
+
+	if (r != -ENOENT)
+		return r;
+	r = procs_scan(procs);
+	if (r == 0)
+		procs_mark_descendants(procs);
+	return r;
 }
 
 /* Signal one process seen by the scan, only if it is still that process. */
@@ -175,10 +266,9 @@ int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd)
 	struct procs procs = { 0 };
 	int r, signalled = 0;
 
-	r = procs_scan(&procs);
+	r = procs_scan_tree(&procs);
 	if (r < 0)
 		goto out;
-	procs_mark_descendants(&procs);
 	for (size_t i = 0; i < procs.count; i++) {
 		const struct proc *proc = &procs.items[i];
 		if (!proc->descendant || proc->pid == except || proc->state == 'Z')
@@ -202,9 +292,8 @@ int tree_count_live(void)
 	struct procs procs = { 0 };
 	int r, live = 0;
 
-	r = procs_scan(&procs);
+	r = procs_scan_tree(&procs);
 	if (r == 0) {
-		procs_mark_descendants(&procs);
 		for (size_t i = 0; i < procs.count; i++)
 			if (procs.items[i].descendant && procs.items[i].state != 'Z')
 				live++;
