@@ -1,9 +1,10 @@
 /* loop.c - the poll() loop: every event altimer waits for, and what it does.
  *
- * altimer sleeps in poll() until something happens: the exec pipe reports
- * how exec went, the pidfd turns readable when COMMAND ends, and the
- * signalfd delivers timer expirations and the signals altimer blocked for
- * itself.  Nothing wakes it on a clock. */
+ * altimer sleeps in poll() until something happens: COMMAND's output
+ * (under --keepalive) and notify messages (under --notify) are signs of
+ * life, the exec pipe reports how exec went, the pidfd turns readable when
+ * COMMAND ends, and the signalfd delivers timer expirations and the signals
+ * altimer blocked for itself.  Nothing wakes it on a clock. */
 #include "config.h"
 #include "loop.h"
 
@@ -25,7 +26,7 @@ static void signal_tree(struct run *run, int sig)
 {
 	char name[SIGNAME_MAX];
 	int count = tree_signal(sig, run->child.pid, run->child.pid,
-				child_has_pidfd(&run->child));
+				child_has_pidfd(&run->child), false);
 
 	if (run->options->verbose && count > 0)
 		fprintf(stderr, "altimer: sending signal %s to %d more process%s of the command's tree\n",
@@ -65,7 +66,7 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree)
 		(void)child_signal(&run->child, SIGCONT, true);
 		if (whole_tree)
 			(void)tree_signal(SIGCONT, run->child.pid, run->child.pid,
-					  child_has_pidfd(&run->child));
+					  child_has_pidfd(&run->child), false);
 	}
 	return 0;
 }
@@ -319,13 +320,14 @@ int loop_clean_up_tree(struct run *run)
 		struct pollfd fd = { .fd = run->signal_fd, .events = POLLIN };
 		struct signalfd_siginfo info;
 
-		live = tree_count_live();
+		/* Thorough: nothing may slip through while being reparented. */
+		live = tree_count_live(true);
 		if (live <= 0)
 			break;
 		if (rounds == 0 && options->verbose)
 			fprintf(stderr, "altimer: sending signal KILL to %d process%s left "
 				"behind by the command\n", live, live == 1 ? "" : "es");
-		(void)tree_signal(SIGKILL, 0, 0, use_pidfd);
+		(void)tree_signal(SIGKILL, 0, 0, use_pidfd, true);
 		/* Wait for a SIGCHLD (or 50 ms) and reap what died. */
 		(void)poll(&fd, 1, 50);
 		while (read_retry(run->signal_fd, &info, sizeof info) > 0)

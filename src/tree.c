@@ -219,18 +219,25 @@ static void procs_mark_descendants(struct procs *procs)
 	}
 }
 
-/* The descendants, by children lists where the kernel has them, else by
- * reading every process's parent. */
+/* Every process, descendants marked by following parent links.  Slower,
+ * but unlike the children lists it cannot miss a process that is being
+ * handed to altimer as subreaper: its old parent stays visible (as a
+ * zombie) until altimer reaps it, after the hand-over. */
+static int procs_scan_all(struct procs *procs)
+{
+	int r = procs_scan(procs);
+
+	if (r == 0)
+		procs_mark_descendants(procs);
+	return r;
+}
+
+/* The descendants, by children lists where the kernel has them. */
 static int procs_scan_tree(struct procs *procs)
 {
 	int r = procs_scan_descendants(procs);
 
-	if (r != -ENOENT)
-		return r;
-	r = procs_scan(procs);
-	if (r == 0)
-		procs_mark_descendants(procs);
-	return r;
+	return r == -ENOENT ? procs_scan_all(procs) : r;
 }
 
 /* Signal one process seen by the scan, only if it is still that process. */
@@ -261,12 +268,12 @@ static int signal_seen(const struct proc *seen, int sig, bool use_pidfd)
 	return r;
 }
 
-int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd)
+int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd, bool thorough)
 {
 	struct procs procs = { 0 };
 	int r, signalled = 0;
 
-	r = procs_scan_tree(&procs);
+	r = thorough ? procs_scan_all(&procs) : procs_scan_tree(&procs);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < procs.count; i++) {
@@ -287,12 +294,12 @@ out:
 	return r;
 }
 
-int tree_count_live(void)
+int tree_count_live(bool thorough)
 {
 	struct procs procs = { 0 };
 	int r, live = 0;
 
-	r = procs_scan_tree(&procs);
+	r = thorough ? procs_scan_all(&procs) : procs_scan_tree(&procs);
 	if (r == 0) {
 		for (size_t i = 0; i < procs.count; i++)
 			if (procs.items[i].descendant && procs.items[i].state != 'Z')

@@ -18,10 +18,14 @@ int tree_become_subreaper(void);
  * and the members of except_group (both already signalled through
  * child_signal; 0 for none), each through a pidfd when use_pidfd.
  * Returns how many processes were signalled, or -errno. */
-int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd);
+int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd, bool thorough);
 
-/* How many live (not zombie) descendants altimer has, or -errno. */
-int tree_count_live(void);
+/* How many live (not zombie) descendants altimer has, or -errno.
+ *
+ * Both functions walk the kernel's children lists, which are quick but may
+ * miss a process while it is being reparented; thorough reads every process
+ * on the machine instead and misses nothing. */
+int tree_count_live(bool thorough);
 
 /* Reap every exited child of altimer that is not the command: orphans that
  * were handed to altimer as subreaper.  The command itself is left for
