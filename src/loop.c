@@ -321,7 +321,8 @@ int loop_clean_up_tree(struct run *run)
 		struct signalfd_siginfo info;
 
 		/* Thorough: nothing may slip through while being reparented. */
-		live = tree_count_live(true);
+		(void)tree_reap_orphans(0);
+		live = tree_has_children() ? tree_count_live(true) : 0;
 		if (live <= 0)
 			break;
 		if (rounds == 0 && options->verbose)

@@ -329,3 +329,15 @@ int tree_reap_orphans(pid_t command)
 	}
 	return reaped;
 }
+
+bool tree_has_children(void)
+{
+	siginfo_t info;
+
+	/* ECHILD means no child at all, running or zombie.  Any process left
+	 * of the tree would have an ancestor among altimer's children: one
+	 * that exits hands its own children to altimer before it can be
+	 * reaped. */
+	memset(&info, 0, sizeof info);
+	return !(waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD);
+}

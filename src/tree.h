@@ -27,6 +27,10 @@ int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd, bool 
  * on the machine instead and misses nothing. */
 int tree_count_live(bool thorough);
 
+/* Whether altimer has any child left, running or not: a cheap, exact test
+ * for "the tree is empty" once COMMAND is reaped. */
+bool tree_has_children(void);
+
 /* Reap every exited child of altimer that is not the command: orphans that
  * were handed to altimer as subreaper.  The command itself is left for
  * child_try_reap.  Returns how many were reaped. */
