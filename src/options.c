@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <popt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,10 +78,15 @@ static const struct poptOption option_table[] = {
 static const char usage_line[] =
 	"Usage: altimer [OPTION]... DURATION COMMAND [ARG]...\n";
 
-static void error_line(const char *fmt, const char *a, const char *b)
+/* One line on stderr: "altimer: <what is wrong> (see 'altimer --help')". */
+static void __attribute__((format(printf, 1, 2))) error_line(const char *fmt, ...)
 {
+	va_list args;
+
 	fputs("altimer: ", stderr);
-	fprintf(stderr, fmt, a, b);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
 	fputs(" (see 'altimer --help')\n", stderr);
 }
 
@@ -115,13 +121,13 @@ static const struct poptOption *find_long(const char *name, size_t len)
 	if (matches > 1) {
 		char shown[64];
 		snprintf(shown, sizeof shown, "%.*s", (int)len, name);
-		error_line("option '--%s' is ambiguous%s", shown, "");
+		error_line("option '--%s' is ambiguous", shown);
 		return NULL;
 	}
 	if (found == NULL) {
 		char shown[64];
 		snprintf(shown, sizeof shown, "%.*s", (int)len, name);
-		error_line("unknown option '--%s'%s", shown, "");
+		error_line("unknown option '--%s'", shown);
 	}
 	return found;
 }
@@ -151,7 +157,7 @@ static int find_operands(int argc, char **argv, char **expanded, int *popt_argc)
 			if (option == NULL)
 				return -EINVAL;
 			if (equals && !takes_argument(option)) {
-				error_line("option '--%s' takes no argument%s", option->longName, "");
+				error_line("option '--%s' takes no argument", option->longName);
 				return -EINVAL;
 			}
 			if (asprintf(&expanded[i], "--%s%s", option->longName,
@@ -160,7 +166,7 @@ static int find_operands(int argc, char **argv, char **expanded, int *popt_argc)
 			argv[i] = expanded[i];
 			if (takes_argument(option) && !equals) {
 				if (++i >= argc) {
-					error_line("option '--%s' needs an argument%s", option->longName, "");
+					error_line("option '--%s' needs an argument", option->longName);
 					return -EINVAL;
 				}
 			}
@@ -170,13 +176,13 @@ static int find_operands(int argc, char **argv, char **expanded, int *popt_argc)
 				char shown[2] = { *c, '\0' };
 
 				if (option == NULL) {
-					error_line("unknown option '-%s'%s", shown, "");
+					error_line("unknown option '-%s'", shown);
 					return -EINVAL;
 				}
 				if (!takes_argument(option))
 					continue;
 				if (c[1] == '\0' && ++i >= argc) {
-					error_line("option '-%s' needs an argument%s", shown, "");
+					error_line("option '-%s' needs an argument", shown);
 					return -EINVAL;
 				}
 				break;
@@ -279,7 +285,7 @@ static int apply_option(int key, const char *value, struct options *options)
 	case KEY_KEEPALIVE:
 		if (duration_parse(value, &options->keepalive) < 0) {
 			error_line("invalid --keepalive duration '%s': use a number with an "
-				   "optional unit, such as 30s, 10m or 1h%s", value, "");
+				   "optional unit, such as 30s, 10m or 1h", value);
 			return -EINVAL;
 		}
 		return 0;
@@ -289,7 +295,7 @@ static int apply_option(int key, const char *value, struct options *options)
 	case KEY_KILL_AFTER:
 		if (duration_parse(value, &options->kill_after) < 0) {
 			error_line("invalid --kill-after duration '%s': use a number with an "
-				   "optional unit, such as 10, 1.5s, 2m or 1h30m%s", value, "");
+				   "optional unit, such as 10, 1.5s, 2m or 1h30m", value);
 			return -EINVAL;
 		}
 		return 0;
@@ -297,7 +303,7 @@ static int apply_option(int key, const char *value, struct options *options)
 		sig = signal_parse(value);
 		if (sig < 0) {
 			error_line("invalid signal '%s': use a name such as TERM, INT or "
-				   "KILL, a number, or RTMIN+n%s", value, "");
+				   "KILL, a number, or RTMIN+n", value);
 			return -EINVAL;
 		}
 		options->timeout_signal = sig;
@@ -357,18 +363,18 @@ int options_parse(int argc, char **argv, struct options *options)
 
 	if (operands >= argc) {
 		error_line("missing DURATION and COMMAND; usage: altimer [OPTION]... "
-			   "DURATION COMMAND [ARG]...%s%s", "", "");
+			   "DURATION COMMAND [ARG]...");
 		result = -EINVAL;
 		goto out;
 	}
 	if (duration_parse(argv[operands], &options->duration) < 0) {
 		error_line("invalid duration '%s': use a number with an optional unit, "
-			   "such as 10, 1.5s, 2m, 500ms or 1h30m%s", argv[operands], "");
+			   "such as 10, 1.5s, 2m, 500ms or 1h30m", argv[operands]);
 		result = -EINVAL;
 		goto out;
 	}
 	if (operands + 1 >= argc) {
-		error_line("missing COMMAND after DURATION '%s'%s", argv[operands], "");
+		error_line("missing COMMAND after DURATION '%s'", argv[operands]);
 		result = -EINVAL;
 		goto out;
 	}

@@ -86,6 +86,20 @@ static int proc_read(pid_t pid, struct proc *proc)
 	return 0;
 }
 
+static int procs_add(struct procs *procs, const struct proc *proc)
+{
+	if (procs->count == procs->capacity) {
+		size_t capacity = procs->capacity ? procs->capacity * 2 : 64;
+		struct proc *items = realloc(procs->items, capacity * sizeof *items);
+		if (items == NULL)
+			return -ENOMEM;
+		procs->items = items;
+		procs->capacity = capacity;
+	}
+	procs->items[procs->count++] = *proc;
+	return 0;
+}
+
 static int procs_scan(struct procs *procs)
 {
 	DIR *dir = opendir("/proc");
@@ -100,33 +114,12 @@ static int procs_scan(struct procs *procs)
 			continue;
 		if (proc_read((pid_t)atoi(entry->d_name), &proc) < 0)
 			continue; /* gone since readdir */
-		if (procs->count == procs->capacity) {
-			size_t capacity = procs->capacity ? procs->capacity * 2 : 256;
-			struct proc *items = realloc(procs->items, capacity * sizeof *items);
-			if (items == NULL) {
-				closedir(dir);
-				return -ENOMEM;
-			}
-			procs->items = items;
-			procs->capacity = capacity;
+		if (procs_add(procs, &proc) < 0) {
+			closedir(dir);
+			return -ENOMEM;
 		}
-		procs->items[procs->count++] = proc;
 	}
 	closedir(dir);
-	return 0;
-}
-
-static int procs_add(struct procs *procs, const struct proc *proc)
-{
-	if (procs->count == procs->capacity) {
-		size_t capacity = procs->capacity ? procs->capacity * 2 : 64;
-		struct proc *items = realloc(procs->items, capacity * sizeof *items);
-		if (items == NULL)
-			return -ENOMEM;
-		procs->items = items;
-		procs->capacity = capacity;
-	}
-	procs->items[procs->count++] = *proc;
 	return 0;
 }
 
