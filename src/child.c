@@ -55,10 +55,14 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
 		(void)tcsetpgrp(plan->terminal, getpid());
 	relay_child_setup(plan->relay);
 	/* Undo what altimer did only for itself: dispositions such as ignoring
-	 * SIGTTOU, and the signals it blocked to read them from a signalfd. */
+	 * SIGTTOU go back to the caller's.  The mask starts empty: a signal
+	 * blocked by whatever started altimer must not make COMMAND deaf to
+	 * the timeout's TERM. */
 	for (size_t i = 0; plan->restore_signals[i] != 0; i++)
 		(void)sigaction(plan->restore_signals[i], &plan->restore_actions[i], NULL);
-	(void)sigprocmask(SIG_SETMASK, plan->original_mask, NULL);
+	sigset_t empty;
+	sigemptyset(&empty);
+	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 
 	execvp(plan->argv[0], plan->argv);
 	error = errno;

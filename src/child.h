@@ -30,7 +30,6 @@ struct spawn_plan {
 	int terminal;			/* give this terminal to that group, or -1 */
 	const struct relay *relay;	/* COMMAND's stdout/stderr pipes */
 	bool use_pidfd;			/* false forces the kill()/SIGCHLD path */
-	const sigset_t *original_mask;	/* mask altimer inherited */
 	const int *restore_signals;	/* dispositions to restore, 0-terminated */
 	const struct sigaction *restore_actions;
 };

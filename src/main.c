@@ -93,8 +93,7 @@ static bool catchable(int sig)
 /* Block what the loop reads from the signalfd; ignore terminal-stop
  * signals so altimer in a background group is never stopped by them (GNU
  * does the same; COMMAND gets the originals back). */
-static int signals_setup(struct run *run, sigset_t *original_mask,
-			 struct sigaction *original_actions)
+static int signals_setup(struct run *run, struct sigaction *original_actions)
 {
 	const struct options *options = run->options;
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
@@ -124,7 +123,7 @@ static int signals_setup(struct run *run, sigset_t *original_mask,
 	 * itself and lose its status. */
 	(void)sigaction(SIGCHLD, &deflt, NULL);
 
-	if (sigprocmask(SIG_BLOCK, &blocked, original_mask) < 0)
+	if (sigprocmask(SIG_BLOCK, &blocked, NULL) < 0)
 		return -errno;
 	run->signal_fd = signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (run->signal_fd < 0)
@@ -187,7 +186,6 @@ int main(int argc, char **argv)
 	/* Static: the atexit handler reads run.notify after main returns. */
 	static struct run run;
 	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
-	sigset_t original_mask;
 	int r;
 
 	run.options = &options;
@@ -205,7 +203,7 @@ int main(int argc, char **argv)
 	 * still reach them.  Without it containment is only the group. */
 	(void)tree_become_subreaper();
 
-	r = signals_setup(&run, &original_mask, original_actions);
+	r = signals_setup(&run, original_actions);
 	if (r < 0)
 		return fail(EXIT_CANCELED, "cannot set up signal handling", -r);
 
@@ -240,7 +238,6 @@ int main(int argc, char **argv)
 		.terminal = run.terminal,
 		.relay = &run.relay,
 		.use_pidfd = pidfd_allowed(),
-		.original_mask = &original_mask,
 		.restore_signals = restored_signals,
 		.restore_actions = original_actions,
 	};

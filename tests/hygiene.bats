@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# What the command inherits: no descriptors of altimer's, the caller's signal
-# mask and dispositions, and the process group it should be in.  Also run
+# What the command inherits: no descriptors of altimer's, an empty signal
+# mask, the caller's dispositions, and the process group it should be in.  Also run
 # with pidfds refused (tests/hygiene.fallback).
 
 load helpers/common
@@ -22,7 +22,7 @@ load helpers/common
 	[[ "$output" == *"7 /dev/null"* ]]
 }
 
-@test "the command gets the caller's signal mask, not altimer's ($(altimer_path))" {
+@test "the command starts with an empty signal mask, not altimer's ($(altimer_path))" {
 	direct=$("$PROBE" mask)
 	run "$ALTIMER" 5 "$PROBE" mask
 	[ "$status" -eq 0 ]
@@ -30,11 +30,21 @@ load helpers/common
 	[ "$output" = 0000000000000000 ]
 }
 
-@test "a signal the caller blocked stays blocked for the command ($(altimer_path))" {
-	# USR2 (12) is bit 11: 0x800.
-	run perl -e 'use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2)); exec @ARGV' \
+@test "signals the caller blocked are unblocked for the command ($(altimer_path))" {
+	# Without altimer the probe would see USR2 (bit 11) and TERM (bit 14).
+	run perl -e 'use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2, SIGTERM)); exec @ARGV' \
+		"$PROBE" mask
+	[ "$output" = 0000000000004800 ]
+	run perl -e 'use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2, SIGTERM)); exec @ARGV' \
 		"$ALTIMER" 5 "$PROBE" mask
-	[ "$output" = 0000000000000800 ]
+	[ "$output" = 0000000000000000 ]
+}
+
+@test "a caller that blocked TERM still gets its command timed out ($(altimer_path))" {
+	run perl -e 'use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGTERM)); exec @ARGV' \
+		"$ALTIMER" -p 0.3 sleep 10
+	# Died of the TERM (re-raised under -p), not slept it out.
+	[ "$status" -eq 143 ]
 }
 
 @test "the command gets the caller's dispositions: TTIN, TTOU, CHLD not ignored ($(altimer_path))" {
