@@ -13,7 +13,7 @@ function __altimer_no_operand
             continue
         end
         switch $word
-            case -s -k -i --signal --kill-after --keepalive
+            case -s -k -i --signal --kill-after --keepalive --ladder --every --report
                 set skip 1
             case '--'
                 return 1
@@ -38,7 +38,7 @@ function __altimer_complete_command
             continue
         end
         switch $word
-            case -s -k -i --signal --kill-after --keepalive
+            case -s -k -i --signal --kill-after --keepalive --ladder --every --report
                 set skip 1
             case '--'
                 set -e words[1]
@@ -61,6 +61,9 @@ complete -c altimer -n __altimer_no_operand -s v -l verbose -d 'Report each sign
 complete -c altimer -n __altimer_no_operand -l group-only -d "At a timeout signal only COMMAND's process group"
 complete -c altimer -n __altimer_no_operand -l no-leftovers -d 'When COMMAND ends, KILL what is left of its tree'
 complete -c altimer -n __altimer_no_operand -l notify -d 'Serve the sd_notify protocol on NOTIFY_SOCKET'
+complete -c altimer -n __altimer_no_operand -l ladder -x -d 'Escalation at a timeout, e.g. INT,5s,TERM,5s,KILL'
+complete -c altimer -n __altimer_no_operand -l every -x -d 'Send a signal every interval, e.g. 10s,USR1'
+complete -c altimer -n __altimer_no_operand -l report -r -F -d 'Write what happened as JSON to FILE (- for stderr)'
 complete -c altimer -n __altimer_no_operand -l help -d 'Show the options and exit'
 complete -c altimer -n __altimer_no_operand -l version -d 'Show the version and exit'
 complete -c altimer -n 'not __altimer_no_operand' -x -a '(__altimer_complete_command)'

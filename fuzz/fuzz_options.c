@@ -34,6 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (options.command < argv + 1 || options.command >= argv + argc ||
 		    argv[argc] != NULL)
 			abort();
+		/* The ladder always has a first step, and it is -s's signal. */
+		if (options.ladder_steps < 1 || options.ladder_steps > LADDER_MAX ||
+		    options.ladder[0].signal != options.timeout_signal)
+			abort();
+		options_free(&options);
 	}
 	free(copy);
 	return 0;

@@ -44,7 +44,8 @@ static const struct unit *unit_at(const char *p, const char **end)
 	return NULL;
 }
 
-int duration_parse(const char *text, uint64_t *nanoseconds)
+/* The grammar, shared by both readings of 0. */
+static int parse_total(const char *text, long double *result)
 {
 	const char *p = text;
 	long double total = 0.0L;
@@ -88,14 +89,39 @@ int duration_parse(const char *text, uint64_t *nanoseconds)
 		p = unit_end;
 		parts++;
 	}
-
-	if (total == 0.0L || isinf(total) || total >= DURATION_CEILING)
-		*nanoseconds = DURATION_NONE;
-	else if (total < 1.0L)
-		*nanoseconds = 1; /* asked for a deadline: never read it as none */
-	else
-		*nanoseconds = (uint64_t)ceill(total);
+	*result = total;
 	return 0;
+}
+
+static uint64_t to_nanoseconds(long double total)
+{
+	if (isinf(total) || total >= DURATION_CEILING)
+		return DURATION_NONE;
+	if (total < 1.0L)
+		return 1; /* asked for a time: never read it as none */
+	return (uint64_t)ceill(total);
+}
+
+/* zero: what 0 stands for. */
+static int parse_reading_zero_as(const char *text, uint64_t *nanoseconds, uint64_t zero)
+{
+	long double total;
+	int r = parse_total(text, &total);
+
+	if (r < 0)
+		return r;
+	*nanoseconds = total == 0.0L ? zero : to_nanoseconds(total);
+	return 0;
+}
+
+int duration_parse(const char *text, uint64_t *nanoseconds)
+{
+	return parse_reading_zero_as(text, nanoseconds, DURATION_NONE);
+}
+
+int duration_parse_delay(const char *text, uint64_t *nanoseconds)
+{
+	return parse_reading_zero_as(text, nanoseconds, 0);
 }
 
 struct timespec duration_to_timespec(uint64_t nanoseconds)

@@ -15,6 +15,10 @@
  * for the clock saturates to DURATION_NONE.  Returns 0 or -EINVAL. */
 int duration_parse(const char *text, uint64_t *nanoseconds);
 
+/* The same grammar for a delay between two steps, where 0 means "at once"
+ * rather than "never": 0 stays 0. */
+int duration_parse_delay(const char *text, uint64_t *nanoseconds);
+
 /* Convert to a relative timespec (only for values other than NONE). */
 struct timespec duration_to_timespec(uint64_t nanoseconds);
 

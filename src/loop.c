@@ -17,58 +17,120 @@
 #include "duration.h"
 #include "signames.h"
 #include "terminal.h"
+#include "report.h"
 #include "timer.h"
 #include "tree.h"
 #include "util.h"
 
+_Static_assert(TIMER_LADDER + LADDER_MAX <= TIMER_ROLE_COUNT,
+	       "every ladder step needs a timer role");
+
+static const char *name_of(int sig, char *buf)
+{
+	if (signal_name(sig, buf) == NULL)
+		snprintf(buf, SIGNAME_MAX, "%d", sig);
+	return buf;
+}
+
+/* -v, in GNU timeout's words. */
+static void say_sending(const struct run *run, int sig)
+{
+	char name[SIGNAME_MAX];
+
+	if (run->options->verbose)
+		fprintf(stderr, "altimer: sending signal %s to command '%s'\n",
+			name_of(sig, name), run->options->command[0]);
+}
+
 /* The rest of the tree: processes that left COMMAND's group too. */
-static void signal_tree(struct run *run, int sig)
+static void signal_tree(struct run *run, int sig, const char *cause, int step)
 {
 	char name[SIGNAME_MAX];
 	int count = tree_signal(sig, run->child.pid, run->child.pid,
 				child_has_pidfd(&run->child), false);
 
-	if (run->options->verbose && count > 0)
+	if (count <= 0)
+		return;
+	report_signal(&run->report, sig, "tree", run->child.pid, count, cause, step);
+	if (run->options->verbose)
 		fprintf(stderr, "altimer: sending signal %s to %d more process%s of the command's tree\n",
-			signal_name(sig, name) ? name : "?", count, count == 1 ? "" : "es");
+			name_of(sig, name), count, count == 1 ? "" : "es");
 }
 
-/* Send sig to COMMAND (and its group) as GNU timeout does, saying so under
- * --verbose, and arm the one KILL timer that -k asks for.  Timeouts reach
- * the whole tree unless the user asked for GNU's narrower scope. */
-static int send_stop_signal(struct run *run, int sig, bool whole_tree)
+/* The first signal of a stop starts the rest of the ladder, each step on
+ * its own timer, at its offset from now (GNU arms -k's KILL the same way,
+ * once, whatever the first signal was). */
+static int ladder_start(struct run *run)
 {
 	const struct options *options = run->options;
-	bool group = !options->foreground;
-	char name[SIGNAME_MAX];
-	int r;
+	uint64_t at = 0;
 
-	if (!run->kill_after_used && options->kill_after != DURATION_NONE) {
-		run->kill_after_used = true;
-		r = timer_arm(TIMER_KILL_AFTER, options->kill_after, 0);
+	if (run->ladder_started)
+		return 0;
+	run->ladder_started = true;
+	for (int step = 1; step < options->ladder_steps; step++) {
+		uint64_t delay = options->ladder[step].delay;
+
+		if (delay == DURATION_NONE || at > DURATION_NONE - 1 - delay)
+			break; /* this step, and so every later one, never comes */
+		at += delay;
+		/* 0 disarms a POSIX timer: "at once" is the next nanosecond. */
+		int r = timer_arm(TIMER_LADDER + step, at ? at : 1, 0);
 		if (r < 0)
 			return r;
 	}
-	if (options->verbose) {
-		if (signal_name(sig, name) == NULL)
-			snprintf(name, sizeof name, "%d", sig);
-		fprintf(stderr, "altimer: sending signal %s to command '%s'\n",
-			name, options->command[0]);
-	}
+	return 0;
+}
+
+/* Send sig to COMMAND (and its group) as GNU timeout does, saying so under
+ * --verbose, and start the ladder.  Timeouts reach the whole tree unless
+ * the user asked for GNU's narrower scope.  cause and step go into the
+ * report. */
+static int send_stop_signal(struct run *run, int sig, bool whole_tree,
+			    const char *cause, int step)
+{
+	const struct options *options = run->options;
+	bool group = !options->foreground;
+	const char *target = group ? "group" : "command";
+	int r;
+
+	if ((r = ladder_start(run)) < 0)
+		return r;
+	say_sending(run, sig);
 	r = child_signal(&run->child, sig, group);
 	if (r < 0 && r != -ESRCH)
 		return r;
+	if (r == 0)
+		report_signal(&run->report, sig, target, run->child.pid, -1, cause, step);
 	whole_tree = whole_tree && group && options->contain;
 	if (whole_tree)
-		signal_tree(run, sig);
+		signal_tree(run, sig, cause, step);
 	/* A stopped command must still act on the signal. */
 	if (group && sig != SIGKILL && sig != SIGCONT) {
-		(void)child_signal(&run->child, SIGCONT, true);
+		if (child_signal(&run->child, SIGCONT, true) == 0)
+			report_signal(&run->report, SIGCONT, target, run->child.pid, -1,
+				      cause, step);
 		if (whole_tree)
 			(void)tree_signal(SIGCONT, run->child.pid, run->child.pid,
 					  child_has_pidfd(&run->child), false);
 	}
 	return 0;
+}
+
+/* USR1 and USR2 (which GNU timeout does not pass on) ask COMMAND for
+ * something, such as a progress line: they go to it as they came, without
+ * starting the ladder or continuing a stopped command. */
+static int pass_on(struct run *run, int sig)
+{
+	const struct options *options = run->options;
+	int r;
+
+	say_sending(run, sig);
+	r = child_signal(&run->child, sig, !options->foreground);
+	if (r == 0)
+		report_signal(&run->report, sig, options->foreground ? "command" : "group",
+			      run->child.pid, -1, "forwarded", -1);
+	return r == -ESRCH ? 0 : r;
 }
 
 /* A limit fired: deadline, keepalive or WATCHDOG=trigger.  The first one
@@ -81,11 +143,19 @@ static int on_limit(struct run *run, const char *reason)
 	run->reason = reason;
 	timer_disarm(TIMER_DEADLINE);
 	timer_disarm(TIMER_KEEPALIVE);
-	return send_stop_signal(run, run->options->timeout_signal, true);
+	/* Notes are for a command at work, not one being stopped. */
+	timer_disarm(TIMER_EVERY);
+	return send_stop_signal(run, run->options->timeout_signal, true, reason, 0);
 }
 
 static int on_deadline(struct run *run)
 {
+	char shown[32];
+
+	if (run->options->verbose)
+		fprintf(stderr, "altimer: deadline: command '%s' still running after %s\n",
+			run->options->command[0],
+			duration_format(run->options->duration, shown, sizeof shown));
 	return on_limit(run, "deadline");
 }
 
@@ -156,11 +226,32 @@ static int on_notify(struct run *run)
 	return 0;
 }
 
-static int on_kill_after(struct run *run)
+/* A later step of the ladder: the command outlived the one before. */
+static int on_ladder_step(struct run *run, int step)
 {
-	/* GNU counts the KILL as a timeout too (and reports 137). */
+	/* GNU counts -k's KILL as a timeout too (and reports 137). */
 	run->timed_out = true;
-	return send_stop_signal(run, SIGKILL, true);
+	return send_stop_signal(run, run->options->ladder[step].signal, true, "ladder", step);
+}
+
+/* --every: one note per expiration record; the count includes the
+ * expirations the kernel folded into it (overruns), which get no signal of
+ * their own, as a standard signal pending twice is delivered once. */
+static int on_every(struct run *run)
+{
+	const struct options *options = run->options;
+	int r;
+
+	say_sending(run, options->every_signal);
+	r = child_signal(&run->child, options->every_signal, false);
+	if (r == -ESRCH)
+		return 0;
+	if (r < 0)
+		return r;
+	run->notes_sent++;
+	report_signal(&run->report, options->every_signal, "command", run->child.pid, 1,
+		      "every", -1);
+	return 0;
 }
 
 /* Ctrl-Z stopped COMMAND's group.  Without altimer the shell would see its
@@ -180,19 +271,22 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 	int sig = (int)info->ssi_signo;
 
 	if (sig == timer_signal() && info->ssi_code == SI_TIMER) {
-		switch ((enum timer_role)info->ssi_int) {
-		case TIMER_DEADLINE:
-			timer_disarm(TIMER_DEADLINE);
-			return on_deadline(run);
-		case TIMER_KILL_AFTER:
-			timer_disarm(TIMER_KILL_AFTER);
-			return on_kill_after(run);
-		case TIMER_KEEPALIVE:
-			timer_disarm(TIMER_KEEPALIVE);
-			return on_keepalive(run);
-		default:
+		int role = info->ssi_int;
+
+		if (role < 0 || role >= TIMER_ROLE_COUNT)
 			return 0;
-		}
+		/* One record stands for 1 + overrun expirations. */
+		run->expirations[role] += 1 + (uint64_t)info->ssi_overrun;
+		if (role == TIMER_EVERY)
+			return on_every(run);
+		timer_disarm((enum timer_role)role);
+		if (role == TIMER_DEADLINE)
+			return on_deadline(run);
+		if (role == TIMER_KEEPALIVE)
+			return on_keepalive(run);
+		if (role > TIMER_LADDER && role - TIMER_LADDER < run->options->ladder_steps)
+			return on_ladder_step(run, role - TIMER_LADDER);
+		return 0;
 	}
 	if (sig == SIGCHLD) {
 		/* Orphans handed to altimer as subreaper must not pile up as
@@ -209,10 +303,15 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		run->timed_out = true;
 		if (run->reason == NULL)
 			run->reason = "deadline";
-		return send_stop_signal(run, run->options->timeout_signal, true);
+		timer_disarm(TIMER_EVERY);
+		return send_stop_signal(run, run->options->timeout_signal, true, "deadline", 0);
 	}
-	if (sigismember(&run->forwarded, sig))
-		return send_stop_signal(run, sig, false);
+	if (sigismember(&run->forwarded, sig)) {
+		run->forwarded_signal = sig;
+		if ((sig == SIGUSR1 || sig == SIGUSR2) && sig != run->options->timeout_signal)
+			return pass_on(run, sig);
+		return send_stop_signal(run, sig, false, "forwarded", -1);
+	}
 	return 0;
 }
 
@@ -297,6 +396,7 @@ int loop_run(struct run *run)
 				return r;
 		}
 	}
+	run->report.ended = report_clock();
 	/* Nothing the command wrote is lost. */
 	relay_drain(&run->relay);
 	/* The exec pipe may still hold an errno the loop did not read yet. */
@@ -328,7 +428,10 @@ int loop_clean_up_tree(struct run *run)
 		if (rounds == 0 && options->verbose)
 			fprintf(stderr, "altimer: sending signal KILL to %d process%s left "
 				"behind by the command\n", live, live == 1 ? "" : "es");
-		(void)tree_signal(SIGKILL, 0, 0, use_pidfd, true);
+		int killed = tree_signal(SIGKILL, 0, 0, use_pidfd, true);
+		if (killed > 0)
+			report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
+				      killed, "clean-up", -1);
 		/* Wait for a SIGCHLD (or 50 ms) and reap what died. */
 		(void)poll(&fd, 1, 50);
 		while (read_retry(run->signal_fd, &info, sizeof info) > 0)

@@ -9,6 +9,8 @@
 #include "notify.h"
 #include "options.h"
 #include "relay.h"
+#include "report.h"
+#include "timer.h"
 
 struct run {
 	const struct options *options;
@@ -20,9 +22,13 @@ struct run {
 	struct notify notify;	/* sd_notify socket, under --notify */
 	uint64_t keepalive;	/* current keepalive, WATCHDOG_USEC= may set it */
 	const char *reason;	/* what ended it: "deadline", "keepalive", ... */
-	bool timed_out;		/* the deadline (or a kill-after) fired */
-	bool kill_after_used;	/* GNU arms the KILL timer only once */
+	bool timed_out;		/* the deadline (or a ladder step) fired */
+	bool ladder_started;	/* its later steps are armed only once */
+	int forwarded_signal;	/* last signal passed on from outside, or 0 */
 	int exec_error;		/* errno from a failed exec, else 0 */
+	uint64_t expirations[TIMER_ROLE_COUNT];	/* counted from the timers */
+	uint64_t notes_sent;	/* --every signals delivered */
+	struct report report;	/* signals sent, times, for --report */
 };
 
 /* Wait for COMMAND to end, acting on deadlines and signals meanwhile.

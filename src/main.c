@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "options.h"
 #include "relay.h"
+#include "report.h"
 #include "terminal.h"
 #include "timer.h"
 #include "tree.h"
@@ -73,6 +74,41 @@ static int fail(int status, const char *what, int error)
 {
 	fprintf(stderr, "altimer: %s: %s\n", what, strerror(error));
 	return status;
+}
+
+/* --report: the JSON object, saved on every way out once COMMAND is known. */
+static void report_write(const struct run *run, const struct report_outcome *outcome)
+{
+	const char *path = run->options->report;
+	size_t len = 0;
+	char *text;
+	int r;
+
+	if (path == NULL)
+		return;
+	text = report_compose(run, outcome, &len);
+	r = text ? report_save(path, text, len) : -ENOMEM;
+	free(text);
+	if (r < 0)
+		fprintf(stderr, "altimer: cannot write the report to '%s': %s\n", path,
+			strerror(-r));
+}
+
+/* altimer itself failed after the options were read: say so, report it,
+ * exit 125. */
+static int give_up(const struct run *run, const char *what, int error)
+{
+	char words[256];
+	struct report_outcome outcome = {
+		.reason = "error",
+		.error = words,
+		.exit_status = EXIT_CANCELED,
+	};
+
+	snprintf(words, sizeof words, "%s: %s", what, strerror(error));
+	fprintf(stderr, "altimer: %s\n", words);
+	report_write(run, &outcome);
+	return EXIT_CANCELED;
 }
 
 static bool pidfd_allowed(void)
@@ -149,13 +185,15 @@ static void reraise(int sig)
 	(void)sigprocmask(SIG_UNBLOCK, &only, NULL);
 }
 
-/* GNU timeout's rules for the final status. */
-static int exit_status(const struct run *run)
+/* GNU timeout's rules for the final status.  Sets *reraise to the signal
+ * altimer should die of, or 0. */
+static int exit_status(const struct run *run, int *reraise)
 {
 	const struct child *child = &run->child;
 	const struct options *options = run->options;
 	int sig;
 
+	*reraise = 0;
 	if (run->exec_error) {
 		fprintf(stderr, "altimer: failed to run command '%s': %s\n",
 			options->command[0], strerror(run->exec_error));
@@ -175,9 +213,23 @@ static int exit_status(const struct run *run)
 		return 128 + sig;
 	if (run->timed_out && !options->preserve_status)
 		return EXIT_TIMEDOUT;
-	remove_notify_socket(); /* raise() skips atexit handlers */
-	reraise(sig);
+	*reraise = sig;
 	return 128 + sig;
+}
+
+/* Why COMMAND ended, in the report's words. */
+static const char *end_reason(const struct run *run)
+{
+	const struct child *child = &run->child;
+
+	if (run->exec_error)
+		return "exec-failed";
+	if (run->reason)
+		return run->reason;
+	if (run->forwarded_signal &&
+	    !(child->exit_code == CLD_EXITED && child->exit_status == 0))
+		return "signal";
+	return "exited";
 }
 
 int main(int argc, char **argv)
@@ -199,32 +251,40 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return EXIT_CANCELED;
 
+	run.report.started = report_clock();
+	run.report.enabled = options.report != NULL;
+	if (options.report && (r = report_check(options.report)) < 0) {
+		fprintf(stderr, "altimer: cannot write the report to '%s': %s\n",
+			options.report, strerror(-r));
+		return EXIT_CANCELED;
+	}
+
 	/* Orphans of the tree come to altimer, not init, so a timeout can
 	 * still reach them.  Without it containment is only the group. */
 	(void)tree_become_subreaper();
 
 	r = signals_setup(&run, original_actions);
 	if (r < 0)
-		return fail(EXIT_CANCELED, "cannot set up signal handling", -r);
+		return give_up(&run, "cannot set up signal handling", -r);
 
 	run.keepalive = options.keepalive;
 	if (options.keepalive != DURATION_NONE) {
 		r = relay_open(&run.relay);
 		if (r < 0)
-			return fail(EXIT_CANCELED, "cannot create the output relay pipes", -r);
+			return give_up(&run, "cannot create the output relay pipes", -r);
 	}
 	run.notify.fd = -1;
 	if (options.notify) {
 		r = notify_open(&run.notify);
 		if (r < 0)
-			return fail(EXIT_CANCELED, "cannot create the notify socket", -r);
+			return give_up(&run, "cannot create the notify socket", -r);
 		/* The socket file must go on every way out of altimer. */
 		notify_for_exit = &run.notify;
 		atexit(remove_notify_socket);
 	}
 	r = deadline_export(options.duration);
 	if (r < 0)
-		return fail(EXIT_CANCELED, "cannot set ALTIMER_DEADLINE", -r);
+		return give_up(&run, "cannot set ALTIMER_DEADLINE", -r);
 
 	/* At an interactive shell COMMAND gets the terminal, as it would
 	 * without altimer; --foreground leaves it in altimer's group instead. */
@@ -243,16 +303,19 @@ int main(int argc, char **argv)
 	};
 	r = child_spawn(&run.child, &plan);
 	if (r < 0)
-		return fail(EXIT_CANCELED, "cannot start the command", -r);
+		return give_up(&run, "cannot start the command", -r);
 
+	run.report.spawned = report_clock();
 	relay_parent_setup(&run.relay);
 	r = timer_arm(TIMER_DEADLINE, options.duration, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_KEEPALIVE, options.keepalive, 0);
+	if (r == 0)
+		r = timer_arm(TIMER_EVERY, options.every, options.every);
 	if (r < 0) {
 		terminal_take_back(run.terminal);
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
-		return fail(EXIT_CANCELED, "cannot arm the deadline timer", -r);
+		return give_up(&run, "cannot arm the deadline timer", -r);
 	}
 
 	r = loop_run(&run);
@@ -261,8 +324,22 @@ int main(int argc, char **argv)
 	terminal_take_back(run.terminal);
 	if (r < 0) {
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
-		return fail(EXIT_CANCELED, "lost track of the command", -r);
+		return give_up(&run, "lost track of the command", -r);
 	}
 	(void)loop_clean_up_tree(&run);
-	return exit_status(&run);
+
+	int reraise_signal;
+	struct report_outcome outcome = { .reason = end_reason(&run) };
+	outcome.exit_status = exit_status(&run, &reraise_signal);
+	outcome.reraised = reraise_signal != 0;
+	if (run.exec_error)
+		outcome.error = strerror(run.exec_error);
+	report_write(&run, &outcome);
+	report_free(&run.report);
+	options_free(&options);
+	if (reraise_signal) {
+		remove_notify_socket(); /* raise() skips atexit handlers */
+		reraise(reraise_signal);
+	}
+	return outcome.exit_status;
 }

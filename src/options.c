@@ -29,6 +29,9 @@ enum option_key {
 	KEY_GROUP_ONLY = 256,
 	KEY_NO_LEFTOVERS,
 	KEY_NOTIFY,
+	KEY_LADDER,
+	KEY_EVERY,
+	KEY_REPORT,
 	KEY_HELP,
 	KEY_VERSION,
 };
@@ -66,6 +69,16 @@ static const struct poptOption option_table[] = {
 	  "NOTIFY_SOCKET: WATCHDOG=1 is a sign of life, WATCHDOG_USEC= sets the "
 	  "keepalive, EXTEND_TIMEOUT_USEC= extends the deadline, "
 	  "WATCHDOG=trigger times out now", NULL },
+	{ "ladder", '\0', POPT_ARG_STRING, NULL, KEY_LADDER,
+	  "the escalation at a timeout, instead of -s and -k: the first SIGNAL "
+	  "at the limit, each next one DELAY after the one before, e.g. "
+	  "INT,5s,TERM,5s,KILL", "SIGNAL[,DELAY,SIGNAL]..." },
+	{ "every", '\0', POPT_ARG_STRING, NULL, KEY_EVERY,
+	  "send SIGNAL to COMMAND every INTERVAL while it runs, e.g. 10s,USR1 "
+	  "to make dd print its progress", "INTERVAL,SIGNAL" },
+	{ "report", '\0', POPT_ARG_STRING, NULL, KEY_REPORT,
+	  "when altimer ends, write what happened as one JSON object to FILE "
+	  "(replaced atomically), or to standard error for -", "FILE" },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -262,6 +275,86 @@ static void print_version(void)
 	       PACKAGE_VERSION);
 }
 
+/* "INT,5s,TERM,5s,KILL": signals, with a delay between each two. */
+static int parse_ladder(const char *value, struct options *options)
+{
+	char *copy = strdup(value);
+	char *saveptr = NULL, *token;
+	int steps = 0, r = -EINVAL;
+	bool want_signal = true;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	/* strtok would skip empty fields; "INT,,KILL" must be an error. */
+	for (token = copy; token != NULL; token = saveptr) {
+		saveptr = strchr(token, ',');
+		if (saveptr)
+			*saveptr++ = '\0';
+		if (want_signal) {
+			int sig = signal_parse(token);
+			if (sig <= 0) {
+				error_line("invalid --ladder '%s': '%s' is not a signal; use "
+					   "SIGNAL[,DELAY,SIGNAL]..., such as INT,5s,TERM,5s,KILL",
+					   value, token);
+				goto out;
+			}
+			if (steps == LADDER_MAX) {
+				error_line("invalid --ladder '%s': at most %d signals", value,
+					   LADDER_MAX);
+				goto out;
+			}
+			options->ladder[steps++].signal = sig;
+		} else if (duration_parse_delay(token, &options->ladder[steps].delay) < 0) {
+			error_line("invalid --ladder '%s': '%s' is not a delay; use "
+				   "SIGNAL[,DELAY,SIGNAL]..., such as INT,5s,TERM,5s,KILL",
+				   value, token);
+			goto out;
+		}
+		want_signal = !want_signal;
+	}
+	if (want_signal) {
+		error_line("invalid --ladder '%s': it must end with a signal, "
+			   "such as INT,5s,TERM,5s,KILL", value);
+		goto out;
+	}
+	options->ladder[0].delay = 0;
+	options->ladder_steps = steps;
+	r = 0;
+out:
+	free(copy);
+	return r;
+}
+
+/* "10s,USR1": a note every INTERVAL. */
+static int parse_every(const char *value, struct options *options)
+{
+	const char *comma = strchr(value, ',');
+	char interval[64];
+	int sig;
+
+	if (comma == NULL || (size_t)(comma - value) >= sizeof interval) {
+		error_line("invalid --every '%s': use INTERVAL,SIGNAL, such as 10s,USR1",
+			   value);
+		return -EINVAL;
+	}
+	memcpy(interval, value, (size_t)(comma - value));
+	interval[comma - value] = '\0';
+	if (duration_parse(interval, &options->every) < 0 ||
+	    options->every == DURATION_NONE) {
+		error_line("invalid --every '%s': '%s' is not an interval; use "
+			   "INTERVAL,SIGNAL, such as 10s,USR1", value, interval);
+		return -EINVAL;
+	}
+	sig = signal_parse(comma + 1);
+	if (sig <= 0) {
+		error_line("invalid --every '%s': '%s' is not a signal; use "
+			   "INTERVAL,SIGNAL, such as 10s,USR1", value, comma + 1);
+		return -EINVAL;
+	}
+	options->every_signal = sig;
+	return 0;
+}
+
 static int apply_option(int key, const char *value, struct options *options)
 {
 	int sig;
@@ -307,7 +400,20 @@ static int apply_option(int key, const char *value, struct options *options)
 			return -EINVAL;
 		}
 		options->timeout_signal = sig;
+		options->signal_given = true;
 		return 0;
+	case KEY_LADDER:
+		return parse_ladder(value, options);
+	case KEY_EVERY:
+		return parse_every(value, options);
+	case KEY_REPORT:
+		if (*value == '\0') {
+			error_line("invalid --report '': name a file, or - for standard error");
+			return -EINVAL;
+		}
+		free(options->report);
+		options->report = strdup(value);
+		return options->report ? 0 : -ENOMEM;
 	case KEY_HELP:
 		print_help();
 		return OPTIONS_DONE;
@@ -328,6 +434,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		.duration = DURATION_NONE,
 		.kill_after = DURATION_NONE,
 		.keepalive = DURATION_NONE,
+		.every = DURATION_NONE,
 		.timeout_signal = SIGTERM,
 		.contain = true,
 	};
@@ -361,6 +468,23 @@ int options_parse(int argc, char **argv, struct options *options)
 		goto out;
 	}
 
+	if (options->ladder_steps > 0 &&
+	    (options->signal_given || options->kill_after != DURATION_NONE)) {
+		error_line("--ladder replaces --signal and --kill-after: give either "
+			   "--ladder or those");
+		result = -EINVAL;
+		goto out;
+	}
+	if (options->ladder_steps == 0) {
+		/* GNU's -s/-k is the two-step ladder. */
+		options->ladder[options->ladder_steps++] =
+			(struct ladder_step){ .signal = options->timeout_signal };
+		if (options->kill_after != DURATION_NONE)
+			options->ladder[options->ladder_steps++] = (struct ladder_step){
+				.signal = SIGKILL, .delay = options->kill_after };
+	}
+	options->timeout_signal = options->ladder[0].signal;
+
 	if (operands >= argc) {
 		error_line("missing DURATION and COMMAND; usage: altimer [OPTION]... "
 			   "DURATION COMMAND [ARG]...");
@@ -381,6 +505,8 @@ int options_parse(int argc, char **argv, struct options *options)
 	options->command = argv + operands + 1;
 
 out:
+	if (result != OPTIONS_RUN)
+		options_free(options);
 	if (context)
 		poptFreeContext(context);
 	/* Expanded spellings stay referenced only by argv before the operands,
@@ -389,4 +515,10 @@ out:
 		free(expanded[i]);
 	free(expanded);
 	return result;
+}
+
+void options_free(struct options *options)
+{
+	free(options->report);
+	options->report = NULL;
 }

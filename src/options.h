@@ -5,12 +5,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Most steps an escalation ladder may have. */
+#define LADDER_MAX 16
+
+/* One step of the escalation ladder: send signal, delay after the step
+ * before it (0 for the first step, which is sent when a limit fires). */
+struct ladder_step {
+	int signal;
+	uint64_t delay;		/* nanoseconds; DURATION_NONE: never */
+};
+
 struct options {
 	uint64_t duration;	/* nanoseconds, DURATION_NONE for no deadline */
 	uint64_t kill_after;	/* nanoseconds, DURATION_NONE when not asked */
+	struct ladder_step ladder[LADDER_MAX];	/* -s/-k, or --ladder */
+	int ladder_steps;
+	uint64_t every;		/* --every: interval of notes, or NONE */
+	int every_signal;	/* the note's signal */
+	char *report;		/* --report=FILE, "-" for stderr, or NULL */
 	uint64_t keepalive;	/* nanoseconds of silence allowed, or NONE */
 	bool notify;		/* serve the sd_notify protocol */
-	int timeout_signal;	/* sent at the deadline, default SIGTERM */
+	int timeout_signal;	/* sent at the deadline: the ladder's first step */
+	bool signal_given;	/* -s was used (it cannot go with --ladder) */
 	bool preserve_status;
 	bool foreground;
 	bool verbose;
@@ -27,5 +43,8 @@ enum options_result {
 /* Parse argv.  Returns OPTIONS_RUN, OPTIONS_DONE, or -EINVAL after printing
  * a one-line error to stderr (the caller exits 125). */
 int options_parse(int argc, char **argv, struct options *options);
+
+/* Free what options_parse allocated. */
+void options_free(struct options *options);
 
 #endif

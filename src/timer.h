@@ -8,9 +8,10 @@
  * timer a signalfd record belongs to. */
 enum timer_role {
 	TIMER_DEADLINE,
-	TIMER_KILL_AFTER,
 	TIMER_KEEPALIVE,
-	TIMER_ROLE_COUNT,
+	TIMER_EVERY,		/* periodic notes (--every) */
+	TIMER_LADDER,		/* step n of the ladder is TIMER_LADDER + n */
+	TIMER_ROLE_COUNT = TIMER_LADDER + 16,
 };
 
 /* The signal every timer delivers; blocked and read through the signalfd. */

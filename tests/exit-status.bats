@@ -36,7 +36,9 @@ load helpers/common
 @test "-k is not needed when TERM works ($(altimer_path))" {
 	run "$ALTIMER" -v -k 5 0.1 sleep 10
 	[ "$status" -eq 124 ]
-	[ "${#lines[@]}" -eq 1 ]
+	# The deadline line and the TERM, no KILL.
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
 }
 
 @test "a command that handles the signal and exits still gives 124 ($(altimer_path))" {

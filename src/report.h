@@ -1,0 +1,81 @@
+/* report.h - what happened, in numbers: the --report JSON object. */
+#ifndef ALTIMER_REPORT_H
+#define ALTIMER_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Version of the JSON format: bumped when a field changes meaning or goes
+ * away (new fields may appear without a bump). */
+#define REPORT_VERSION 1
+
+/* Most signals listed one by one; the rest are only counted. */
+#define REPORT_SIGNALS_MAX 10000
+
+/* One signal altimer sent. */
+struct report_signal {
+	uint64_t at;		/* nanoseconds since altimer started */
+	int signal;
+	const char *target;	/* "command", "group", "tree" or "leftovers" */
+	pid_t pid;		/* COMMAND's pid (and group id) */
+	int processes;		/* how many processes it reached, when known */
+	const char *cause;	/* "deadline", "keepalive", "trigger",
+				 * "forwarded", "ladder", "every", "clean-up" */
+	int step;		/* ladder step (0 = the first signal) or -1 */
+};
+
+struct report {
+	bool enabled;		/* record signals at all */
+	uint64_t started;	/* CLOCK_MONOTONIC when altimer started */
+	uint64_t spawned;	/* ... when COMMAND was started, or 0 */
+	uint64_t ended;		/* ... when COMMAND was reaped, or 0 */
+	struct report_signal *signals;
+	size_t count, capacity;
+	uint64_t omitted;	/* signals beyond REPORT_SIGNALS_MAX */
+};
+
+/* Nanoseconds on CLOCK_MONOTONIC. */
+uint64_t report_clock(void);
+
+/* Check that a report can be written to path ("-" is standard error)
+ * before COMMAND starts.  Returns 0 or -errno (EISDIR for a directory). */
+int report_check(const char *path);
+
+/* Note a signal sent.  Never fails: past the limit, or out of memory, the
+ * signal is counted as omitted. */
+void report_signal(struct report *report, int sig, const char *target, pid_t pid,
+		   int processes, const char *cause, int step);
+
+/* Write s (len bytes, any bytes at all) as a JSON string: quotes,
+ * backslashes and control characters escaped, bytes that are not UTF-8
+ * replaced by U+FFFD so the result is always valid JSON. */
+void report_json_string(FILE *out, const char *s, size_t len);
+
+/* Write the finished JSON object in text (len bytes) to path: "-" is one
+ * write to standard error; a file is written under a temporary name in the
+ * same directory and renamed over path, so a reader sees all or nothing.
+ * Returns 0 or -errno. */
+int report_save(const char *path, const char *text, size_t len);
+
+struct run;
+
+/* How altimer ends, for the report. */
+struct report_outcome {
+	const char *reason;	/* "exited", "deadline", "keepalive", "trigger",
+				 * "signal", "exec-failed" or "error" */
+	const char *error;	/* altimer's own failure, in words, or NULL */
+	int exit_status;	/* what altimer's caller sees */
+	bool reraised;		/* altimer dies of COMMAND's signal */
+};
+
+/* The JSON object for run, malloc'ed, its length in *len; NULL when out
+ * of memory. */
+char *report_compose(const struct run *run, const struct report_outcome *outcome,
+		     size_t *len);
+
+void report_free(struct report *report);
+
+#endif

@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# The escalation ladder (--ladder, and -s/-k as its two-step form) and
+# periodic notes (--every), checked from inside the command and in the
+# report's numbers.
+
+load helpers/common
+
+setup() {
+	TMP=$(mktemp -d)
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+# A command that logs each signal it gets, with a timestamp in ms, and
+# ignores them all except KILL.
+logger_script='
+	for s in INT TERM HUP QUIT USR1 USR2; do
+		trap "echo \$(date +%s%3N) $s >> \"\$LOG\"" $s
+	done
+	echo 0 started >> "$LOG"
+	while :; do sleep 0.05; done'
+
+@test "a three-step ladder sends each signal in order, spaced by its delays" {
+	export LOG=$TMP/log
+	elapsed_ms "$ALTIMER" --report="$TMP/r.json" --ladder=INT,0.4s,TERM,0.4s,KILL 0.3 \
+		sh -c "$logger_script" || true
+	[ "$status" -eq 137 ]
+	# INT at the deadline, TERM 0.4 s later, then KILL 0.4 s after that.
+	run awk '{ print $2 }' "$LOG"
+	[ "${lines[*]}" = "started INT TERM" ]
+	int_at=$(awk '$2 == "INT" { print $1 }' "$LOG")
+	term_at=$(awk '$2 == "TERM" { print $1 }' "$LOG")
+	gap=$((term_at - int_at))
+	[ "$gap" -ge 350 ] && [ "$gap" -le 1500 ]
+	[ "$elapsed" -ge 1000 ] && [ "$elapsed" -le 5000 ]
+	# The report lists the same steps in the same order, with rising times.
+	run jq -r '[.signals[] | select(.signal != "CONT") | "\(.signal):\(.cause):\(.step)"] | join(" ")' "$TMP/r.json"
+	[ "$output" = "INT:deadline:0 TERM:ladder:1 KILL:ladder:2" ]
+	run jq -e '[.signals[] | select(.signal != "CONT") | .at] | (.[0] < .[1] and .[1] < .[2]) and (.[2] - .[1] >= 0.39) and (.[1] - .[0] >= 0.39)' "$TMP/r.json"
+	[ "$status" -eq 0 ]
+	run jq -c '[.timers.ladder, .ladder, .reason, .timed_out]' "$TMP/r.json"
+	[ "$output" = '[[1,1],[{"signal":"INT","delay":0},{"signal":"TERM","delay":0.4},{"signal":"KILL","delay":0.4}],"deadline",true]' ]
+}
+
+@test "the ladder stops climbing once the command is gone" {
+	export LOG=$TMP/log
+	run "$ALTIMER" --report="$TMP/r.json" --ladder=INT,0.3,TERM,0.3,KILL 0.2 sleep 5
+	[ "$status" -eq 124 ]
+	run jq -r '[.signals[] | select(.signal != "CONT") | .signal] | join(" ")' "$TMP/r.json"
+	[ "$output" = "INT" ]
+	run jq -c '.timers.ladder' "$TMP/r.json"
+	[ "$output" = "[0,0]" ]
+}
+
+@test "-s and -k are the two-step ladder" {
+	run "$ALTIMER" --report="$TMP/r.json" -s INT -k 0.3 0.2 sh -c 'trap "" INT; sleep 5'
+	[ "$status" -eq 137 ]
+	run jq -c '[.ladder, [.signals[] | select(.signal != "CONT") | .signal]]' "$TMP/r.json"
+	[ "$output" = '[[{"signal":"INT","delay":0},{"signal":"KILL","delay":0.3}],["INT","KILL"]]' ]
+}
+
+@test "a delay of 0 sends the next step at once" {
+	run "$ALTIMER" --report="$TMP/r.json" --ladder=INT,0,KILL 0.2 sh -c 'trap "" INT; sleep 5'
+	[ "$status" -eq 137 ]
+	run jq -e '[.signals[] | select(.signal != "CONT") | .at] | .[1] - .[0] < 0.5' "$TMP/r.json"
+	[ "$status" -eq 0 ]
+}
+
+@test "a forwarded TERM starts the ladder, as -k does in GNU timeout" {
+	"$ALTIMER" --report="$TMP/r.json" --ladder=INT,0.3,KILL 30 sh -c 'trap "" TERM INT; sleep 30' &
+	pid=$!
+	sleep 0.3
+	kill -TERM "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+	run jq -r '[.signals[] | select(.signal != "CONT") | "\(.signal):\(.cause)"] | join(" ")' "$TMP/r.json"
+	[ "$output" = "TERM:forwarded KILL:ladder" ]
+	run jq -r .reason "$TMP/r.json"
+	[ "$output" = signal ]
+}
+
+@test "a forwarded USR1 does not start the ladder" {
+	export LOG=$TMP/log
+	"$ALTIMER" -k 0.2 30 sh -c "$logger_script" &
+	pid=$!
+	wait_for "$LOG" started
+	kill -USR1 "$pid"
+	wait_for "$LOG" USR1
+	sleep 0.6
+	# Still alive: no KILL came 0.2 s after the USR1.
+	kill -0 "$pid"
+	kill -TERM "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+}
+
+# refused OPTION VALUE...: each --OPTION=VALUE gets one line naming the
+# option, and 125.
+refused() {
+	local option=$1 bad
+	shift
+	for bad in "$@"; do
+		run --separate-stderr "$ALTIMER" --"$option"="$bad" 5 true
+		[ "$status" -eq 125 ] || { echo "accepted '$bad'"; return 1; }
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == "altimer: "*"--$option"* ]]
+	done
+}
+
+@test "invalid ladders are refused with one line and 125" {
+	refused ladder "" "INT," "INT,5" "INT,,KILL" ",INT" "INT,5s,NOPE" "INT,x,KILL" \
+		"INT,5,0" "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"
+}
+
+@test "--ladder cannot be combined with -s or -k" {
+	run --separate-stderr "$ALTIMER" --ladder=INT,1,KILL -s TERM 5 true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"--ladder replaces --signal and --kill-after"* ]]
+	run --separate-stderr "$ALTIMER" -k 1 --ladder=INT 5 true
+	[ "$status" -eq 125 ]
+}
+
+@test "a ladder that starts with a signal the command ignores still ends it" {
+	run "$ALTIMER" --ladder=USR2,0.2,HUP,0.2,KILL 0.2 sh -c 'trap "" USR2 HUP; sleep 5'
+	[ "$status" -eq 137 ]
+}
+
+# A command that counts RTMIN+3 until told to stop by USR2, then prints the
+# count.  Real-time signals queue and bash runs a trap once per signal, so
+# none of the notes can merge on the way.
+counter='
+	n=0
+	trap "n=\$((n+1))" RTMIN+3
+	trap "echo \$n; exit 0" USR2
+	while :; do sleep 0.02; done'
+
+@test "--every sends the signal every interval and the report counts it" {
+	"$ALTIMER" --report="$TMP/r.json" --every=0.1s,RTMIN+3 30 bash -c "$counter" > "$TMP/out" &
+	pid=$!
+	sleep 1.05
+	kill -USR2 "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 0 ]
+	received=$(cat "$TMP/out")
+	sent=$(jq .notes_sent "$TMP/r.json")
+	expired=$(jq .timers.every "$TMP/r.json")
+	listed=$(jq '[.signals[] | select(.cause == "every")] | length' "$TMP/r.json")
+	echo "received=$received sent=$sent expired=$expired listed=$listed"
+	# About ten in a second; the command saw every one altimer sent.
+	[ "$expired" -ge 7 ] && [ "$expired" -le 12 ]
+	[ "$sent" -eq "$listed" ]
+	[ "$sent" -le "$expired" ]
+	[ "$received" -eq "$sent" ]
+	run jq -c '.every' "$TMP/r.json"
+	[ "$output" = '{"interval":0.1,"signal":"RTMIN+3"}' ]
+}
+
+@test "--every counts expirations altimer was too late to see one by one" {
+	# altimer is stopped for 1 s: the kernel folds the missed expirations
+	# into one record's overrun count, and the report keeps them.
+	"$ALTIMER" --report="$TMP/r.json" --every=50ms,RTMIN+3 30 bash -c "$counter" > "$TMP/out" &
+	pid=$!
+	sleep 0.3
+	kill -STOP "$pid"
+	sleep 1
+	kill -CONT "$pid"
+	sleep 0.3
+	kill -USR2 "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 0 ]
+	expired=$(jq .timers.every "$TMP/r.json")
+	sent=$(jq .notes_sent "$TMP/r.json")
+	echo "expired=$expired sent=$sent received=$(cat "$TMP/out")"
+	# 1.6 s at 20 per second: about 32 expirations, though altimer could
+	# act on far fewer of them.
+	[ "$expired" -ge 25 ] && [ "$expired" -le 40 ]
+	[ "$sent" -lt "$expired" ]
+}
+
+@test "--every stops at the deadline" {
+	run "$ALTIMER" --report="$TMP/r.json" --every=0.1,USR1 0.55 sh -c 'trap : USR1; while :; do sleep 0.02; done'
+	[ "$status" -eq 124 ]
+	run jq -e '([.signals[] | select(.cause == "every") | .at] | max) < 0.56 and
+		([.signals[] | select(.cause == "every")] | length) >= 3' "$TMP/r.json"
+	[ "$status" -eq 0 ]
+}
+
+@test "--every under -v says each signal sent" {
+	run --separate-stderr "$ALTIMER" -v --every=0.1,USR1 0.35 sh -c 'trap : USR1; while :; do sleep 0.02; done'
+	[ "$status" -eq 124 ]
+	count=$(grep -c "sending signal USR1 to command 'sh'" <<<"$stderr")
+	[ "$count" -ge 2 ]
+}
+
+@test "invalid --every values are refused with one line and 125" {
+	refused every "" "5" "5," ",USR1" "0,USR1" "x,USR1" "1,NOPE" "1,0" "-1,USR1"
+}
+
+@test "-v names the limit that fired" {
+	run --separate-stderr "$ALTIMER" -v 0.2 sleep 5
+	[ "$status" -eq 124 ]
+	[ "${stderr_lines[0]}" = "altimer: deadline: command 'sleep' still running after 0.2s" ]
+	[ "${stderr_lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env bats
+# --report=FILE: one JSON object on every way altimer ends, with the right
+# values, parsed with jq.
+
+load helpers/common
+
+setup() {
+	TMP=$(mktemp -d)
+	R=$TMP/report.json
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+# field EXPR: jq's compact answer for EXPR on the report.
+field() {
+	jq -c "$1" "$R"
+}
+
+@test "a command that exits: reason, exit code, elapsed, settings" {
+	run "$ALTIMER" --report="$R" -k 3 10 sh -c 'sleep 0.3; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$(field .version)" = 1 ]
+	[ "$(field .command)" = '["sh","-c","sleep 0.3; exit 3"]' ]
+	[ "$(field .reason)" = '"exited"' ]
+	[ "$(field '[.exit_code, .signal, .core_dumped, .timed_out]')" = '[3,null,false,false]' ]
+	[ "$(field '[.exit_status, .reraised, .error]')" = '[3,false,null]' ]
+	[ "$(field '.elapsed >= 0.29 and .elapsed < 5')" = true ]
+	[ "$(field '[.deadline, .keepalive, .every]')" = '[10,null,null]' ]
+	[ "$(field .ladder)" = '[{"signal":"TERM","delay":0},{"signal":"KILL","delay":3}]' ]
+	[ "$(field '[.signals, .signals_omitted]')" = '[[],0]' ]
+	[ "$(field .timers)" = '{"deadline":0,"keepalive":0,"every":0,"ladder":[0]}' ]
+	[ "$(field '.pid > 1')" = true ]
+	[ "$(field .notify)" = '{"ready":false,"status":null}' ]
+}
+
+@test "the pid is the command's own" {
+	run "$ALTIMER" --report="$R" 5 sh -c 'echo $$'
+	[ "$(field .pid)" = "$output" ]
+}
+
+@test "a deadline: the signals sent, their target and time" {
+	run "$ALTIMER" --report="$R" 0.3 sleep 10
+	[ "$status" -eq 124 ]
+	[ "$(field '[.reason, .timed_out, .signal, .exit_status]')" = '["deadline",true,"TERM",124]' ]
+	[ "$(field '[.signals[] | [.signal, .number, .target, .cause]]')" = \
+		'[["TERM",15,"group","deadline"],["CONT",18,"group","deadline"]]' ]
+	[ "$(field '.signals[0].at >= 0.29 and .signals[0].at < 3')" = true ]
+	[ "$(field '.signals[0].pid == .pid')" = true ]
+	[ "$(field .timers.deadline)" = 1 ]
+}
+
+@test "a keepalive timeout says keepalive, and the keepalive setting" {
+	run "$ALTIMER" --report="$R" --keepalive=0.3 10 sh -c 'echo one; sleep 5'
+	[ "$status" -eq 124 ]
+	[ "$(field '[.reason, .keepalive, .deadline, .timers.keepalive, .timers.deadline]')" = \
+		'["keepalive",0.3,10,1,0]' ]
+	[ "$(field '.signals[0].cause')" = '"keepalive"' ]
+}
+
+@test "WATCHDOG=trigger, READY=1 and the last STATUS= are reported" {
+	command -v systemd-notify >/dev/null || skip "systemd-notify not installed"
+	run "$ALTIMER" --report="$R" --notify 10 sh -c '
+		systemd-notify --ready
+		systemd-notify --status="first"
+		systemd-notify --status="second, with \"quotes\""
+		systemd-notify WATCHDOG=trigger
+		sleep 5'
+	[ "$status" -eq 124 ]
+	[ "$(field '[.reason, .notify]')" = \
+		'["trigger",{"ready":true,"status":"second, with \"quotes\""}]' ]
+}
+
+@test "a signal passed on from outside: reason signal, re-raised status" {
+	"$ALTIMER" --report="$R" 30 sleep 30 &
+	pid=$!
+	sleep 0.3
+	kill -HUP "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 129 ]
+	[ "$(field '[.reason, .signal, .exit_status, .reraised, .timed_out]')" = \
+		'["signal","HUP",129,true,false]' ]
+	[ "$(field '.signals[0] | [.signal, .cause]')" = '["HUP","forwarded"]' ]
+}
+
+@test "a passed-on signal the command handles and exits 0 from is 'exited'" {
+	"$ALTIMER" --report="$R" 30 bash -c 'trap "exit 0" USR1; while :; do sleep 0.05; done' &
+	pid=$!
+	sleep 0.4
+	kill -USR1 "$pid"
+	status=0; wait "$pid" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$(field '[.reason, .exit_code]')" = '["exited",0]' ]
+}
+
+@test "a command that cannot be found or run: exec-failed, with the error" {
+	run -127 "$ALTIMER" --report="$R" 5 /nonexistent/command
+	[ "$status" -eq 127 ]
+	[ "$(field '[.reason, .error, .exit_status]')" = \
+		'["exec-failed","No such file or directory",127]' ]
+	run "$ALTIMER" --report="$R" 5 /
+	[ "$status" -eq 126 ]
+	[ "$(field '[.reason, .error, .exit_status]')" = '["exec-failed","Permission denied",126]' ]
+}
+
+@test "altimer's own failure after the options are read: reason error, 125" {
+	ASAN_OPTIONS=detect_leaks=0 run "$DENY" EAGAIN clone clone3 -- \
+		"$ALTIMER" --report="$R" 5 true
+	[ "$status" -eq 125 ]
+	[ "$(field '[.reason, .pid, .exit_status, .elapsed, .usage]')" = '["error",null,125,null,null]' ]
+	[[ "$(field .error)" == '"cannot start the command: '* ]]
+}
+
+@test "a bad option writes no report and says why" {
+	run "$ALTIMER" --report="$R" --signal=NOPE 5 true
+	[ "$status" -eq 125 ]
+	[ ! -e "$R" ]
+}
+
+@test "arguments with quotes, backslashes, newlines, control bytes and invalid UTF-8" {
+	run "$ALTIMER" --report="$R" 5 printf '%s' 'say "hi"' 'back\slash' $'two\nlines' \
+		$'tab\there' $'\x01\x1f\x7f' 'héllo ✓ 😀' $'bad \xff\xfe end' $'\xc0\xaf' $'\xed\xa0\x80'
+	[ "$status" -eq 0 ]
+	run jq -r '.command[2:][]' "$R"
+	expected=$(printf '%s\n' 'say "hi"' 'back\slash' $'two\nlines' $'tab\there' \
+		$'\x01\x1f\x7f' 'héllo ✓ 😀' $'bad \ufffd\ufffd end' $'\ufffd\ufffd' $'\ufffd\ufffd\ufffd')
+	[ "$output" = "$expected" ]
+	# Valid UTF-8 throughout, no raw control characters.
+	iconv -f UTF-8 -t UTF-8 "$R" >/dev/null
+	! LC_ALL=C grep -q -P '[\x00-\x09\x0b-\x1f]' "$R"
+}
+
+@test "the child's CPU time and peak memory come from the kernel" {
+	# About 60 MiB held, and some CPU burnt.
+	run "$ALTIMER" --report="$R" 20 perl -e '$x = "a" x (60 * 1024 * 1024);
+		my $t = times; while ((times)[0] < 0.4) {} print length($x), "\n"'
+	[ "$status" -eq 0 ]
+	[ "$(field '.usage.max_rss_kib >= 60000')" = true ]
+	[ "$(field '.usage.user_cpu >= 0.35 and .usage.user_cpu < 10')" = true ]
+	[ "$(field '.usage.system_cpu >= 0')" = true ]
+}
+
+@test "tree members and leftovers are listed with how many were reached" {
+	run "$ALTIMER" --report="$R" 0.5 sh -c 'setsid sleep 30 & setsid sleep 30 & sleep 30'
+	[ "$status" -eq 124 ]
+	[ "$(field '[.signals[] | select(.target == "tree") | [.signal, .processes, .cause]][0]')" = \
+		'["TERM",2,"deadline"]' ]
+	run "$ALTIMER" --report="$R" --no-leftovers 5 sh -c 'setsid sleep 30 & exit 0'
+	[ "$status" -eq 0 ]
+	# The first round of the clean-up reaches it (a later round may KILL
+	# it again while it is still dying).
+	[ "$(field '[.signals[] | select(.target == "leftovers") | [.signal, .processes, .cause]][0]')" = \
+		'["KILL",1,"clean-up"]' ]
+}
+
+@test "--report=- writes the object to standard error" {
+	run --separate-stderr "$ALTIMER" --report=- 5 echo out
+	[ "$status" -eq 0 ]
+	[ "$output" = out ]
+	[ "$(jq -r .reason <<<"$stderr")" = exited ]
+}
+
+@test "the report replaces the file atomically and leaves no temporary file" {
+	echo old > "$R"
+	# A reader polling the file never sees anything but the old text or a
+	# whole report.
+	(
+		for _ in $(seq 200); do
+			c=$(cat "$R")
+			[ "$c" = old ] || jq -e .version >/dev/null <<<"$c" || { echo "torn: $c"; exit 1; }
+		done
+	) &
+	reader=$!
+	for _ in 1 2 3 4 5; do "$ALTIMER" --report="$R" 5 true; done
+	wait "$reader"
+	[ "$(field .reason)" = '"exited"' ]
+	run ls -A "$TMP"
+	[ "$output" = report.json ]
+}
+
+@test "the report file gets the usual permissions, not mkstemp's 0600" {
+	(umask 022 && "$ALTIMER" --report="$R" 5 true)
+	[ "$(stat -c %a "$R")" = 644 ]
+}
+
+@test "a report path altimer cannot write is refused before the command runs" {
+	run --separate-stderr "$ALTIMER" --report=/nonexistent/dir/r.json 5 touch "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ ! -e "$TMP/ran" ]
+	[ "$stderr" = "altimer: cannot write the report to '/nonexistent/dir/r.json': No such file or directory" ]
+	run --separate-stderr "$ALTIMER" --report="$TMP" 5 true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"Is a directory" ]]
+	run --separate-stderr "$ALTIMER" --report= 5 true
+	[ "$status" -eq 125 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "--preserve-status after a timeout: the report shows the re-raise" {
+	run "$ALTIMER" --report="$R" -p 0.2 sleep 10
+	[ "$status" -eq 143 ]
+	[ "$(field '[.reason, .signal, .exit_status, .reraised]')" = '["deadline","TERM",143,true]' ]
+}
