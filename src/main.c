@@ -77,7 +77,7 @@ static int fail(int status, const char *what, int error)
 }
 
 /* --report: the JSON object, saved on every way out once COMMAND is known. */
-static void report_write(const struct run *run, const struct report_outcome *outcome)
+static void report_write(struct run *run, const struct report_outcome *outcome)
 {
 	const char *path = run->options->report;
 	size_t len = 0;
@@ -87,7 +87,7 @@ static void report_write(const struct run *run, const struct report_outcome *out
 	if (path == NULL)
 		return;
 	text = report_compose(run, outcome, &len);
-	r = text ? report_save(path, text, len) : -ENOMEM;
+	r = text ? report_save(&run->report, path, text, len) : -ENOMEM;
 	free(text);
 	if (r < 0)
 		fprintf(stderr, "altimer: cannot write the report to '%s': %s\n", path,
@@ -96,7 +96,7 @@ static void report_write(const struct run *run, const struct report_outcome *out
 
 /* altimer itself failed after the options were read: say so, report it,
  * exit 125. */
-static int give_up(const struct run *run, const char *what, int error)
+static int give_up(struct run *run, const char *what, int error)
 {
 	char words[256];
 	struct report_outcome outcome = {
@@ -253,7 +253,8 @@ int main(int argc, char **argv)
 
 	run.report.started = report_clock();
 	run.report.enabled = options.report != NULL;
-	if (options.report && (r = report_check(options.report)) < 0) {
+	run.report.spare_fd = -1;
+	if (options.report && (r = report_prepare(&run.report, options.report)) < 0) {
 		fprintf(stderr, "altimer: cannot write the report to '%s': %s\n",
 			options.report, strerror(-r));
 		return EXIT_CANCELED;

@@ -38,11 +38,12 @@ static const char *directory_of(const char *path, char *buf, size_t size)
 	return dirname(buf);
 }
 
-int report_check(const char *path)
+int report_prepare(struct report *report, const char *path)
 {
 	char buf[4096];
 	struct stat st;
 
+	report->spare_fd = -1;
 	if (strcmp(path, "-") == 0)
 		return 0;
 	if (strlen(path) >= sizeof buf)
@@ -52,7 +53,9 @@ int report_check(const char *path)
 	/* The report is created next to path and renamed over it. */
 	if (access(directory_of(path, buf, sizeof buf), W_OK | X_OK) < 0)
 		return -errno;
-	return 0;
+	/* Whatever the command or the tree use up, this one stays free. */
+	report->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return report->spare_fd < 0 ? -errno : 0;
 }
 
 void report_signal(struct report *report, int sig, const char *target, pid_t pid,
@@ -164,12 +167,14 @@ void report_json_string(FILE *out, const char *s, size_t len)
 	putc('"', out);
 }
 
-int report_save(const char *path, const char *text, size_t len)
+int report_save(struct report *report, const char *path, const char *text, size_t len)
 {
 	char dir[4096], *temp = NULL;
 	mode_t mask;
 	int fd, r;
 
+	close_quietly(report->spare_fd);
+	report->spare_fd = -1;
 	if (strcmp(path, "-") == 0)
 		return write_all(STDERR_FILENO, text, len);
 	if (strlen(path) >= sizeof dir)

@@ -35,14 +35,17 @@ struct report {
 	struct report_signal *signals;
 	size_t count, capacity;
 	uint64_t omitted;	/* signals beyond REPORT_SIGNALS_MAX */
+	int spare_fd;		/* held from the start so the file can still be
+				 * created when descriptors run out; -1 */
 };
 
 /* Nanoseconds on CLOCK_MONOTONIC. */
 uint64_t report_clock(void);
 
 /* Check that a report can be written to path ("-" is standard error)
- * before COMMAND starts.  Returns 0 or -errno (EISDIR for a directory). */
-int report_check(const char *path);
+ * before COMMAND starts, and set a descriptor aside for writing it.
+ * Returns 0 or -errno (EISDIR for a directory, EMFILE...). */
+int report_prepare(struct report *report, const char *path);
 
 /* Note a signal sent.  Never fails: past the limit, or out of memory, the
  * signal is counted as omitted. */
@@ -58,7 +61,7 @@ void report_json_string(FILE *out, const char *s, size_t len);
  * write to standard error; a file is written under a temporary name in the
  * same directory and renamed over path, so a reader sees all or nothing.
  * Returns 0 or -errno. */
-int report_save(const char *path, const char *text, size_t len);
+int report_save(struct report *report, const char *path, const char *text, size_t len);
 
 struct run;
 

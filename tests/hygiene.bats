@@ -85,5 +85,5 @@ load helpers/common
 @test "altimer leaves no process behind after a normal exit ($(altimer_path))" {
 	run "$ALTIMER" 5 "$PROBE" pgid
 	read -r pid _ <<<"$output"
-	! kill -0 "$pid" 2>/dev/null
+	run ! kill -0 "$pid" 2>/dev/null
 }

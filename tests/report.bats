@@ -128,7 +128,7 @@ field() {
 	[ "$output" = "$expected" ]
 	# Valid UTF-8 throughout, no raw control characters.
 	iconv -f UTF-8 -t UTF-8 "$R" >/dev/null
-	! LC_ALL=C grep -q -P '[\x00-\x09\x0b-\x1f]' "$R"
+	run ! LC_ALL=C grep -q -P '[\x00-\x09\x0b-\x1f]' "$R"
 }
 
 @test "the child's CPU time and peak memory come from the kernel" {
@@ -201,4 +201,11 @@ field() {
 	run "$ALTIMER" --report="$R" -p 0.2 sleep 10
 	[ "$status" -eq 143 ]
 	[ "$(field '[.reason, .signal, .exit_status, .reraised]')" = '["deadline","TERM",143,true]' ]
+}
+
+@test "the descriptor kept for the report does not reach the command" {
+	direct=$("$PROBE" fds)
+	run --separate-stderr "$ALTIMER" --report="$R" 5 "$PROBE" fds
+	[ "$status" -eq 0 ]
+	[ "$output" = "$direct" ]
 }

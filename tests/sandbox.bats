@@ -49,7 +49,7 @@ setup() {
 	[ "$status" -eq 124 ]
 	grep -q 'pidfd_open(.*ENOSYS' "$log"
 	grep -q 'kill(-[0-9]*, SIGTERM)' "$log"
-	! grep -q 'pidfd_send_signal(' "$log"
+	run ! grep -q 'pidfd_send_signal(' "$log"
 }
 
 @test "when fork fails altimer says so and exits 125" {

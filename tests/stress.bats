@@ -19,17 +19,17 @@ teardown() {
 # looking carry it too, but are gone by the time their PIDs are checked.
 marked_alive() {
 	local count=0 pid state
-	for pid in $(grep -lsaz "^ALTIMER_TEST_MARK=$MARK\$" /proc/[0-9]*/environ 2>/dev/null |
-		sed 's|/proc/\([0-9]*\)/environ|\1|'); do
+	while read -r pid; do
 		state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null)
 		[ -n "$state" ] && [ "$state" != Z ] && count=$((count + 1))
-	done
+	done < <(grep -lsaz "^ALTIMER_TEST_MARK=$MARK\$" /proc/[0-9]*/environ 2>/dev/null |
+		sed 's|/proc/\([0-9]*\)/environ|\1|')
 	echo "$count"
 }
 
 @test "200 altimers timing out or exiting at random leave nothing behind" {
 	pids=()
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		deadline=0.$((RANDOM % 5 + 1))
 		nap=0.$((RANDOM % 6))
 		"$ALTIMER" --notify -k 0.5 "$deadline" sh -c "sleep $nap & wait; exit 3" \
@@ -64,9 +64,10 @@ marked_alive() {
 		echo done > "$1"; sleep 2' sh "$f" >/dev/null 2>&1 3>&- &
 	pid=$!
 	wait_for "$f" ready
-	before=$(ls "/proc/$pid/fd" | wc -l)
-	wait_for "$f" done 60
-	after=$(ls "/proc/$pid/fd" | wc -l)
+	before=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
+	wait_for "$f" 'done' 60
+	after=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
+	# shellcheck disable=SC2009 # zombies by state, which pgrep cannot select
 	children=$(ps -o stat= --ppid "$pid" | grep -c '^Z' || true)
 	kill -TERM "$pid"
 	wait "$pid" || true

@@ -13,7 +13,9 @@ setup() {
 }
 
 teardown() {
-	[ -n "${SOCKET:-}" ] && tmux -S "$SOCKET" kill-server 2>/dev/null || true
+	if [ -n "${SOCKET:-}" ]; then
+		tmux -S "$SOCKET" kill-server 2>/dev/null || true
+	fi
 }
 
 keys() {

@@ -14,7 +14,13 @@ bats_require_minimum_version 1.5.0
 
 # Which path the signal tests are exercising, for test names and skips.
 altimer_path() {
-	if [ -n "${ALTIMER_NO_PIDFD:-}" ]; then echo fallback; else echo pidfd; fi
+	if [ -n "${ALTIMER_SECCOMP:-}" ]; then
+		echo "seccomp $ALTIMER_SECCOMP"
+	elif [ -n "${ALTIMER_NO_PIDFD:-}" ]; then
+		echo fallback
+	else
+		echo pidfd
+	fi
 }
 
 # wait_for FILE PATTERN [SECONDS]: wait until FILE contains PATTERN.
@@ -53,6 +59,7 @@ raw_status() {
 }
 
 # elapsed_ms CMD...: run CMD, set $status and $elapsed (milliseconds).
+# shellcheck disable=SC2034 # both are read by the calling test
 elapsed_ms() {
 	local start end
 	start=$(date +%s%N)

@@ -4,12 +4,19 @@
  *   deny ENOSYS|EPERM|EAGAIN|EMFILE SYSCALL... -- COMMAND [ARG]...
  *
  * SYSCALL is one of pidfd_open, pidfd_send_signal, clone3, clone, waitid,
- * signalfd4, timer_create, pipe2; ERRNO also may be EAGAIN or EMFILE. */
+ * signalfd4, timer_create, pipe2; ERRNO also may be EAGAIN or EMFILE.
+ *
+ * Called through a link named "altimer", with DENY_WRAP="ERRNO SYSCALL...
+ * -- PROGRAM" in the environment, deny stands in for PROGRAM: "altimer
+ * ARG..." runs "PROGRAM ARG..." in that sandbox (tests/helpers/run-bats
+ * --seccomp points ALTIMER at such a link), and PROGRAM does not see
+ * DENY_WRAP. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -30,11 +37,37 @@ static const struct {
 	{ "pipe2", SYS_pipe2 },
 };
 
+/* argv from DENY_WRAP's words followed by the real arguments. */
+static char **unwrap(const char *wrap, int *argc, char **argv)
+{
+	static char *words[64];
+	static char buf[4096];
+	int n = 0;
+
+	snprintf(buf, sizeof buf, "%s", wrap);
+	words[n++] = argv[0];
+	for (char *w = strtok(buf, " "); w != NULL && n < 40; w = strtok(NULL, " "))
+		words[n++] = w;
+	for (int k = 1; k < *argc && n < 63; k++)
+		words[n++] = argv[k];
+	words[n] = NULL;
+	*argc = n;
+	return words;
+}
+
 int main(int argc, char **argv)
 {
 	struct sock_filter filter[64];
 	unsigned int count = 0, error;
 	int i = 2, denied = 0;
+	const char *wrap = getenv("DENY_WRAP");
+	const char *name = strrchr(argv[0], '/');
+
+	name = name ? name + 1 : argv[0];
+	if (wrap != NULL && strcmp(name, "altimer") == 0) {
+		argv = unwrap(wrap, &argc, argv);
+		unsetenv("DENY_WRAP");
+	}
 
 	if (argc < 5)
 		goto usage;
