@@ -298,12 +298,12 @@ static int parse_ladder(const char *value, struct options *options)
 					   value, token);
 				goto out;
 			}
-			if (steps == LADDER_MAX) {
-				error_line("invalid --ladder '%s': at most %d signals", value,
-					   LADDER_MAX);
-				goto out;
-			}
 			options->ladder[steps++].signal = sig;
+		} else if (steps == LADDER_MAX) {
+			/* The delay would belong to one signal too many. */
+			error_line("invalid --ladder '%s': at most %d signals", value,
+				   LADDER_MAX);
+			goto out;
 		} else if (duration_parse_delay(token, &options->ladder[steps].delay) < 0) {
 			error_line("invalid --ladder '%s': '%s' is not a delay; use "
 				   "SIGNAL[,DELAY,SIGNAL]..., such as INT,5s,TERM,5s,KILL",
