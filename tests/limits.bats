@@ -17,12 +17,15 @@ teardown() {
 # Processes of this test still alive, found by the marker in their
 # environment (zombies and the looking itself excluded).
 marked_alive() {
-	local count=0 pid state
-	while read -r pid; do
+	local count=0 pid state pids
+	# A command substitution returns only once grep and sed have exited,
+	# so the looking itself is never counted.
+	pids=$(grep -lsaz "^ALTIMER_TEST_MARK=$MARK\$" /proc/[0-9]*/environ 2>/dev/null |
+		sed 's|/proc/\([0-9]*\)/environ|\1|')
+	for pid in $pids; do
 		state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null)
 		[ -n "$state" ] && [ "$state" != Z ] && count=$((count + 1))
-	done < <(grep -lsaz "^ALTIMER_TEST_MARK=$MARK\$" /proc/[0-9]*/environ 2>/dev/null |
-		sed 's|/proc/\([0-9]*\)/environ|\1|')
+	done
 	echo "$count"
 }
 
