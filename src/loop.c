@@ -97,14 +97,18 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	if ((r = ladder_start(run)) < 0)
 		return r;
 	say_sending(run, sig);
+	/* The rest of the tree first, while the command still holds it: once
+	 * the group's signal has killed the command, its children are being
+	 * handed to altimer, and a walk of the children lists can miss them
+	 * (the clean-up would still KILL them, but without the ladder). */
+	whole_tree = whole_tree && group && options->contain;
+	if (whole_tree)
+		signal_tree(run, sig, cause, step);
 	r = child_signal(&run->child, sig, group);
 	if (r < 0 && r != -ESRCH)
 		return r;
 	if (r == 0)
 		report_signal(&run->report, sig, target, run->child.pid, -1, cause, step);
-	whole_tree = whole_tree && group && options->contain;
-	if (whole_tree)
-		signal_tree(run, sig, cause, step);
 	/* A stopped command must still act on the signal. */
 	if (group && sig != SIGKILL && sig != SIGCONT) {
 		if (child_signal(&run->child, SIGCONT, true) == 0)

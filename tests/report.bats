@@ -142,7 +142,12 @@ field() {
 }
 
 @test "tree members and leftovers are listed with how many were reached" {
-	run "$ALTIMER" --report="$R" 0.5 sh -c 'setsid sleep 30 & setsid sleep 30 & sleep 30'
+	# Two processes leave the group; the deadline comes once both have.
+	run "$ALTIMER" --report="$R" 3 sh -c '
+		setsid sh -c "echo \$\$ >> \"\$1\"; exec sleep 30" sh "$1" &
+		setsid sh -c "echo \$\$ >> \"\$1\"; exec sleep 30" sh "$1" &
+		while [ "$(wc -l < "$1" 2>/dev/null)" != 2 ]; do sleep 0.05; done
+		sleep 30' sh "$TMP/left"
 	[ "$status" -eq 124 ]
 	[ "$(field '[.signals[] | select(.target == "tree") | [.signal, .processes, .cause]][0]')" = \
 		'["TERM",2,"deadline"]' ]
