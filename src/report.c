@@ -25,10 +25,7 @@
 
 uint64_t report_clock(void)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	return timer_now();
 }
 
 /* The directory a file named path lives in, in buf. */

@@ -16,6 +16,19 @@ load helpers/common
 	[ "$elapsed" -lt 10000 ]
 }
 
+@test "the silence is measured from the last output, however many keepalives passed" {
+	elapsed_ms "$ALTIMER" --report="$BATS_TEST_TMPDIR/r.json" -i 0.3 20 \
+		sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo tick; sleep 0.1; done; sleep 8' \
+		>"$BATS_TEST_TMPDIR/out"
+	[ "$status" -eq 124 ]
+	[ "$(grep -c tick "$BATS_TEST_TMPDIR/out")" -eq 12 ]
+	# last output at >= 1.1 s, so no timeout before 1.4 s; well before the sleep ends
+	[ "$elapsed" -ge 1400 ]
+	[ "$elapsed" -lt 6000 ]
+	# re-checks while output flowed are not expirations: it fired once
+	[ "$(jq -c '[.reason, .timers.keepalive]' "$BATS_TEST_TMPDIR/r.json")" = '["keepalive",1]' ]
+}
+
 @test "output on stderr is a sign of life too" {
 	run "$ALTIMER" -i 0.6 20 sh -c 'for i in 1 2 3 4 5 6; do echo tick >&2; sleep 0.2; done'
 	[ "$status" -eq 0 ]
