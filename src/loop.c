@@ -173,38 +173,12 @@ static int on_keepalive(struct run *run)
 	return on_limit(run, "keepalive");
 }
 
-/* A sign of life (output, WATCHDOG=1) costs no system call: it is only
- * noted, and the keepalive timer, when it fires, measures the silence since
- * the last one.  A chatty command would otherwise pay a timer_settime for
- * every chunk of output relayed. */
-static void keepalive_touch(struct run *run)
-{
-	run->alive_at = timer_now();
-}
-
-/* Arm the keepalive afresh from now (it started, or WATCHDOG_USEC= changed). */
+/* A sign of life: output, or WATCHDOG=1. */
 static int keepalive_rearm(struct run *run)
 {
-	keepalive_touch(run);
 	if (run->keepalive == DURATION_NONE || run->timed_out)
 		return 0;
 	return timer_arm(TIMER_KEEPALIVE, run->keepalive, 0);
-}
-
-/* The keepalive timer fired.  Returns true when the command really was
- * silent for the whole keepalive; otherwise the timer is set again for what
- * is left of it, counted from the last sign of life. */
-static bool keepalive_expired(struct run *run, int *error)
-{
-	uint64_t silent = timer_now() - run->alive_at;
-
-	*error = 0;
-	if (run->keepalive == DURATION_NONE || run->timed_out)
-		return false;
-	if (silent >= run->keepalive)
-		return true;
-	*error = timer_arm(TIMER_KEEPALIVE, run->keepalive - silent, 0);
-	return false;
 }
 
 static int on_notify(struct run *run)
@@ -233,10 +207,8 @@ static int on_notify(struct run *run)
 			if (run->keepalive == DURATION_NONE)
 				timer_disarm(TIMER_KEEPALIVE);
 		}
-		if (message.watchdog_usec && (r = keepalive_rearm(run)) < 0)
+		if ((message.watchdog || message.watchdog_usec) && (r = keepalive_rearm(run)) < 0)
 			return r;
-		if (message.watchdog)
-			keepalive_touch(run);
 		if (message.extend_usec && timer_is_armed(TIMER_DEADLINE) && !run->timed_out) {
 			uint64_t extend = message.extend_usec > DURATION_NONE / 1000 / 2
 						  ? DURATION_NONE : message.extend_usec * 1000;
@@ -304,14 +276,9 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 
 	if (sig == timer_signal() && info->ssi_code == SI_TIMER) {
 		int role = info->ssi_int;
-		int r;
 
 		if (role < 0 || role >= TIMER_ROLE_COUNT)
 			return 0;
-		/* Not an expiry yet if there was a sign of life meanwhile: the
-		 * count is of the times the command was found silent. */
-		if (role == TIMER_KEEPALIVE && !keepalive_expired(run, &r))
-			return r;
 		/* One record stands for 1 + overrun expirations. */
 		run->expirations[role] += 1 + (uint64_t)info->ssi_overrun;
 		if (role == TIMER_EVERY)
@@ -412,8 +379,8 @@ int loop_run(struct run *run)
 			if (relay_slot[i] == (size_t)-1 || !fds[first_relay + relay_slot[i]].revents)
 				continue;
 			long moved = relay_pump(&run->relay, i, fds[first_relay + relay_slot[i]].revents);
-			if (moved > 0)
-				keepalive_touch(run);
+			if (moved > 0 && (r = keepalive_rearm(run)) < 0)
+				return r;
 		}
 		if (notify_slot >= 0 && fds[notify_slot].revents && (r = on_notify(run)) < 0)
 			return r;

@@ -21,7 +21,6 @@ struct run {
 	struct relay relay;	/* COMMAND's output, under --keepalive */
 	struct notify notify;	/* sd_notify socket, under --notify */
 	uint64_t keepalive;	/* current keepalive, WATCHDOG_USEC= may set it */
-	uint64_t alive_at;	/* timer_now() at the last sign of life */
 	const char *reason;	/* what ended it: "deadline", "keepalive", ... */
 	bool timed_out;		/* the deadline (or a ladder step) fired */
 	bool ladder_started;	/* its later steps are armed only once */

@@ -307,7 +307,6 @@ int main(int argc, char **argv)
 		return give_up(&run, "cannot start the command", -r);
 
 	run.report.spawned = report_clock();
-	run.alive_at = run.report.spawned;
 	relay_parent_setup(&run.relay);
 	r = timer_arm(TIMER_DEADLINE, options.duration, 0);
 	if (r == 0)

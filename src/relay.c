@@ -149,13 +149,9 @@ long relay_pump(struct relay *relay, int i, short revents)
 		if (n == 0) {
 			stream_close(stream, true);
 		} else if (n == -EAGAIN) {
-			/* Either COMMAND's pipe is empty, or the output is full.
-			 * After bytes moved it is almost always the former, so
-			 * only a wake-up that moved nothing asks which: a full
-			 * output costs one round trip more, an empty pipe (the
-			 * common case) no system call. */
+			/* Either COMMAND's pipe is empty, or the output is full. */
 			struct pollfd probe = { .fd = stream->from, .events = POLLIN };
-			if (moved == 0 && poll(&probe, 1, 0) > 0 && (probe.revents & POLLIN))
+			if (poll(&probe, 1, 0) > 0 && (probe.revents & POLLIN))
 				stream->output_full = true;
 		} else if (n == -EPIPE) {
 			stream_close(stream, false);

@@ -77,14 +77,6 @@ int timer_is_armed(enum timer_role role)
 	return armed[role];
 }
 
-uint64_t timer_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
-
 uint64_t timer_remaining(enum timer_role role)
 {
 	struct itimerspec spec;

@@ -31,8 +31,4 @@ uint64_t timer_remaining(enum timer_role role);
 /* Whether the timer for role is armed. */
 int timer_is_armed(enum timer_role role);
 
-/* Now on the timers' clock (CLOCK_MONOTONIC), in nanoseconds; read through
- * the vDSO, so cheap enough to call on every sign of life. */
-uint64_t timer_now(void);
-
 #endif
