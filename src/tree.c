@@ -1,10 +1,12 @@
 /* tree.c - the command's whole process tree: finding, signalling, reaping.
  *
- * Descendants are found by reading every /proc/PID/stat and following parent
- * links down from altimer.  Between that scan and the signal a process could
- * exit and its PID be reused, so each one is pinned first with pidfd_open and
- * then checked again: same PID, same start time means the pidfd holds the
- * process the scan saw, and pidfd_send_signal cannot hit anything else. */
+ * Descendants are found by walking /proc/PID/task/TID/children down from
+ * altimer (the clean-up, and kernels without those files, read every
+ * /proc/PID/stat and follow parent links instead).  Between that scan and
+ * the signal a process could exit and its PID be reused, so each one is
+ * pinned first with pidfd_open and then checked again: same PID, same start
+ * time means the pidfd holds the process the scan saw, and
+ * pidfd_send_signal cannot hit anything else. */
 #include "config.h"
 #include "tree.h"
 
