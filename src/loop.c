@@ -414,6 +414,7 @@ int loop_clean_up_tree(struct run *run)
 	const struct options *options = run->options;
 	bool use_pidfd = child_has_pidfd(&run->child);
 	int rounds, live = 0;
+	bool announced = false;
 
 	if (!options->contain || options->foreground ||
 	    !(run->timed_out || options->kill_leftovers))
@@ -429,13 +430,16 @@ int loop_clean_up_tree(struct run *run)
 		live = tree_has_children() ? tree_count_live(true) : 0;
 		if (live <= 0)
 			break;
-		if (rounds == 0 && options->verbose)
-			fprintf(stderr, "altimer: sending signal KILL to %d process%s left "
-				"behind by the command\n", live, live == 1 ? "" : "es");
+		/* Those already dying of a KILL are waited for, not killed. */
 		int killed = tree_signal(SIGKILL, 0, 0, use_pidfd, true);
-		if (killed > 0)
+		if (killed > 0 && !announced && options->verbose)
+			fprintf(stderr, "altimer: sending signal KILL to %d process%s left "
+				"behind by the command\n", killed, killed == 1 ? "" : "es");
+		if (killed > 0) {
+			announced = true;
 			report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
 				      killed, "clean-up", -1);
+		}
 		/* Wait for a SIGCHLD (or 50 ms) and reap what died. */
 		(void)poll(&fd, 1, 50);
 		while (read_retry(run->signal_fd, &info, sizeof info) > 0)

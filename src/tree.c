@@ -30,6 +30,7 @@ struct proc {
 	pid_t ppid;
 	pid_t pgid;
 	char state;
+	bool exiting;		/* PF_EXITING: already on its way out */
 	unsigned long long start_time;
 	bool descendant;
 };
@@ -46,6 +47,9 @@ int tree_become_subreaper(void)
 		return -errno;
 	return 0;
 }
+
+/* The kernel's PF_EXITING task flag, field 9 of /proc/PID/stat. */
+#define TASK_FLAG_EXITING 0x4u
 
 /* Parse /proc/PID/stat: "pid (comm) state ppid ... starttime(22nd)".  comm
  * may hold spaces and parentheses, so fields are counted from the last ')'. */
@@ -71,12 +75,15 @@ static int proc_read(pid_t pid, struct proc *proc)
 	p += 2;
 	proc->pid = pid;
 	proc->state = *p;
-	/* Fields after comm: 3 state, 4 ppid, ... 22 starttime. */
+	proc->exiting = false;
+	/* Fields after comm: 3 state, 4 ppid, 5 pgrp, 9 flags, 22 starttime. */
 	for (field = 3; field < 22 && p != NULL; field++) {
 		if (field == 4)
 			proc->ppid = (pid_t)strtol(p, NULL, 10);
 		else if (field == 5)
 			proc->pgid = (pid_t)strtol(p, NULL, 10);
+		else if (field == 9)
+			proc->exiting = (strtoul(p, NULL, 10) & TASK_FLAG_EXITING) != 0;
 		p = strchr(p, ' ');
 		if (p)
 			p++;
@@ -235,7 +242,36 @@ static int procs_scan_tree(struct procs *procs)
 	return r == -ENOENT ? procs_scan_all(procs) : r;
 }
 
-/* Signal one process seen by the scan, only if it is still that process. */
+/* Whether pid has a KILL pending, to itself or its thread group (the SigPnd
+ * and ShdPnd masks of /proc/PID/status; bit N-1 stands for signal N). */
+static bool kill_pending(pid_t pid)
+{
+	char path[64], buf[2048];
+	const char *names[] = { "\nSigPnd:", "\nShdPnd:" };
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read_retry(fd, buf, sizeof buf - 1);
+	close_quietly(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *line = strstr(buf, names[i]);
+		if (line && (strtoull(line + strlen(names[i]), NULL, 16) >> (SIGKILL - 1)) & 1)
+			return true;
+	}
+	return false;
+}
+
+/* Signal one process seen by the scan, only if it is still that process.
+ * A KILL is not sent again to a process already dying of one (a group KILL
+ * reaches it before it has exited, more so on a loaded machine): nothing is
+ * left to do, and the report would list a signal that changed nothing. */
 static int signal_seen(const struct proc *seen, int sig, bool use_pidfd)
 {
 	struct proc now;
@@ -247,7 +283,8 @@ static int signal_seen(const struct proc *seen, int sig, bool use_pidfd)
 			return errno == ESRCH ? 0 : -errno;
 	}
 	/* With the pidfd held, this check cannot go stale. */
-	if (proc_read(seen->pid, &now) < 0 || now.start_time != seen->start_time) {
+	if (proc_read(seen->pid, &now) < 0 || now.start_time != seen->start_time ||
+	    (sig == SIGKILL && (now.exiting || kill_pending(seen->pid)))) {
 		close_quietly(pidfd);
 		return 0;
 	}
