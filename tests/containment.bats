@@ -57,7 +57,7 @@ no_marked_left() {
 }
 
 @test "an escaped grandchild ignoring TERM gets KILL from -k ($(altimer_path))" {
-	run "$ALTIMER" -k 0.3 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
+	run "$ALTIMER" -k 0.3 1 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
 	[ "$status" -eq 137 ]
 	no_marked_left
 }
