@@ -432,10 +432,11 @@ int loop_clean_up_tree(struct run *run)
 			break;
 		/* Those already dying of a KILL are waited for, not killed. */
 		int killed = tree_signal(SIGKILL, 0, 0, use_pidfd, true);
-		if (killed > 0 && !announced && options->verbose)
-			fprintf(stderr, "altimer: sending signal KILL to %d process%s left "
-				"behind by the command\n", killed, killed == 1 ? "" : "es");
 		if (killed > 0) {
+			if (!announced && options->verbose)
+				fprintf(stderr, "altimer: sending signal KILL to %d process%s "
+					"left behind by the command\n", killed,
+					killed == 1 ? "" : "es");
 			announced = true;
 			report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
 				      killed, "clean-up", -1);

@@ -51,6 +51,22 @@ int tree_become_subreaper(void)
 /* The kernel's PF_EXITING task flag, field 9 of /proc/PID/stat. */
 #define TASK_FLAG_EXITING 0x4u
 
+/* Read a small /proc file into buf as a string, with one read (the kernel
+ * makes such a read consistent).  Returns its length, or -errno. */
+static ssize_t read_proc_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read_retry(fd, buf, size - 1);
+	close_quietly(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 /* Parse /proc/PID/stat: "pid (comm) state ppid ... starttime(22nd)".  comm
  * may hold spaces and parentheses, so fields are counted from the last ')'. */
 static int proc_read(pid_t pid, struct proc *proc)
@@ -58,17 +74,12 @@ static int proc_read(pid_t pid, struct proc *proc)
 	char path[64], buf[1024];
 	char *p;
 	ssize_t n;
-	int fd, field;
+	int field;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read_retry(fd, buf, sizeof buf - 1);
-	close_quietly(fd);
+	n = read_proc_file(path, buf, sizeof buf);
 	if (n <= 0)
 		return n < 0 ? (int)n : -ESRCH;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (p == NULL || p[1] != ' ')
 		return -EINVAL;
@@ -149,22 +160,15 @@ static int procs_add_children(struct procs *procs, pid_t pid)
 	while (r == 0 && (task = readdir(tasks)) != NULL) {
 		char *p, *end;
 		ssize_t n;
-		int fd;
 
 		if (!isdigit((unsigned char)task->d_name[0]))
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, atoi(task->d_name));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENOENT && (int)pid == getpid())
-				r = -ENOENT;
-			continue;
-		}
-		n = read_retry(fd, buf, sizeof buf - 1);
-		close_quietly(fd);
+		n = read_proc_file(path, buf, sizeof buf);
+		if (n == -ENOENT && (int)pid == getpid())
+			r = -ENOENT;
 		if (n <= 0)
 			continue;
-		buf[n] = '\0';
 		for (p = buf;; p = end) {
 			struct proc child;
 			long child_pid = strtol(p, &end, 10);
@@ -248,18 +252,10 @@ static bool kill_pending(pid_t pid)
 {
 	char path[64], buf[2048];
 	const char *names[] = { "\nSigPnd:", "\nShdPnd:" };
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_proc_file(path, buf, sizeof buf) <= 0)
 		return false;
-	n = read_retry(fd, buf, sizeof buf - 1);
-	close_quietly(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const char *line = strstr(buf, names[i]);
 		if (line && (strtoull(line + strlen(names[i]), NULL, 16) >> (SIGKILL - 1)) & 1)
