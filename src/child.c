@@ -13,29 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
-
-/* waitid's idtype for a pidfd (Linux 5.4); glibc only names it from 2.36. */
-#define IDTYPE_PIDFD 3
-/* Linux 6.9: signal the process group whose leader the pidfd names.
- * Not yet in every distribution's headers. */
-#ifndef PIDFD_SIGNAL_PROCESS_GROUP
-#define PIDFD_SIGNAL_PROCESS_GROUP (1U << 2)
-#endif
-
-static int sys_pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int sys_pidfd_send_signal(int pidfd, int sig, unsigned int flags)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, flags);
-}
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
@@ -75,7 +57,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	int pipe_fds[2];
 	int r;
 
-	*child = (struct child){ .pid = -1, .pidfd = -1, .exec_pipe = -1 };
+	*child = (struct child){ .pid = -1, .handle = PROC_HANDLE_NONE, .exec_pipe = -1 };
 	/* Close-on-exec: a successful exec closes the write end, so the parent
 	 * reads EOF; a failed exec writes errno first. */
 	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
@@ -104,14 +86,11 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 			(void)tcsetpgrp(plan->terminal, child->pid);
 	}
 
-	if (plan->use_pidfd) {
-		child->pidfd = sys_pidfd_open(child->pid);
-		if (child->pidfd < 0 && errno != ENOSYS && errno != EPERM) {
-			r = -errno;
-			(void)kill(child->pid, SIGKILL);
-			return r;
-		}
-		child->signal_by_pidfd = child->pidfd >= 0;
+	/* Before anything could reap the child: the pidfd is COMMAND's. */
+	r = proc_open(&child->handle, child->pid);
+	if (r < 0) {
+		(void)kill(child->pid, SIGKILL);
+		return r;
 	}
 	return 0;
 }
@@ -126,33 +105,6 @@ int child_exec_result(struct child *child)
 	return n == (ssize_t)sizeof error ? error : 0;
 }
 
-bool child_has_pidfd(const struct child *child)
-{
-	return child->pidfd >= 0;
-}
-
-/* One signal to COMMAND alone or to its whole process group. */
-static int send_one(struct child *child, int sig, bool group)
-{
-	if (child->signal_by_pidfd) {
-		if (sys_pidfd_send_signal(child->pidfd, sig,
-					  group ? PIDFD_SIGNAL_PROCESS_GROUP : 0) == 0)
-			return 0;
-		if (errno == ENOSYS || errno == EPERM) {
-			/* A sandbox that allows pidfd_open but not this:
-			 * kill() is still safe, the child is not reaped. */
-			child->signal_by_pidfd = false;
-		} else if (!(errno == EINVAL && group)) {
-			/* EINVAL only means a kernel older than 6.9 without
-			 * group signalling through a pidfd. */
-			return -errno;
-		}
-	}
-	if (kill(group ? -child->pid : child->pid, sig) < 0)
-		return -errno;
-	return 0;
-}
-
 int child_signal(struct child *child, int sig, bool to_group)
 {
 	bool group = to_group && child->own_group;
@@ -161,11 +113,11 @@ int child_signal(struct child *child, int sig, bool to_group)
 	if (child->reaped)
 		return -ESRCH;
 	if (group)
-		r = send_one(child, sig, true);
+		r = proc_signal(&child->handle, sig, true);
 	/* A command that left its group (setpgid, setsid) is missed by the
 	 * group signal, so it gets its own, as GNU timeout does. */
 	if (!group || getpgid(child->pid) != child->pid)
-		r = send_one(child, sig, false);
+		r = proc_signal(&child->handle, sig, false);
 	return r;
 }
 
@@ -176,14 +128,10 @@ int child_check_stopped(struct child *child)
 
 	if (child->reaped)
 		return 0;
-	memset(&info, 0, sizeof info);
 	/* WSTOPPED without WEXITED: this never reaps. */
-	if (child->pidfd >= 0)
-		r = waitid((idtype_t)IDTYPE_PIDFD, (id_t)child->pidfd, &info, WSTOPPED | WNOHANG);
-	else
-		r = waitid(P_PID, (id_t)child->pid, &info, WSTOPPED | WNOHANG);
+	r = proc_wait(&child->handle, &info, WSTOPPED | WNOHANG, NULL);
 	if (r < 0)
-		return errno == EINTR ? 0 : -errno;
+		return r;
 	return info.si_pid != 0 && info.si_code == CLD_STOPPED;
 }
 
@@ -194,24 +142,13 @@ int child_try_reap(struct child *child)
 
 	if (child->reaped)
 		return 1;
-	memset(&info, 0, sizeof info);
-	for (;;) {
-		/* The raw system call also returns the child's rusage. */
-		if (child->pidfd >= 0)
-			r = (int)syscall(SYS_waitid, IDTYPE_PIDFD, child->pidfd, &info,
-					 WEXITED | WNOHANG, &child->usage);
-		else
-			r = (int)syscall(SYS_waitid, P_PID, child->pid, &info,
-					 WEXITED | WNOHANG, &child->usage);
-		if (r == 0 || errno != EINTR)
-			break;
-	}
+	r = proc_wait(&child->handle, &info, WEXITED | WNOHANG, &child->usage);
 	if (r < 0)
-		return -errno;
+		return r;
 	if (info.si_pid == 0)
 		return 0;
 	child->reaped = true;
-	child->exit_code = info.si_code;
-	child->exit_status = info.si_status;
+	child->si_code = info.si_code;
+	child->status = info.si_status;
 	return 1;
 }

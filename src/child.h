@@ -7,17 +7,17 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "proc.h"
 #include "relay.h"
 
 struct child {
 	pid_t pid;
-	int pidfd;		/* -1 on the fallback path */
-	bool signal_by_pidfd;	/* pidfd_send_signal is allowed */
+	struct proc_handle handle;	/* a pidfd, where allowed */
 	int exec_pipe;		/* read end: errno from a failed exec, or EOF */
 	bool own_group;		/* COMMAND leads its own process group */
 	bool reaped;
-	int exit_code;		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED */
-	int exit_status;	/* exit status or signal number */
+	int si_code;		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED */
+	int status;		/* exit status or signal number */
 	struct rusage usage;	/* COMMAND's CPU time and peak memory */
 };
 
@@ -29,7 +29,6 @@ struct spawn_plan {
 	bool new_group;			/* put COMMAND in its own process group */
 	int terminal;			/* give this terminal to that group, or -1 */
 	const struct relay *relay;	/* COMMAND's stdout/stderr pipes */
-	bool use_pidfd;			/* false forces the kill()/SIGCHLD path */
 	const int *restore_signals;	/* dispositions to restore, 0-terminated */
 	const struct sigaction *restore_actions;
 };
@@ -42,9 +41,8 @@ int child_spawn(struct child *child, const struct spawn_plan *plan);
  * positive errno with which exec failed. */
 int child_exec_result(struct child *child);
 
-/* Send sig to COMMAND, and to its process group when to_group is set.
- * Uses pidfd_send_signal, so a recycled PID is never hit; falls back to
- * kill() for an un-reaped child.  Returns 0 or -errno. */
+/* Send sig to COMMAND, and to its process group when to_group is set,
+ * through its process handle (proc.h).  Returns 0 or -errno. */
 int child_signal(struct child *child, int sig, bool to_group);
 
 /* Collect COMMAND's status if it has ended.  Returns 1 when reaped, 0 when
@@ -54,8 +52,5 @@ int child_try_reap(struct child *child);
 /* Whether COMMAND has stopped (Ctrl-Z, SIGSTOP) since the last check.
  * Returns 1 when it has, 0 when not, -errno on failure. */
 int child_check_stopped(struct child *child);
-
-/* True when the pidfd path is in use. */
-bool child_has_pidfd(const struct child *child);
 
 #endif

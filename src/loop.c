@@ -4,7 +4,10 @@
  * (under --keepalive) and notify messages (under --notify) are signs of
  * life, the exec pipe reports how exec went, the pidfd turns readable when
  * COMMAND ends, and the signalfd delivers timer expirations and the signals
- * altimer blocked for itself.  Nothing wakes it on a clock. */
+ * altimer blocked for itself.  Nothing wakes it on a clock.
+ *
+ * Every way of stopping COMMAND goes through stop_begin(): one state
+ * (running, climbing the ladder, at its top) instead of flags. */
 #include "config.h"
 #include "loop.h"
 
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 
+#include "diag.h"
 #include "duration.h"
 #include "signames.h"
 #include "terminal.h"
@@ -22,8 +26,14 @@
 #include "tree.h"
 #include "util.h"
 
-_Static_assert(TIMER_LADDER + LADDER_MAX <= TIMER_ROLE_COUNT,
-	       "every ladder step needs a timer role");
+static const char *const cause_words[] = {
+	[STOP_DEADLINE] = "deadline",
+	[STOP_KEEPALIVE] = "keepalive",
+	[STOP_TRIGGER] = "trigger",
+	[STOP_ALARM] = "deadline",
+	[STOP_FORWARDED] = "forwarded",
+	[STOP_LADDER] = "ladder",
+};
 
 static const char *name_of(int sig, char *buf)
 {
@@ -32,60 +42,39 @@ static const char *name_of(int sig, char *buf)
 	return buf;
 }
 
+/* altimer's own lines, beyond GNU's. */
+static bool verbose_extra(const struct run *run)
+{
+	return run->options->verbose;
+}
+
 /* -v, in GNU timeout's words. */
 static void say_sending(const struct run *run, int sig)
 {
-	char name[SIGNAME_MAX];
+	char name[SIGNAME_MAX], quoted[4096];
 
 	if (run->options->verbose)
-		fprintf(stderr, "altimer: sending signal %s to command '%s'\n",
-			name_of(sig, name), run->options->command[0]);
+		diag("sending signal %s to command %s", name_of(sig, name),
+		     diag_quote(run->options->command[0], quoted, sizeof quoted));
 }
 
 /* The rest of the tree: processes that left COMMAND's group too. */
 static void signal_tree(struct run *run, int sig, const char *cause, int step)
 {
 	char name[SIGNAME_MAX];
-	int count = tree_signal(sig, run->child.pid, run->child.pid,
-				child_has_pidfd(&run->child), false);
+	int count = tree_signal(sig, run->child.pid, run->child.pid, false);
 
 	if (count <= 0)
 		return;
 	report_signal(&run->report, sig, "tree", run->child.pid, count, cause, step);
-	if (run->options->verbose)
-		fprintf(stderr, "altimer: sending signal %s to %d more process%s of the command's tree\n",
-			name_of(sig, name), count, count == 1 ? "" : "es");
-}
-
-/* The first signal of a stop starts the rest of the ladder, each step on
- * its own timer, at its offset from now (GNU arms -k's KILL the same way,
- * once, whatever the first signal was). */
-static int ladder_start(struct run *run)
-{
-	const struct options *options = run->options;
-	uint64_t at = 0;
-
-	if (run->ladder_started)
-		return 0;
-	run->ladder_started = true;
-	for (int step = 1; step < options->ladder_steps; step++) {
-		uint64_t delay = options->ladder[step].delay;
-
-		if (delay == DURATION_NONE || at > DURATION_NONE - 1 - delay)
-			break; /* this step, and so every later one, never comes */
-		at += delay;
-		/* 0 disarms a POSIX timer: "at once" is the next nanosecond. */
-		int r = timer_arm(TIMER_LADDER + step, at ? at : 1, 0);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	if (verbose_extra(run))
+		diag("sending signal %s to %d more process%s of the command's tree",
+		     name_of(sig, name), count, count == 1 ? "" : "es");
 }
 
 /* Send sig to COMMAND (and its group) as GNU timeout does, saying so under
- * --verbose, and start the ladder.  Timeouts reach the whole tree unless
- * the user asked for GNU's narrower scope.  cause and step go into the
- * report. */
+ * --verbose.  Timeouts reach the whole tree unless the user asked for
+ * GNU's narrower scope.  cause and step go into the report. */
 static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 			    const char *cause, int step)
 {
@@ -94,8 +83,6 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	const char *target = group ? "group" : "command";
 	int r;
 
-	if ((r = ladder_start(run)) < 0)
-		return r;
 	say_sending(run, sig);
 	/* The rest of the tree first, while the command still holds it: once
 	 * the group's signal has killed the command, its children are being
@@ -115,10 +102,69 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 			report_signal(&run->report, SIGCONT, target, run->child.pid, -1,
 				      cause, step);
 		if (whole_tree)
-			(void)tree_signal(SIGCONT, run->child.pid, run->child.pid,
-					  child_has_pidfd(&run->child), false);
+			(void)tree_signal(SIGCONT, run->child.pid, run->child.pid, false);
 	}
 	return 0;
+}
+
+/* Arm the ladder's timer for its next step, or note that none will come.
+ * A step's delay counts from the step before (GNU arms -k's KILL the same
+ * way, once the first signal is out). */
+static int ladder_arm_next(struct run *run)
+{
+	const struct options *options = run->options;
+	struct stop *stop = &run->stop;
+
+	if (stop->next_step >= options->ladder_steps ||
+	    options->ladder[stop->next_step].delay == DURATION_NONE) {
+		stop->state = STOP_AT_TOP;
+		return 0;
+	}
+	stop->state = STOP_CLIMBING;
+	/* 0 disarms a POSIX timer: "at once" is the next nanosecond. */
+	uint64_t delay = options->ladder[stop->next_step].delay;
+	return timer_arm(TIMER_LADDER, delay ? delay : 1, 0);
+}
+
+static bool is_limit(enum stop_cause cause)
+{
+	return cause == STOP_DEADLINE || cause == STOP_KEEPALIVE || cause == STOP_TRIGGER ||
+	       cause == STOP_ALARM;
+}
+
+int stop_begin(struct run *run, enum stop_cause cause, int sig)
+{
+	struct stop *stop = &run->stop;
+	int step = -1, r;
+
+	if (is_limit(cause)) {
+		/* The first limit decides; later ones have nothing left to do.
+		 * GNU passes on every outside ALRM, though. */
+		if (stop->reason != NULL && cause != STOP_ALARM)
+			return 0;
+		if (stop->reason == NULL)
+			stop->reason = cause_words[cause];
+		stop->timed_out = true;
+		timer_disarm(TIMER_DEADLINE);
+		timer_disarm(TIMER_KEEPALIVE);
+		/* Notes are for a command at work, not one being stopped. */
+		timer_disarm(TIMER_EVERY);
+		step = 0;
+	} else if (cause == STOP_LADDER) {
+		/* GNU counts -k's KILL as a timeout too (and reports 137). */
+		stop->timed_out = true;
+		step = stop->next_step++;
+	}
+	/* The first signal of a stop, whatever started it, starts the climb;
+	 * each step re-arms the one timer for the next. */
+	if (stop->state == STOP_RUNNING) {
+		stop->next_step = 1;
+		if ((r = ladder_arm_next(run)) < 0)
+			return r;
+	} else if (cause == STOP_LADDER && (r = ladder_arm_next(run)) < 0) {
+		return r;
+	}
+	return send_stop_signal(run, sig, cause != STOP_FORWARDED, cause_words[cause], step);
 }
 
 /* USR1 and USR2 (which GNU timeout does not pass on) ask COMMAND for
@@ -137,81 +183,71 @@ static int pass_on(struct run *run, int sig)
 	return r == -ESRCH ? 0 : r;
 }
 
-/* A limit fired: deadline, keepalive or WATCHDOG=trigger.  The first one
- * starts the ladder; the others have nothing left to do. */
-static int on_limit(struct run *run, const char *reason)
-{
-	if (run->timed_out && run->reason != NULL)
-		return 0;
-	run->timed_out = true;
-	run->reason = reason;
-	timer_disarm(TIMER_DEADLINE);
-	timer_disarm(TIMER_KEEPALIVE);
-	/* Notes are for a command at work, not one being stopped. */
-	timer_disarm(TIMER_EVERY);
-	return send_stop_signal(run, run->options->timeout_signal, true, reason, 0);
-}
-
 static int on_deadline(struct run *run)
 {
-	char shown[32];
+	char shown[32], quoted[4096];
 
-	if (run->options->verbose)
-		fprintf(stderr, "altimer: deadline: command '%s' still running after %s\n",
-			run->options->command[0],
-			duration_format(run->options->duration, shown, sizeof shown));
-	return on_limit(run, "deadline");
+	if (verbose_extra(run))
+		diag("deadline: command %s still running after %s",
+		     diag_quote(run->options->command[0], quoted, sizeof quoted),
+		     duration_format(run->options->duration, shown, sizeof shown));
+	return stop_begin(run, STOP_DEADLINE, run->options->timeout_signal);
 }
 
 static int on_keepalive(struct run *run)
 {
-	char shown[32];
+	char shown[32], quoted[4096];
 
-	if (run->options->verbose)
-		fprintf(stderr, "altimer: keepalive: no sign of life from command '%s' for %s\n",
-			run->options->command[0], duration_format(run->keepalive, shown, sizeof shown));
-	return on_limit(run, "keepalive");
+	if (verbose_extra(run))
+		diag("keepalive: no sign of life from command %s for %s",
+		     diag_quote(run->options->command[0], quoted, sizeof quoted),
+		     duration_format(run->keepalive, shown, sizeof shown));
+	return stop_begin(run, STOP_KEEPALIVE, run->options->timeout_signal);
 }
 
 /* A sign of life: output, or WATCHDOG=1. */
 static int keepalive_rearm(struct run *run)
 {
-	if (run->keepalive == DURATION_NONE || run->timed_out)
+	if (run->keepalive == DURATION_NONE || run->stop.timed_out)
 		return 0;
 	return timer_arm(TIMER_KEEPALIVE, run->keepalive, 0);
 }
 
+/* A notify value in microseconds, as nanoseconds; saturates to NONE. */
+static uint64_t usec_to_ns(uint64_t usec)
+{
+	return usec > DURATION_NONE / 1000 / 2 ? DURATION_NONE : usec * 1000;
+}
+
 static int on_notify(struct run *run)
 {
-	const struct options *options = run->options;
 	struct notify_message message;
+	char quoted[4096];
 	const char *why = "";
 	int r;
 
 	while ((r = notify_receive(&run->notify, &message, &why)) != 0) {
 		if (r == -EINVAL) {
-			if (options->verbose)
-				fprintf(stderr, "altimer: ignored a notify message: %s\n", why);
+			if (verbose_extra(run))
+				diag("ignored a notify message: %s", why);
 			continue;
 		}
 		if (r < 0)
 			return r;
-		if (message.ready && options->verbose)
-			fprintf(stderr, "altimer: command '%s' is ready (READY=1)\n", options->command[0]);
-		if (message.has_status && options->verbose)
-			fprintf(stderr, "altimer: command '%s' status: %s\n", options->command[0],
-				run->notify.status);
+		diag_quote(run->options->command[0], quoted, sizeof quoted);
+		if (message.ready && verbose_extra(run))
+			diag("command %s is ready (READY=1)", quoted);
+		if (message.has_status && verbose_extra(run))
+			diag("command %s status: %s", quoted, run->notify.status);
 		if (message.watchdog_usec) {
-			run->keepalive = message.watchdog_usec > DURATION_NONE / 1000 / 2
-						 ? DURATION_NONE : message.watchdog_usec * 1000;
+			run->keepalive = usec_to_ns(message.watchdog_usec);
 			if (run->keepalive == DURATION_NONE)
 				timer_disarm(TIMER_KEEPALIVE);
 		}
 		if ((message.watchdog || message.watchdog_usec) && (r = keepalive_rearm(run)) < 0)
 			return r;
-		if (message.extend_usec && timer_is_armed(TIMER_DEADLINE) && !run->timed_out) {
-			uint64_t extend = message.extend_usec > DURATION_NONE / 1000 / 2
-						  ? DURATION_NONE : message.extend_usec * 1000;
+		if (message.extend_usec && timer_is_armed(TIMER_DEADLINE) && !run->stop.timed_out) {
+			uint64_t extend = usec_to_ns(message.extend_usec);
 			/* As systemd: the deadline becomes "now + extend" if later. */
 			if (extend == DURATION_NONE)
 				timer_disarm(TIMER_DEADLINE);
@@ -220,22 +256,13 @@ static int on_notify(struct run *run)
 				return r;
 		}
 		if (message.trigger) {
-			if (options->verbose)
-				fprintf(stderr, "altimer: command '%s' asked to time out (WATCHDOG=trigger)\n",
-					options->command[0]);
-			if ((r = on_limit(run, "trigger")) < 0)
+			if (verbose_extra(run))
+				diag("command %s asked to time out (WATCHDOG=trigger)", quoted);
+			if ((r = stop_begin(run, STOP_TRIGGER, run->options->timeout_signal)) < 0)
 				return r;
 		}
 	}
 	return 0;
-}
-
-/* A later step of the ladder: the command outlived the one before. */
-static int on_ladder_step(struct run *run, int step)
-{
-	/* GNU counts -k's KILL as a timeout too (and reports 137). */
-	run->timed_out = true;
-	return send_stop_signal(run, run->options->ladder[step].signal, true, "ladder", step);
 }
 
 /* --every: one note per expiration record; the count includes the
@@ -270,6 +297,28 @@ static void on_command_stopped(struct run *run)
 	(void)child_signal(&run->child, SIGCONT, true);
 }
 
+static int on_timer(struct run *run, enum timer_role role, uint64_t count)
+{
+	run->expirations[role] += count;
+	if (role == TIMER_EVERY)
+		return on_every(run);
+	timer_disarm(role);
+	switch (role) {
+	case TIMER_DEADLINE:
+		return on_deadline(run);
+	case TIMER_KEEPALIVE:
+		return on_keepalive(run);
+	case TIMER_LADDER:
+		if (run->stop.state != STOP_CLIMBING)
+			return 0;
+		run->step_expirations[run->stop.next_step] += count;
+		return stop_begin(run, STOP_LADDER,
+				  run->options->ladder[run->stop.next_step].signal);
+	default:
+		return 0;
+	}
+}
+
 static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 {
 	int sig = (int)info->ssi_signo;
@@ -280,17 +329,7 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		if (role < 0 || role >= TIMER_ROLE_COUNT)
 			return 0;
 		/* One record stands for 1 + overrun expirations. */
-		run->expirations[role] += 1 + (uint64_t)info->ssi_overrun;
-		if (role == TIMER_EVERY)
-			return on_every(run);
-		timer_disarm((enum timer_role)role);
-		if (role == TIMER_DEADLINE)
-			return on_deadline(run);
-		if (role == TIMER_KEEPALIVE)
-			return on_keepalive(run);
-		if (role > TIMER_LADDER && role - TIMER_LADDER < run->options->ladder_steps)
-			return on_ladder_step(run, role - TIMER_LADDER);
-		return 0;
+		return on_timer(run, (enum timer_role)role, 1 + (uint64_t)info->ssi_overrun);
 	}
 	if (sig == SIGCHLD) {
 		/* Orphans handed to altimer as subreaper must not pile up as
@@ -303,18 +342,13 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		return r < 0 ? r : 0;
 	}
 	/* GNU times out at once on a SIGALRM from outside. */
-	if (sig == SIGALRM) {
-		run->timed_out = true;
-		if (run->reason == NULL)
-			run->reason = "deadline";
-		timer_disarm(TIMER_EVERY);
-		return send_stop_signal(run, run->options->timeout_signal, true, "deadline", 0);
-	}
+	if (sig == SIGALRM)
+		return stop_begin(run, STOP_ALARM, run->options->timeout_signal);
 	if (sigismember(&run->forwarded, sig)) {
 		run->forwarded_signal = sig;
 		if ((sig == SIGUSR1 || sig == SIGUSR2) && sig != run->options->timeout_signal)
 			return pass_on(run, sig);
-		return send_stop_signal(run, sig, false, "forwarded", -1);
+		return stop_begin(run, STOP_FORWARDED, sig);
 	}
 	return 0;
 }
@@ -340,34 +374,28 @@ static int drain_signal_fd(struct run *run)
 	}
 }
 
+/* Where each source sits in the poll set; an absent one has fd -1, which
+ * poll() skips. */
+enum slot { SLOT_SIGNALS, SLOT_EXEC, SLOT_CHILD, SLOT_NOTIFY, SLOT_STDOUT, SLOT_STDERR, SLOT_COUNT };
+
+static void poll_set(const struct run *run, struct pollfd fds[SLOT_COUNT])
+{
+	fds[SLOT_SIGNALS] = (struct pollfd){ .fd = run->signal_fd, .events = POLLIN };
+	fds[SLOT_EXEC] = (struct pollfd){ .fd = run->child.exec_pipe, .events = POLLIN };
+	fds[SLOT_CHILD] = (struct pollfd){ .fd = run->child.handle.pidfd, .events = POLLIN };
+	fds[SLOT_NOTIFY] = (struct pollfd){ .fd = run->notify.fd, .events = POLLIN };
+	relay_poll_fds(&run->relay, &fds[SLOT_STDOUT]);
+}
+
 int loop_run(struct run *run)
 {
 	struct child *child = &run->child;
+	struct pollfd fds[SLOT_COUNT];
 	int r;
 
 	while (!child->reaped) {
-		struct pollfd fds[6];
-		nfds_t count = 0;
-		int exec_slot = -1, child_slot = -1, notify_slot = -1;
-		size_t relay_slot[2];
-
-		fds[count++] = (struct pollfd){ .fd = run->signal_fd, .events = POLLIN };
-		if (child->exec_pipe >= 0) {
-			exec_slot = (int)count;
-			fds[count++] = (struct pollfd){ .fd = child->exec_pipe, .events = POLLIN };
-		}
-		if (child->pidfd >= 0) {
-			child_slot = (int)count;
-			fds[count++] = (struct pollfd){ .fd = child->pidfd, .events = POLLIN };
-		}
-		if (run->notify.fd >= 0) {
-			notify_slot = (int)count;
-			fds[count++] = (struct pollfd){ .fd = run->notify.fd, .events = POLLIN };
-		}
-		size_t first_relay = count;
-		count += relay_poll_fds(&run->relay, fds + count, relay_slot);
-
-		if (poll(fds, count, -1) < 0) {
+		poll_set(run, fds);
+		if (poll(fds, SLOT_COUNT, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -376,29 +404,23 @@ int loop_run(struct run *run)
 		/* Output and heartbeats first: a sign of life that arrived with
 		 * the keepalive's expiry keeps the command alive. */
 		for (int i = 0; i < 2; i++) {
-			if (relay_slot[i] == (size_t)-1 || !fds[first_relay + relay_slot[i]].revents)
+			if (!fds[SLOT_STDOUT + i].revents)
 				continue;
-			long moved = relay_pump(&run->relay, i, fds[first_relay + relay_slot[i]].revents);
+			long moved = relay_pump(&run->relay, i, fds[SLOT_STDOUT + i].revents);
 			if (moved > 0 && (r = keepalive_rearm(run)) < 0)
 				return r;
 		}
-		if (notify_slot >= 0 && fds[notify_slot].revents && (r = on_notify(run)) < 0)
+		if (fds[SLOT_NOTIFY].revents && (r = on_notify(run)) < 0)
 			return r;
 		/* Exec result next: a failed exec also ends the child. */
-		if (exec_slot >= 0 && fds[exec_slot].revents)
+		if (fds[SLOT_EXEC].revents)
 			run->exec_error = child_exec_result(child);
 		/* An exit seen in the same wake-up as a timer wins: the command
 		 * finished in time, nothing is signalled after it. */
-		if (child_slot >= 0 && fds[child_slot].revents) {
-			r = child_try_reap(child);
-			if (r < 0)
-				return r;
-		}
-		if (fds[0].revents && !child->reaped) {
-			r = drain_signal_fd(run);
-			if (r < 0)
-				return r;
-		}
+		if (fds[SLOT_CHILD].revents && (r = child_try_reap(child)) < 0)
+			return r;
+		if (fds[SLOT_SIGNALS].revents && !child->reaped && (r = drain_signal_fd(run)) < 0)
+			return r;
 	}
 	run->report.ended = report_clock();
 	/* Nothing the command wrote is lost. */
@@ -412,12 +434,11 @@ int loop_run(struct run *run)
 int loop_clean_up_tree(struct run *run)
 {
 	const struct options *options = run->options;
-	bool use_pidfd = child_has_pidfd(&run->child);
 	int rounds, live = 0;
 	bool announced = false;
 
 	if (!options->contain || options->foreground ||
-	    !(run->timed_out || options->kill_leftovers))
+	    !(run->stop.timed_out || options->kill_leftovers))
 		return 0;
 	/* KILL cannot be refused, but a process may fork between a scan and
 	 * its signal: repeat until a scan finds nobody alive. */
@@ -431,12 +452,11 @@ int loop_clean_up_tree(struct run *run)
 		if (live <= 0)
 			break;
 		/* Those already dying of a KILL are waited for, not killed. */
-		int killed = tree_signal(SIGKILL, 0, 0, use_pidfd, true);
+		int killed = tree_signal(SIGKILL, 0, 0, true);
 		if (killed > 0) {
-			if (!announced && options->verbose)
-				fprintf(stderr, "altimer: sending signal KILL to %d process%s "
-					"left behind by the command\n", killed,
-					killed == 1 ? "" : "es");
+			if (!announced && verbose_extra(run))
+				diag("sending signal KILL to %d process%s left behind by the command",
+				     killed, killed == 1 ? "" : "es");
 			announced = true;
 			report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
 				      killed, "clean-up", -1);
@@ -449,8 +469,7 @@ int loop_clean_up_tree(struct run *run)
 	}
 	(void)tree_reap_orphans(0);
 	if (live > 0) {
-		fprintf(stderr, "altimer: %d process%s of the command could not be killed\n",
-			live, live == 1 ? "" : "es");
+		diag("%d process%s of the command could not be killed", live, live == 1 ? "" : "es");
 		return -EBUSY;
 	}
 	return 0;

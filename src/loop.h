@@ -12,6 +12,29 @@
 #include "report.h"
 #include "timer.h"
 
+/* What starts a stop. */
+enum stop_cause {
+	STOP_DEADLINE,		/* altimer's own limits ... */
+	STOP_KEEPALIVE,
+	STOP_TRIGGER,		/* WATCHDOG=trigger */
+	STOP_ALARM,		/* SIGALRM from outside: GNU's "deadline now" */
+	STOP_FORWARDED,		/* a signal passed on from outside */
+	STOP_LADDER,		/* the ladder's next step came due */
+};
+
+/* Where the stop stands: running (nothing sent), climbing the ladder (the
+ * first signal went out, a later step is armed), or at the top (the last
+ * step went out, or the rest never come). */
+enum stop_state { STOP_RUNNING, STOP_CLIMBING, STOP_AT_TOP };
+
+struct stop {
+	enum stop_state state;
+	int next_step;		/* the ladder step TIMER_LADDER is armed for */
+	const char *reason;	/* the limit that fired first, or NULL */
+	bool timed_out;		/* a limit fired or a later step was sent:
+				 * GNU's "timed out", whatever started it */
+};
+
 struct run {
 	const struct options *options;
 	struct child child;
@@ -21,15 +44,19 @@ struct run {
 	struct relay relay;	/* COMMAND's output, under --keepalive */
 	struct notify notify;	/* sd_notify socket, under --notify */
 	uint64_t keepalive;	/* current keepalive, WATCHDOG_USEC= may set it */
-	const char *reason;	/* what ended it: "deadline", "keepalive", ... */
-	bool timed_out;		/* the deadline (or a ladder step) fired */
-	bool ladder_started;	/* its later steps are armed only once */
+	struct stop stop;
 	int forwarded_signal;	/* last signal passed on from outside, or 0 */
 	int exec_error;		/* errno from a failed exec, else 0 */
 	uint64_t expirations[TIMER_ROLE_COUNT];	/* counted from the timers */
+	uint64_t step_expirations[LADDER_MAX];	/* TIMER_LADDER's, per step */
 	uint64_t notes_sent;	/* --every signals delivered */
 	struct report report;	/* signals sent, times, for --report */
 };
+
+/* Every stop starts here: the limits, an outside ALRM, a signal passed on
+ * and each later step of the ladder.  Sends sig (the ladder's first signal
+ * for a limit) and climbs the ladder from there.  Returns 0 or -errno. */
+int stop_begin(struct run *run, enum stop_cause cause, int sig);
 
 /* Wait for COMMAND to end, acting on deadlines and signals meanwhile.
  * Returns 0 once COMMAND is reaped, or -errno when altimer cannot go on. */

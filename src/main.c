@@ -19,10 +19,12 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "diag.h"
 #include "duration.h"
 #include "loop.h"
 #include "notify.h"
 #include "options.h"
+#include "proc.h"
 #include "relay.h"
 #include "report.h"
 #include "terminal.h"
@@ -70,14 +72,32 @@ static int deadline_export(uint64_t duration)
 	return setenv("ALTIMER_DEADLINE", value, 1) < 0 ? -errno : 0;
 }
 
-static int fail(int status, const char *what, int error)
+/* What happened, for the report: a flat record of the run. */
+static struct report_facts facts_of(const struct run *run)
 {
-	fprintf(stderr, "altimer: %s: %s\n", what, strerror(error));
-	return status;
+	const struct child *child = &run->child;
+
+	return (struct report_facts){
+		.options = run->options,
+		.started = run->report.spawned != 0,
+		.pid = child->pid,
+		.reaped = child->reaped,
+		.si_code = child->si_code,
+		.status = child->status,
+		.usage = child->usage,
+		.timed_out = run->stop.timed_out,
+		.deadline_expirations = run->expirations[TIMER_DEADLINE],
+		.keepalive_expirations = run->expirations[TIMER_KEEPALIVE],
+		.every_expirations = run->expirations[TIMER_EVERY],
+		.step_expirations = run->step_expirations,
+		.notes_sent = run->notes_sent,
+		.notify_ready = run->notify.ready,
+		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
+	};
 }
 
 /* --report: the JSON object, saved on every way out once COMMAND is known. */
-static void report_write(struct run *run, const struct report_outcome *outcome)
+static void report_write(struct run *run, const struct report_facts *facts)
 {
 	const char *path = run->options->report;
 	size_t len = 0;
@@ -86,12 +106,11 @@ static void report_write(struct run *run, const struct report_outcome *outcome)
 
 	if (path == NULL)
 		return;
-	text = report_compose(run, outcome, &len);
+	text = report_compose(&run->report, facts, &len);
 	r = text ? report_save(&run->report, path, text, len) : -ENOMEM;
 	free(text);
 	if (r < 0)
-		fprintf(stderr, "altimer: cannot write the report to '%s': %s\n", path,
-			strerror(-r));
+		diag_errno(-r, "cannot write the report to '%s'", path);
 }
 
 /* altimer itself failed after the options were read: say so, report it,
@@ -99,15 +118,14 @@ static void report_write(struct run *run, const struct report_outcome *outcome)
 static int give_up(struct run *run, const char *what, int error)
 {
 	char words[256];
-	struct report_outcome outcome = {
-		.reason = "error",
-		.error = words,
-		.exit_status = EXIT_CANCELED,
-	};
+	struct report_facts facts = facts_of(run);
 
 	snprintf(words, sizeof words, "%s: %s", what, strerror(error));
-	fprintf(stderr, "altimer: %s\n", words);
-	report_write(run, &outcome);
+	diag("%s", words);
+	facts.reason = "error";
+	facts.error = words;
+	facts.exit_status = EXIT_CANCELED;
+	report_write(run, &facts);
 	return EXIT_CANCELED;
 }
 
@@ -195,23 +213,24 @@ static int exit_status(const struct run *run, int *reraise)
 
 	*reraise = 0;
 	if (run->exec_error) {
-		fprintf(stderr, "altimer: failed to run command '%s': %s\n",
-			options->command[0], strerror(run->exec_error));
+		char quoted[4096];
+		diag_errno(run->exec_error, "failed to run command %s",
+			   diag_quote(options->command[0], quoted, sizeof quoted));
 		return run->exec_error == ENOENT ? EXIT_ENOENT : EXIT_CANNOT_INVOKE;
 	}
-	if (child->exit_code == CLD_EXITED) {
-		if (run->timed_out && !options->preserve_status)
+	if (child->si_code == CLD_EXITED) {
+		if (run->stop.timed_out && !options->preserve_status)
 			return EXIT_TIMEDOUT;
-		return child->exit_status;
+		return child->status;
 	}
 
-	sig = child->exit_status;
-	if (child->exit_code == CLD_DUMPED)
-		fprintf(stderr, "altimer: the command dumped core\n");
+	sig = child->status;
+	if (child->si_code == CLD_DUMPED)
+		diag("the command dumped core");
 	/* A KILL after the deadline is told apart from a plain timeout. */
-	if (run->timed_out && sig == SIGKILL)
+	if (run->stop.timed_out && sig == SIGKILL)
 		return 128 + sig;
-	if (run->timed_out && !options->preserve_status)
+	if (run->stop.timed_out && !options->preserve_status)
 		return EXIT_TIMEDOUT;
 	*reraise = sig;
 	return 128 + sig;
@@ -224,12 +243,121 @@ static const char *end_reason(const struct run *run)
 
 	if (run->exec_error)
 		return "exec-failed";
-	if (run->reason)
-		return run->reason;
+	if (run->stop.reason)
+		return run->stop.reason;
 	if (run->forwarded_signal &&
-	    !(child->exit_code == CLD_EXITED && child->exit_status == 0))
+	    !(child->si_code == CLD_EXITED && child->status == 0))
 		return "signal";
 	return "exited";
+}
+
+/* Everything COMMAND needs before it starts: the report's file, the
+ * signalfd, the relay pipes, the notify socket, the deadline in the
+ * environment, the terminal.  Returns 0, or altimer's exit status. */
+static int prepare(struct run *run, struct sigaction *original_actions)
+{
+	const struct options *options = run->options;
+	int r;
+
+	run->report.started = report_clock();
+	run->report.enabled = options->report != NULL;
+	run->report.spare_fd = -1;
+	if (options->report && (r = report_prepare(&run->report, options->report)) < 0) {
+		diag_errno(-r, "cannot write the report to '%s'", options->report);
+		return EXIT_CANCELED;
+	}
+	if (!pidfd_allowed())
+		proc_refuse_pidfds();
+
+	/* Orphans of the tree come to altimer, not init, so a timeout can
+	 * still reach them.  Without it containment is only the group. */
+	(void)tree_become_subreaper();
+
+	r = signals_setup(run, original_actions);
+	if (r < 0)
+		return give_up(run, "cannot set up signal handling", -r);
+
+	run->keepalive = options->keepalive;
+	if (options->keepalive != DURATION_NONE) {
+		r = relay_open(&run->relay);
+		if (r < 0)
+			return give_up(run, "cannot create the output relay pipes", -r);
+	}
+	if (options->notify) {
+		r = notify_open(&run->notify);
+		if (r < 0)
+			return give_up(run, "cannot create the notify socket", -r);
+		/* The socket file must go on every way out of altimer. */
+		notify_for_exit = &run->notify;
+		atexit(remove_notify_socket);
+	}
+	r = deadline_export(options->duration);
+	if (r < 0)
+		return give_up(run, "cannot set ALTIMER_DEADLINE", -r);
+
+	/* At an interactive shell COMMAND gets the terminal, as it would
+	 * without altimer; --foreground leaves it in altimer's group instead. */
+	if (!options->foreground)
+		run->terminal = terminal_open_if_foreground();
+	return 0;
+}
+
+/* Start COMMAND and its timers.  Returns 0, or altimer's exit status. */
+static int start(struct run *run, const struct sigaction *original_actions)
+{
+	const struct options *options = run->options;
+	struct spawn_plan plan = {
+		.argv = options->command,
+		.parent = getpid(),
+		.new_group = !options->foreground,
+		.terminal = run->terminal,
+		.relay = &run->relay,
+		.restore_signals = restored_signals,
+		.restore_actions = original_actions,
+	};
+	int r;
+
+	r = child_spawn(&run->child, &plan);
+	if (r < 0)
+		return give_up(run, "cannot start the command", -r);
+
+	run->report.spawned = report_clock();
+	relay_parent_setup(&run->relay);
+	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
+	if (r == 0)
+		r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
+	if (r == 0)
+		r = timer_arm(TIMER_EVERY, options->every, options->every);
+	if (r < 0) {
+		terminal_take_back(run->terminal);
+		(void)child_signal(&run->child, SIGKILL, !options->foreground);
+		return give_up(run, "cannot arm the deadline timer", -r);
+	}
+	return 0;
+}
+
+/* COMMAND has ended: clean up its tree, write the report, and end the way
+ * GNU timeout would.  Returns altimer's exit status, or does not return
+ * when altimer dies of COMMAND's signal. */
+static int finish(struct run *run)
+{
+	struct report_facts facts;
+	int reraise_signal;
+
+	(void)loop_clean_up_tree(run);
+	facts = facts_of(run);
+	facts.reason = end_reason(run);
+	facts.exit_status = exit_status(run, &reraise_signal);
+	facts.reraised = reraise_signal != 0;
+	if (run->exec_error)
+		facts.error = strerror(run->exec_error);
+	report_write(run, &facts);
+	report_free(&run->report);
+	if (reraise_signal) {
+		remove_notify_socket(); /* raise() skips atexit handlers */
+		reraise(reraise_signal);
+	}
+	return facts.exit_status;
 }
 
 int main(int argc, char **argv)
@@ -240,84 +368,24 @@ int main(int argc, char **argv)
 	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
 	int r;
 
+	diag_init(argv[0]);
 	run.options = &options;
 	run.signal_fd = -1;
 	run.terminal = -1;
+	run.notify.fd = -1;
 	r = options_parse(argc, argv, &options);
 	if (r == OPTIONS_DONE)
 		return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_CANCELED;
-	if (r == -ENOMEM)
-		return fail(EXIT_CANCELED, "cannot parse options", ENOMEM);
+	if (r == -ENOMEM) {
+		diag_errno(ENOMEM, "cannot parse options");
+		return EXIT_CANCELED;
+	}
 	if (r < 0)
 		return EXIT_CANCELED;
 
-	run.report.started = report_clock();
-	run.report.enabled = options.report != NULL;
-	run.report.spare_fd = -1;
-	if (options.report && (r = report_prepare(&run.report, options.report)) < 0) {
-		fprintf(stderr, "altimer: cannot write the report to '%s': %s\n",
-			options.report, strerror(-r));
-		return EXIT_CANCELED;
-	}
-
-	/* Orphans of the tree come to altimer, not init, so a timeout can
-	 * still reach them.  Without it containment is only the group. */
-	(void)tree_become_subreaper();
-
-	r = signals_setup(&run, original_actions);
-	if (r < 0)
-		return give_up(&run, "cannot set up signal handling", -r);
-
-	run.keepalive = options.keepalive;
-	if (options.keepalive != DURATION_NONE) {
-		r = relay_open(&run.relay);
-		if (r < 0)
-			return give_up(&run, "cannot create the output relay pipes", -r);
-	}
-	run.notify.fd = -1;
-	if (options.notify) {
-		r = notify_open(&run.notify);
-		if (r < 0)
-			return give_up(&run, "cannot create the notify socket", -r);
-		/* The socket file must go on every way out of altimer. */
-		notify_for_exit = &run.notify;
-		atexit(remove_notify_socket);
-	}
-	r = deadline_export(options.duration);
-	if (r < 0)
-		return give_up(&run, "cannot set ALTIMER_DEADLINE", -r);
-
-	/* At an interactive shell COMMAND gets the terminal, as it would
-	 * without altimer; --foreground leaves it in altimer's group instead. */
-	if (!options.foreground)
-		run.terminal = terminal_open_if_foreground();
-
-	struct spawn_plan plan = {
-		.argv = options.command,
-		.parent = getpid(),
-		.new_group = !options.foreground,
-		.terminal = run.terminal,
-		.relay = &run.relay,
-		.use_pidfd = pidfd_allowed(),
-		.restore_signals = restored_signals,
-		.restore_actions = original_actions,
-	};
-	r = child_spawn(&run.child, &plan);
-	if (r < 0)
-		return give_up(&run, "cannot start the command", -r);
-
-	run.report.spawned = report_clock();
-	relay_parent_setup(&run.relay);
-	r = timer_arm(TIMER_DEADLINE, options.duration, 0);
-	if (r == 0)
-		r = timer_arm(TIMER_KEEPALIVE, options.keepalive, 0);
-	if (r == 0)
-		r = timer_arm(TIMER_EVERY, options.every, options.every);
-	if (r < 0) {
-		terminal_take_back(run.terminal);
-		(void)child_signal(&run.child, SIGKILL, !options.foreground);
-		return give_up(&run, "cannot arm the deadline timer", -r);
-	}
+	if ((r = prepare(&run, original_actions)) != 0 ||
+	    (r = start(&run, original_actions)) != 0)
+		return r;
 
 	r = loop_run(&run);
 	/* Before anything else can fail or re-raise: the shell needs its
@@ -327,20 +395,7 @@ int main(int argc, char **argv)
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
 		return give_up(&run, "lost track of the command", -r);
 	}
-	(void)loop_clean_up_tree(&run);
-
-	int reraise_signal;
-	struct report_outcome outcome = { .reason = end_reason(&run) };
-	outcome.exit_status = exit_status(&run, &reraise_signal);
-	outcome.reraised = reraise_signal != 0;
-	if (run.exec_error)
-		outcome.error = strerror(run.exec_error);
-	report_write(&run, &outcome);
-	report_free(&run.report);
+	r = finish(&run);
 	options_free(&options);
-	if (reraise_signal) {
-		remove_notify_socket(); /* raise() skips atexit handlers */
-		reraise(reraise_signal);
-	}
-	return outcome.exit_status;
+	return r;
 }

@@ -60,22 +60,19 @@ void relay_parent_setup(struct relay *relay)
 	}
 }
 
-size_t relay_poll_fds(struct relay *relay, struct pollfd *fds, size_t slot[2])
+void relay_poll_fds(const struct relay *relay, struct pollfd fds[2])
 {
-	size_t count = 0;
-
 	for (int i = 0; i < 2; i++) {
-		struct relay_stream *stream = &relay->streams[i];
-		slot[i] = (size_t)-1;
+		const struct relay_stream *stream = &relay->streams[i];
+
+		/* poll() skips a negative descriptor: a closed stream. */
 		if (!relay->active || stream->from < 0)
-			continue;
-		slot[i] = count;
-		if (stream->output_full)
-			fds[count++] = (struct pollfd){ .fd = stream->to, .events = POLLOUT };
+			fds[i] = (struct pollfd){ .fd = -1 };
+		else if (stream->output_full)
+			fds[i] = (struct pollfd){ .fd = stream->to, .events = POLLOUT };
 		else
-			fds[count++] = (struct pollfd){ .fd = stream->from, .events = POLLIN };
+			fds[i] = (struct pollfd){ .fd = stream->from, .events = POLLIN };
 	}
-	return count;
 }
 
 /* COMMAND's side is done (EOF) or downstream has gone away (EPIPE): close

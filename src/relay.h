@@ -28,8 +28,9 @@ void relay_child_setup(const struct relay *relay);
 /* In altimer, after fork: close the child's ends. */
 void relay_parent_setup(struct relay *relay);
 
-/* Add the descriptors to wait for; returns how many were added. */
-size_t relay_poll_fds(struct relay *relay, struct pollfd *fds, size_t slot[2]);
+/* What to wait for on stdout (fds[0]) and stderr (fds[1]); a stream with
+ * nothing to wait for gets fd -1. */
+void relay_poll_fds(const struct relay *relay, struct pollfd fds[2]);
 
 /* Move what is ready on stream i.  Returns the bytes moved (> 0 is a sign of
  * life), 0 when nothing moved, or -errno on a failure of altimer's own. */

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "duration.h"
-#include "loop.h"
 #include "signames.h"
 #include "util.h"
 
@@ -299,13 +298,11 @@ static void json_settings(FILE *out, const struct options *options)
 	}
 }
 
-char *report_compose(const struct run *run, const struct report_outcome *outcome,
+char *report_compose(const struct report *report, const struct report_facts *facts,
 		     size_t *len)
 {
-	const struct options *options = run->options;
-	const struct child *child = &run->child;
-	const struct report *report = &run->report;
-	bool reaped = report->spawned && child->reaped;
+	const struct options *options = facts->options;
+	bool reaped = facts->started && facts->reaped;
 	char *text = NULL;
 	FILE *out = open_memstream(&text, len);
 
@@ -319,30 +316,30 @@ char *report_compose(const struct run *run, const struct report_outcome *outcome
 		report_json_string(out, *arg, strlen(*arg));
 	}
 	fputs("],\n  \"pid\": ", out);
-	if (report->spawned)
-		fprintf(out, "%ld", (long)child->pid);
+	if (facts->started)
+		fprintf(out, "%ld", (long)facts->pid);
 	else
 		fputs("null", out);
 	fputs(",\n  \"reason\": ", out);
-	json_text(out, outcome->reason);
+	json_text(out, facts->reason);
 	fputs(",\n  \"error\": ", out);
-	json_text(out, outcome->error);
+	json_text(out, facts->error);
 
 	fputs(",\n  \"exit_code\": ", out);
-	if (reaped && child->exit_code == CLD_EXITED)
-		fprintf(out, "%d", child->exit_status);
+	if (reaped && facts->si_code == CLD_EXITED)
+		fprintf(out, "%d", facts->status);
 	else
 		fputs("null", out);
 	fputs(",\n  \"signal\": ", out);
-	if (reaped && child->exit_code != CLD_EXITED)
-		json_signal(out, child->exit_status);
+	if (reaped && facts->si_code != CLD_EXITED)
+		json_signal(out, facts->status);
 	else
 		fputs("null", out);
-	fprintf(out, ",\n  \"core_dumped\": %s", reaped && child->exit_code == CLD_DUMPED
+	fprintf(out, ",\n  \"core_dumped\": %s", reaped && facts->si_code == CLD_DUMPED
 							? "true" : "false");
-	fprintf(out, ",\n  \"timed_out\": %s", run->timed_out ? "true" : "false");
-	fprintf(out, ",\n  \"exit_status\": %d,\n  \"reraised\": %s", outcome->exit_status,
-		outcome->reraised ? "true" : "false");
+	fprintf(out, ",\n  \"timed_out\": %s", facts->timed_out ? "true" : "false");
+	fprintf(out, ",\n  \"exit_status\": %d,\n  \"reraised\": %s", facts->exit_status,
+		facts->reraised ? "true" : "false");
 	fputs(",\n  \"elapsed\": ", out);
 	if (reaped)
 		json_seconds(out, since(report->spawned, report->ended));
@@ -354,26 +351,26 @@ char *report_compose(const struct run *run, const struct report_outcome *outcome
 
 	fprintf(out, ",\n  \"timers\": {\"deadline\": %" PRIu64 ", \"keepalive\": %" PRIu64
 		", \"every\": %" PRIu64 ", \"ladder\": [",
-		run->expirations[TIMER_DEADLINE], run->expirations[TIMER_KEEPALIVE],
-		run->expirations[TIMER_EVERY]);
+		facts->deadline_expirations, facts->keepalive_expirations,
+		facts->every_expirations);
 	for (int step = 1; step < options->ladder_steps; step++)
 		fprintf(out, "%s%" PRIu64, step > 1 ? ", " : "",
-			run->expirations[TIMER_LADDER + step]);
-	fprintf(out, "]},\n  \"notes_sent\": %" PRIu64, run->notes_sent);
+			facts->step_expirations ? facts->step_expirations[step] : 0);
+	fprintf(out, "]},\n  \"notes_sent\": %" PRIu64, facts->notes_sent);
 
 	fputs(",\n  \"usage\": ", out);
 	if (reaped) {
 		fputs("{\"user_cpu\": ", out);
-		json_seconds(out, timeval_ns(child->usage.ru_utime));
+		json_seconds(out, timeval_ns(facts->usage.ru_utime));
 		fputs(", \"system_cpu\": ", out);
-		json_seconds(out, timeval_ns(child->usage.ru_stime));
-		fprintf(out, ", \"max_rss_kib\": %ld}", child->usage.ru_maxrss);
+		json_seconds(out, timeval_ns(facts->usage.ru_stime));
+		fprintf(out, ", \"max_rss_kib\": %ld}", facts->usage.ru_maxrss);
 	} else {
 		fputs("null", out);
 	}
 	fprintf(out, ",\n  \"notify\": {\"ready\": %s, \"status\": ",
-		run->notify.ready ? "true" : "false");
-	json_text(out, run->notify.status[0] ? run->notify.status : NULL);
+		facts->notify_ready ? "true" : "false");
+	json_text(out, facts->notify_status);
 	fputs("}\n}\n", out);
 	if (fclose(out) != 0) {
 		free(text);

@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+
+#include "options.h"
 
 /* Version of the JSON format: bumped when a field changes meaning or goes
  * away (new fields may appear without a bump). */
@@ -63,20 +66,32 @@ void report_json_string(FILE *out, const char *s, size_t len);
  * Returns 0 or -errno. */
 int report_save(struct report *report, const char *path, const char *text, size_t len);
 
-struct run;
-
-/* How altimer ends, for the report. */
-struct report_outcome {
+/* What happened, as main() and the loop saw it: a flat record, so the
+ * report reads no structure of theirs. */
+struct report_facts {
+	const struct options *options;	/* what was asked */
+	bool started;		/* COMMAND was started */
+	pid_t pid;
+	bool reaped;		/* COMMAND's status is known: */
+	int si_code;		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED */
+	int status;		/* exit status or signal number */
+	struct rusage usage;	/* COMMAND's CPU time and peak memory */
+	bool timed_out;
 	const char *reason;	/* "exited", "deadline", "keepalive", "trigger",
 				 * "signal", "exec-failed" or "error" */
 	const char *error;	/* altimer's own failure, in words, or NULL */
 	int exit_status;	/* what altimer's caller sees */
 	bool reraised;		/* altimer dies of COMMAND's signal */
+	uint64_t deadline_expirations, keepalive_expirations, every_expirations;
+	const uint64_t *step_expirations;	/* per ladder step, or NULL */
+	uint64_t notes_sent;
+	bool notify_ready;
+	const char *notify_status;	/* last STATUS=, or NULL */
 };
 
-/* The JSON object for run, malloc'ed, its length in *len; NULL when out
- * of memory. */
-char *report_compose(const struct run *run, const struct report_outcome *outcome,
+/* The JSON object, malloc'ed, its length in *len; NULL when out of
+ * memory. */
+char *report_compose(const struct report *report, const struct report_facts *facts,
 		     size_t *len);
 
 void report_free(struct report *report);

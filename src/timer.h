@@ -10,8 +10,8 @@ enum timer_role {
 	TIMER_DEADLINE,
 	TIMER_KEEPALIVE,
 	TIMER_EVERY,		/* periodic notes (--every) */
-	TIMER_LADDER,		/* step n of the ladder is TIMER_LADDER + n */
-	TIMER_ROLE_COUNT = TIMER_LADDER + 16,
+	TIMER_LADDER,		/* the next step of the ladder */
+	TIMER_ROLE_COUNT,
 };
 
 /* The signal every timer delivers; blocked and read through the signalfd. */

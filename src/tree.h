@@ -9,16 +9,15 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "child.h"
-
 /* Make altimer the subreaper of everything it starts.  Returns 0 or -errno. */
 int tree_become_subreaper(void);
 
 /* Send sig to every live descendant of altimer except the command itself
  * and the members of except_group (both already signalled through
- * child_signal; 0 for none), each through a pidfd when use_pidfd.
- * Returns how many processes were signalled, or -errno. */
-int tree_signal(int sig, pid_t except, pid_t except_group, bool use_pidfd, bool thorough);
+ * child_signal; 0 for none), each through a process handle (proc.h).
+ * Returns how many processes were signalled, or -errno when the tree could
+ * not be read (-EMFILE: out of descriptors). */
+int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough);
 
 /* How many live (not zombie) descendants altimer has, or -errno.
  *

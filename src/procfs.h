@@ -1,0 +1,39 @@
+/* procfs.h - reading /proc: one process's stat and status, its children. */
+#ifndef ALTIMER_PROCFS_H
+#define ALTIMER_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* What /proc/PID/stat says of a process, as far as altimer needs it. */
+struct procfs_stat {
+	pid_t pid;
+	pid_t ppid;
+	pid_t pgid;
+	char state;		/* R, S, D, T, Z, ... */
+	bool exiting;		/* PF_EXITING: already on its way out */
+	unsigned long long start_time;	/* clock ticks after boot */
+};
+
+/* Read a small /proc file into buf as a string, with one read (the kernel
+ * makes such a read consistent).  Returns its length, or -errno. */
+ssize_t procfs_read_small(const char *path, char *buf, size_t size);
+
+/* Read a /proc file of any length: a malloc'ed string in *text.  Returns
+ * its length, or -errno. */
+ssize_t procfs_read_all(const char *path, char **text);
+
+/* Parse /proc/PID/stat.  Returns 0, -ESRCH when pid is gone, or -errno. */
+int procfs_stat(pid_t pid, struct procfs_stat *stat);
+
+/* Whether pid has a KILL pending, to itself or its thread group. */
+bool procfs_kill_pending(pid_t pid);
+
+/* Call add(pid, context) for each child of pid, as listed by every one of
+ * its threads' /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN), however
+ * long the lists are.  Stops at the first non-zero return of add and
+ * returns it; returns -ENOENT when the kernel has no such files. */
+int procfs_children(pid_t pid, int (*add)(pid_t child, void *context), void *context);
+
+#endif
