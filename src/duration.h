@@ -25,4 +25,10 @@ struct timespec duration_to_timespec(uint64_t nanoseconds);
 /* Format for humans ("1.5s", "2h"), into buf of at least 32 bytes. */
 const char *duration_format(uint64_t nanoseconds, char *buf, size_t size);
 
+/* A timespec (CLOCK_* readings, timer values) in nanoseconds. */
+static inline uint64_t timespec_to_ns(struct timespec ts)
+{
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 #endif

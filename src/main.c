@@ -66,7 +66,7 @@ static int deadline_export(uint64_t duration)
 		return 0;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
-	uint64_t at = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec + duration;
+	uint64_t at = timespec_to_ns(now) + duration;
 	snprintf(value, sizeof value, "%llu.%03llu", (unsigned long long)(at / 1000000000u),
 		 (unsigned long long)(at % 1000000000u / 1000000u));
 	return setenv("ALTIMER_DEADLINE", value, 1) < 0 ? -errno : 0;

@@ -27,7 +27,7 @@ uint64_t report_clock(void)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	return timespec_to_ns(now);
 }
 
 /* The directory a file named path lives in, in buf. */

@@ -83,5 +83,5 @@ uint64_t timer_remaining(enum timer_role role)
 
 	if (!created[role] || !armed[role] || timer_gettime(timers[role], &spec) < 0)
 		return 0;
-	return (uint64_t)spec.it_value.tv_sec * 1000000000u + (uint64_t)spec.it_value.tv_nsec;
+	return timespec_to_ns(spec.it_value);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Whole-tree containment: on timeout nothing of the command survives, however
 # it tried to escape.  Processes are counted by a marker in their environment.
-# Also run with pidfds refused (tests/containment.fallback).
+# Also run with pidfds refused (tests/containment-nopidfd.fallback).
 
 load helpers/common
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Exit statuses, as GNU timeout gives them.  Also run with pidfds refused
-# (tests/exit-status.fallback).
+# (tests/exit-status-nopidfd.fallback).
 
 load helpers/common
 

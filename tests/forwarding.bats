@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Signals sent to altimer reach the command; timeouts reach its whole group.
-# Also run with pidfds refused (tests/forwarding.fallback).
+# Also run with pidfds refused (tests/forwarding-nopidfd.fallback).
 
 load helpers/common
 

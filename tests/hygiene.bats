@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # What the command inherits: no descriptors of altimer's, an empty signal
 # mask, the caller's dispositions, and the process group it should be in.  Also run
-# with pidfds refused (tests/hygiene.fallback).
+# with pidfds refused (tests/hygiene-nopidfd.fallback).
 
 load helpers/common
 
