@@ -36,6 +36,10 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
 	if (plan->new_group && plan->terminal >= 0)
 		(void)tcsetpgrp(plan->terminal, getpid());
 	relay_child_setup(plan->relay);
+	/* What was closed for altimer is closed for COMMAND, as without it. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (plan->closed_standard_fds & (1u << fd))
+			(void)close(fd);
 	/* Undo what altimer did only for itself: dispositions such as ignoring
 	 * SIGTTOU go back to the caller's.  The mask starts empty: a signal
 	 * blocked by whatever started altimer must not make COMMAND deaf to

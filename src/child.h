@@ -31,6 +31,7 @@ struct spawn_plan {
 	const struct relay *relay;	/* COMMAND's stdout/stderr pipes */
 	const int *restore_signals;	/* dispositions to restore, 0-terminated */
 	const struct sigaction *restore_actions;
+	unsigned closed_standard_fds;	/* bit n: close fd n, as altimer got it */
 };
 
 /* fork and exec COMMAND, and take a pidfd on it before it can be reaped.

@@ -251,6 +251,27 @@ static const char *end_reason(const struct run *run)
 	return "exited";
 }
 
+/* altimer started with 0, 1 or 2 closed: hold each with /dev/null, so no
+ * descriptor altimer opens (the signalfd, a pipe) takes the number and is
+ * later written to, closed or replaced as if it were stdout.  Returns the
+ * closed ones as a bit mask, which COMMAND gets closed again. */
+static unsigned occupy_standard_fds(void)
+{
+	unsigned closed = 0;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number is fd itself. */
+		int null = open("/dev/null", (fd == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY);
+		if (null == fd)
+			closed |= 1u << fd;
+		else if (null >= 0)
+			close(null);
+	}
+	return closed;
+}
+
 /* Everything COMMAND needs before it starts: the report's file, the
  * signalfd, the relay pipes, the notify socket, the deadline in the
  * environment, the terminal.  Returns 0, or altimer's exit status. */
@@ -314,6 +335,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 		.relay = &run->relay,
 		.restore_signals = restored_signals,
 		.restore_actions = original_actions,
+		.closed_standard_fds = run->closed_standard_fds,
 	};
 	int r;
 
@@ -382,6 +404,8 @@ int main(int argc, char **argv)
 	}
 	if (r < 0)
 		return EXIT_CANCELED;
+	run.closed_standard_fds = occupy_standard_fds();
+	diag_never_block();
 
 	if ((r = prepare(&run, original_actions)) != 0 ||
 	    (r = start(&run, original_actions)) != 0)

@@ -87,3 +87,38 @@ load helpers/common
 	read -r pid _ <<<"$output"
 	run ! kill -0 "$pid" 2>/dev/null
 }
+
+@test "closed standard descriptors: altimer's own descriptors never take 0, 1 or 2 ($(altimer_path))" {
+	# Before, the signalfd could take fd 1 and be replaced under --keepalive:
+	# "lost track of the command" in about 15 runs of 100.
+	for _ in $(seq 40); do
+		"$ALTIMER" -i 10 5 true >&- || return 1
+		"$ALTIMER" -i 10 5 true 2>&- || return 1
+		"$ALTIMER" 5 true <&- >&- 2>&- || return 1
+	done
+}
+
+@test "a closed stdout stays closed for the command, as with GNU timeout ($(altimer_path))" {
+	script='echo x 2>/dev/null && echo open >&2 || echo closed >&2'
+	gnu=$("$GNU_TIMEOUT" 5 sh -c "$script" 2>&1 >&-)
+	[ "$gnu" = closed ]
+	run sh -c '"$0" 5 sh -c "$1" 2>&1 >&-' "$ALTIMER" "$script"
+	[ "$output" = closed ]
+	run sh -c '"$0" -i 5 10 sh -c "$1" 2>&1 >&-' "$ALTIMER" "$script"
+	[ "$output" = closed ]
+}
+
+@test "--keepalive with stdout closed runs the command to its end, not 125 ($(altimer_path))" {
+	run sh -c '"$0" -i 10 30 sh -c "exec >&-; sleep 0.5; exit 3" >&-' "$ALTIMER"
+	[ "$status" -eq 3 ]
+}
+
+@test "--keepalive with stdout and stderr closed does not spin ($(altimer_path))" {
+	# Measured as altimer's own CPU time while the command writes to a
+	# closed stderr and then sleeps: a spinning relay burns the whole second.
+	run bash -c '"$0" -i 10 30 sh -c "for i in \$(seq 2000); do echo x >&2; done; sleep 1" >&- 2>&-; echo "status $?"; times' "$ALTIMER"
+	[ "${lines[0]}" = "status 0" ]
+	cpu=$(awk 'NR == 3 { print $1 " " $2 }' <<<"$output" | sed 's/[ms]/ /g' | awk '{ print ($1 * 60 + $2) + ($3 * 60 + $4) }')
+	echo "children's cpu: $cpu s"
+	awk -v cpu="$cpu" 'BEGIN { exit !(cpu < 0.6) }'
+}
