@@ -25,8 +25,11 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
 	int error = 0;
 
 	/* If altimer is killed outright (SIGKILL), COMMAND must not live on
-	 * unsupervised; and altimer may already be gone by now. */
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	 * unsupervised: it gets the ladder's first signal, as GNU 9.10 sends
+	 * its -s signal.  altimer may already be gone by now: compared with
+	 * the PID it had, not with 1, this holds under init and under any
+	 * subreaper. */
+	(void)prctl(PR_SET_PDEATHSIG, plan->death_signal);
 	if (getppid() != plan->parent)
 		_exit(125);
 	if (plan->new_group)

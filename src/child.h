@@ -32,6 +32,7 @@ struct spawn_plan {
 	const int *restore_signals;	/* dispositions to restore, 0-terminated */
 	const struct sigaction *restore_actions;
 	unsigned closed_standard_fds;	/* bit n: close fd n, as altimer got it */
+	int death_signal;		/* COMMAND gets it if altimer dies */
 };
 
 /* fork and exec COMMAND, and take a pidfd on it before it can be reaped.

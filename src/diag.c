@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,7 +28,11 @@ static unsigned long dropped;
 
 void diag_init(const char *argv0)
 {
-	(void)argv0;
+	if (argv0 && *argv0)
+		program = argv0;
+	/* GNU's quote() picks its quotation marks by the locale's charset. */
+	if (setlocale(LC_CTYPE, "") != NULL)
+		utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 }
 
 void diag_never_block(void)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "duration.h"
@@ -80,7 +81,11 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 {
 	const struct options *options = run->options;
 	bool group = !options->foreground;
-	const char *target = group ? "group" : "command";
+	/* A nested timeout (altimer or GNU timeout) as COMMAND translates the
+	 * signal for its own command, as under GNU: it alone gets it, not the
+	 * group it shares with its command.  KILL goes to all. */
+	bool supervisor = sig != SIGKILL && tree_is_supervisor(run->child.pid);
+	const char *target = group && !supervisor ? "group" : "command";
 	int r;
 
 	say_sending(run, sig);
@@ -89,11 +94,13 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	 * handed to altimer, and a walk of the children lists can miss them
 	 * (the clean-up would still KILL them, but without the ladder). */
 	whole_tree = whole_tree && group && options->contain;
-	if (whole_tree)
+	if (whole_tree && !supervisor)
 		signal_tree(run, sig, cause, step);
-	r = child_signal(&run->child, sig, group);
+	r = child_signal(&run->child, sig, group && !supervisor);
 	if (r < 0 && r != -ESRCH)
 		return r;
+	if (r == 0 && sig == SIGKILL && group)
+		run->stop.killed_group = true;
 	if (r == 0)
 		report_signal(&run->report, sig, target, run->child.pid, -1, cause, step);
 	/* A stopped command must still act on the signal. */
@@ -291,8 +298,15 @@ static int on_every(struct run *run)
  * passed meanwhile is read from the signalfd right after. */
 static void on_command_stopped(struct run *run)
 {
+	struct sigaction tstp;
+
 	terminal_take_back(run->terminal);
-	(void)raise(SIGSTOP);
+	/* TSTP, as Ctrl-Z sends: the shell reports "Stopped" and $? is 148,
+	 * as without altimer.  STOP only where the caller ignores TSTP. */
+	if (sigaction(SIGTSTP, NULL, &tstp) == 0 && tstp.sa_handler != SIG_IGN)
+		(void)raise(SIGTSTP);
+	else
+		(void)raise(SIGSTOP);
 	(void)terminal_give(run->terminal, run->child.pid);
 	(void)child_signal(&run->child, SIGCONT, true);
 }
@@ -341,6 +355,10 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 			on_command_stopped(run);
 		return r < 0 ? r : 0;
 	}
+	/* A write of altimer's own to a closed pipe (-v, the relay) raises
+	 * PIPE from altimer itself: that one is no news for COMMAND. */
+	if (sig == SIGPIPE && (pid_t)info->ssi_pid == getpid())
+		return 0;
 	/* GNU times out at once on a SIGALRM from outside. */
 	if (sig == SIGALRM)
 		return stop_begin(run, STOP_ALARM, run->options->timeout_signal);

@@ -33,6 +33,8 @@ struct stop {
 	const char *reason;	/* the limit that fired first, or NULL */
 	bool timed_out;		/* a limit fired or a later step was sent:
 				 * GNU's "timed out", whatever started it */
+	bool killed_group;	/* KILL went to COMMAND's group: GNU would have
+				 * died of it with its group */
 };
 
 struct run {

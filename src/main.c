@@ -38,9 +38,12 @@ enum {
 	EXIT_ENOENT = 127,
 };
 
-/* Passed on to COMMAND, as GNU timeout does (plus USR1/USR2). */
+/* Passed on to COMMAND, as GNU timeout 9.10 does: every signal whose
+ * default action ends a process (the real-time ones too, but the timers'),
+ * except those the kernel raises for a program's own faults. */
 static const int forwarded_signals[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM,
+	SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+	SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR,
 };
 
 /* Dispositions altimer changes for itself and gives back to COMMAND. */
@@ -157,9 +160,20 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 	sigemptyset(&run->forwarded);
 	for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
 		sigaddset(&run->forwarded, forwarded_signals[i]);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		if (sig != timer_signal())
+			sigaddset(&run->forwarded, sig);
 	/* An outside copy of the timeout signal is passed on too. */
 	if (catchable(options->timeout_signal))
 		sigaddset(&run->forwarded, options->timeout_signal);
+	/* What the caller ignored stays ignored, and is not passed on: INT
+	 * and QUIT for a background job, as GNU leaves them. */
+	for (int sig = 1; sig <= SIGRTMAX; sig++) {
+		struct sigaction now;
+		if (sigismember(&run->forwarded, sig) == 1 && sigaction(sig, NULL, &now) == 0 &&
+		    now.sa_handler == SIG_IGN)
+			sigdelset(&run->forwarded, sig);
+	}
 
 	blocked = run->forwarded;
 	sigaddset(&blocked, SIGCHLD);
@@ -170,9 +184,9 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 			return -errno;
 	(void)sigaction(SIGTTIN, &ignore, NULL);
 	(void)sigaction(SIGTTOU, &ignore, NULL);
-	/* A closed stderr under --verbose must not kill altimer and orphan
-	 * COMMAND: the write fails instead. */
-	(void)sigaction(SIGPIPE, &ignore, NULL);
+	/* A closed stderr or output must not kill altimer and orphan COMMAND:
+	 * PIPE is blocked (and passed on when it comes from outside), or
+	 * ignored as the caller had it, so the write fails instead. */
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap the child
 	 * itself and lose its status. */
 	(void)sigaction(SIGCHLD, &deflt, NULL);
@@ -219,6 +233,10 @@ static int exit_status(const struct run *run, int *reraise)
 		return run->exec_error == ENOENT ? EXIT_ENOENT : EXIT_CANNOT_INVOKE;
 	}
 	if (child->si_code == CLD_EXITED) {
+		if (run->stop.killed_group) {
+			*reraise = SIGKILL;
+			return 128 + SIGKILL;
+		}
 		if (run->stop.timed_out && !options->preserve_status)
 			return EXIT_TIMEDOUT;
 		return child->status;
@@ -226,13 +244,24 @@ static int exit_status(const struct run *run, int *reraise)
 
 	sig = child->status;
 	if (child->si_code == CLD_DUMPED)
-		diag("the command dumped core");
-	/* A KILL after the deadline is told apart from a plain timeout. */
+		diag("the monitored command dumped core");
+	/* GNU's KILL to its own process group takes GNU with it: the caller
+	 * sees death by KILL.  altimer's group is not COMMAND's, so it dies of
+	 * KILL by itself, after the report and the clean-up. */
+	if (run->stop.killed_group) {
+		*reraise = SIGKILL;
+		return 128 + SIGKILL;
+	}
+	/* A KILL after the deadline is told apart from a plain timeout (137
+	 * under --foreground, as GNU). */
 	if (run->stop.timed_out && sig == SIGKILL)
 		return 128 + sig;
 	if (run->stop.timed_out && !options->preserve_status)
 		return EXIT_TIMEDOUT;
-	*reraise = sig;
+	/* Dying of COMMAND's signal only when it was not a timeout, as GNU:
+	 * with --preserve-status a timeout gives 128+N. */
+	if (!run->stop.timed_out)
+		*reraise = sig;
 	return 128 + sig;
 }
 
@@ -336,6 +365,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 		.restore_signals = restored_signals,
 		.restore_actions = original_actions,
 		.closed_standard_fds = run->closed_standard_fds,
+		.death_signal = options->timeout_signal,
 	};
 	int r;
 

@@ -81,10 +81,15 @@ int procfs_stat(pid_t pid, struct procfs_stat *stat)
 	if (n <= 0)
 		return n == -ENOENT || n == 0 ? -ESRCH : (int)n;
 	p = strrchr(buf, ')');
-	if (p == NULL || p[1] != ' ')
+	char *open_paren = strchr(buf, '(');
+	if (p == NULL || p[1] != ' ' || open_paren == NULL || open_paren > p)
 		return -EINVAL;
+	*stat = (struct procfs_stat){ .pid = pid, .state = p[2] };
+	size_t comm_len = (size_t)(p - open_paren - 1);
+	if (comm_len >= sizeof stat->comm)
+		comm_len = sizeof stat->comm - 1;
+	memcpy(stat->comm, open_paren + 1, comm_len);
 	p += 2;
-	*stat = (struct procfs_stat){ .pid = pid, .state = *p };
 	/* Fields after comm: 3 state, 4 ppid, 5 pgrp, 9 flags, 22 starttime. */
 	for (int field = 3; field < 22 && p != NULL; field++) {
 		if (field == 4)

@@ -14,6 +14,7 @@ struct procfs_stat {
 	char state;		/* R, S, D, T, Z, ... */
 	bool exiting;		/* PF_EXITING: already on its way out */
 	unsigned long long start_time;	/* clock ticks after boot */
+	char comm[16];		/* the executable's name, maybe cut short */
 };
 
 /* Read a small /proc file into buf as a string, with one read (the kernel

@@ -26,6 +26,7 @@
 struct member {
 	struct procfs_stat stat;
 	bool descendant;
+	bool supervised;	/* below a nested timeout: its business */
 };
 
 struct members {
@@ -52,7 +53,7 @@ static int members_add(struct members *members, const struct procfs_stat *stat,
 		members->items = items;
 		members->capacity = capacity;
 	}
-	members->items[members->count++] = (struct member){ *stat, descendant };
+	members->items[members->count++] = (struct member){ *stat, descendant, false };
 	return 0;
 }
 
@@ -147,6 +148,41 @@ static int scan(struct members *members, bool thorough)
 	return r == -ENOENT ? scan_thoroughly(members) : r;
 }
 
+static bool runs_a_timeout(const struct procfs_stat *stat)
+{
+	return strcmp(stat->comm, "altimer") == 0 || strcmp(stat->comm, "timeout") == 0;
+}
+
+bool tree_is_supervisor(pid_t pid)
+{
+	struct procfs_stat stat;
+
+	return procfs_stat(pid, &stat) == 0 && runs_a_timeout(&stat);
+}
+
+/* Mark whatever has a nested timeout among its ancestors. */
+static void mark_supervised(struct members *members)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < members->count; i++) {
+			struct member *member = &members->items[i];
+			if (member->supervised)
+				continue;
+			for (size_t j = 0; j < members->count; j++) {
+				const struct member *parent = &members->items[j];
+				if (parent->stat.pid == member->stat.ppid &&
+				    (parent->supervised || runs_a_timeout(&parent->stat))) {
+					member->supervised = changed = true;
+					break;
+				}
+			}
+		}
+	}
+}
+
 /* Signal one process seen by the scan, only if it is still that process.
  * A KILL is not sent again to a process already dying of one (a group KILL
  * reaches it before it has exited, more so on a loaded machine): nothing is
@@ -179,9 +215,14 @@ int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
 	int r, signalled = 0;
 
 	r = scan(&members, thorough);
+	/* A nested timeout gets the signal and translates it for its own
+	 * command, as it would under GNU; only KILL goes past it. */
+	if (r == 0 && sig != SIGKILL)
+		mark_supervised(&members);
 	for (size_t i = 0; r == 0 && i < members.count; i++) {
 		const struct member *member = &members.items[i];
-		if (!member->descendant || member->stat.pid == except || member->stat.state == 'Z')
+		if (!member->descendant || member->stat.pid == except || member->stat.state == 'Z' ||
+		    member->supervised)
 			continue;
 		if (except_group > 0 && member->stat.pgid == except_group)
 			continue;

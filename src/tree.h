@@ -15,9 +15,15 @@ int tree_become_subreaper(void);
 /* Send sig to every live descendant of altimer except the command itself
  * and the members of except_group (both already signalled through
  * child_signal; 0 for none), each through a process handle (proc.h).
+ * Below a nested timeout (tree_is_supervisor) only KILL is sent.
  * Returns how many processes were signalled, or -errno when the tree could
  * not be read (-EMFILE: out of descriptors). */
 int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough);
+
+/* Whether pid runs a timeout of its own (altimer, GNU or busybox
+ * timeout): a signal for its command goes to it, which translates it
+ * (a nested timeout with its own -s), not past it. */
+bool tree_is_supervisor(pid_t pid);
 
 /* How many live (not zombie) descendants altimer has, or -errno.
  *

@@ -38,7 +38,7 @@ load helpers/common
 	[ "$status" -eq 124 ]
 	# The deadline line and the TERM, no KILL.
 	[ "${#lines[@]}" -eq 2 ]
-	[ "${lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
+	[ "${lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
 }
 
 @test "a command that handles the signal and exits still gives 124 ($(altimer_path))" {
@@ -51,11 +51,45 @@ load helpers/common
 	[ "$status" -eq 5 ]
 }
 
-@test "--preserve-status re-raises the signal that ended the command ($(altimer_path))" {
+@test "--preserve-status after a timeout exits 128+N, as GNU ($(altimer_path))" {
 	run raw_status "$ALTIMER" -p 0.1 sleep 10
-	[ "$output" = "signal 15" ]
+	[ "$output" = "exit 143" ]
+	run raw_status "$GNU_TIMEOUT" --preserve-status 0.1 sleep 10
+	[ "$output" = "exit 143" ]
 	run "$ALTIMER" -p -s INT 0.1 sleep 10
 	[ "$status" -eq 130 ]
+	# A Python caller sees 143, not -15.
+	run python3 -c 'import subprocess, sys; print(subprocess.run(sys.argv[1:]).returncode)' \
+		"$ALTIMER" -p 0.1 sleep 10
+	[ "$output" = 143 ]
+}
+
+@test "a command killed by a signal without a timeout: altimer dies of it, as GNU ($(altimer_path))" {
+	run raw_status "$ALTIMER" 10 sh -c 'kill -TERM $$'
+	[ "$output" = "signal 15" ]
+	run raw_status "$GNU_TIMEOUT" 10 sh -c 'kill -TERM $$'
+	[ "$output" = "signal 15" ]
+}
+
+@test "KILL from -s KILL or -k ends altimer with KILL, as it ends GNU ($(altimer_path))" {
+	for args in "-s KILL 0.1" "-k 0.1 0.1"; do
+		# shellcheck disable=SC2086 # args is a list of words
+		gnu=$(raw_status "$GNU_TIMEOUT" $args sh -c 'trap "" TERM; sleep 10')
+		# shellcheck disable=SC2086
+		ours=$(raw_status "$ALTIMER" $args sh -c 'trap "" TERM; sleep 10')
+		echo "$args: GNU $gnu, altimer $ours"
+		[ "$gnu" = "signal 9" ] && [ "$ours" = "signal 9" ]
+	done
+	run python3 -c 'import subprocess, sys; print(subprocess.run(sys.argv[1:]).returncode)' \
+		"$ALTIMER" -s KILL 0.1 sleep 10
+	[ "$output" = -9 ]
+}
+
+@test "KILL under --foreground exits 137, as GNU ($(altimer_path))" {
+	gnu=$(raw_status "$GNU_TIMEOUT" --foreground -s KILL 0.1 sleep 10)
+	ours=$(raw_status "$ALTIMER" --foreground -s KILL 0.1 sleep 10)
+	[ "$gnu" = "exit 137" ]
+	[ "$ours" = "exit 137" ]
 }
 
 @test "a command killed by a signal kills altimer the same way, without a core ($(altimer_path))" {
@@ -70,14 +104,14 @@ load helpers/common
 
 @test "a missing command gives 127 with the errno text ($(altimer_path))" {
 	run -127 "$ALTIMER" 5 /nonexistent/command
-	[ "$output" = "altimer: failed to run command '/nonexistent/command': No such file or directory" ]
+	[ "$output" = "$ALTIMER_NAME: failed to run command '/nonexistent/command': No such file or directory" ]
 	run -127 "$ALTIMER" 5 no-such-command-anywhere
 }
 
 @test "a directory or a non-executable file gives 126 ($(altimer_path))" {
 	run "$ALTIMER" 5 /
 	[ "$status" -eq 126 ]
-	[ "$output" = "altimer: failed to run command '/': Permission denied" ]
+	[ "$output" = "$ALTIMER_NAME: failed to run command '/': Permission denied" ]
 	touch "$BATS_TEST_TMPDIR/plain"
 	run "$ALTIMER" 5 "$BATS_TEST_TMPDIR/plain"
 	[ "$status" -eq 126 ]

@@ -10,9 +10,16 @@ start_probe() {
 	local file=$1
 	shift
 	# fd 3 is bats' own; a background job holding it would stall bats.
-	"$ALTIMER" "$@" "$PROBE" trap 1 2 3 10 12 14 15 "$file" 3>&- &
+	# A background job starts with INT and QUIT ignored, and altimer (as
+	# GNU 9.10) passes on no signal its caller ignored: undo that first,
+	# as an interactive shell's job would have them.
+	with_default_int_quit "$ALTIMER" "$@" "$PROBE" trap 1 2 3 10 12 14 15 "$file" 3>&- &
 	pid=$!
 	wait_for "$file" ready
+}
+
+with_default_int_quit() {
+	exec perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or exit 127' "$@"
 }
 
 forward_one() {
@@ -131,4 +138,90 @@ forward_one() {
 		grep -q 'kill(-\?[0-9]*, SIGTERM' "$log"
 		;;
 	esac
+}
+
+@test "PIPE, XCPU, VTALRM, PROF and a real-time signal are passed on too, as GNU 9.10 ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/more"
+	with_default_int_quit "$ALTIMER" 30 "$PROBE" trap 13 24 26 27 40 "$f" 3>&- &
+	pid=$!
+	wait_for "$f" ready
+	for sig in PIPE XCPU VTALRM PROF RTMIN+6; do
+		kill -"$sig" "$pid"
+	done
+	for number in 13 24 26 27 40; do
+		wait_for "$f" "^$number\$" 5
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+}
+
+@test "INT and QUIT ignored by the caller (a background job) are not passed on, as GNU 9.10 ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/ignored"
+	# Started with & from a script: INT and QUIT are ignored.
+	"$ALTIMER" 30 "$PROBE" trap 2 3 15 "$f" 3>&- &
+	pid=$!
+	wait_for "$f" ready
+	kill -INT "$pid"
+	kill -QUIT "$pid"
+	kill -TERM "$pid"
+	wait_for "$f" '^15$' 5
+	status=0
+	wait "$pid" || status=$?
+	# TERM came through; INT and QUIT neither ended altimer nor arrived.
+	run cat "$f"
+	[[ "$output" != *$'\n2'* ]]
+	[[ "$output" != *$'\n3'* ]]
+	[ "$status" -ne 130 ] && [ "$status" -ne 131 ]
+}
+
+@test "altimer's own broken pipe is not passed on as PIPE ($(altimer_path))" {
+	# -v to a closed pipe: altimer's write fails with EPIPE, the command
+	# must not receive a PIPE for it.
+	f="$BATS_TEST_TMPDIR/own"
+	run bash -c '"$0" -v --every=0.05s,USR1 1 "$1" trap 10 13 "$2" 2>&1 | true; cat "$2"' \
+		"$ALTIMER" "$PROBE" "$f"
+	[[ "$output" != *$'\n13'* ]]
+}
+
+# The inner command says which signal reached it, and ends on it.
+nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; sleep 30 & wait'
+
+@test "nested timeouts translate the signal, as with GNU: altimer inside altimer ($(altimer_path))" {
+	# The outer ALRM reaches the inner altimer, which sends its own USR1.
+	run "$ALTIMER" -k 5 -s ALRM 0.5 "$ALTIMER" -s USR1 30 sh -c "$nested_command"
+	[ "$output" = USR1 ]
+}
+
+@test "nested timeouts translate the signal: GNU timeout inside altimer, as inside GNU ($(altimer_path))" {
+	run "$GNU_TIMEOUT" -k 5 -s ALRM 0.5 "$GNU_TIMEOUT" -s USR1 30 sh -c "$nested_command"
+	[ "$output" = USR1 ]
+	run "$ALTIMER" -k 5 -s ALRM 0.5 "$GNU_TIMEOUT" -s USR1 30 sh -c "$nested_command"
+	[ "$output" = USR1 ]
+	# The inner one deeper in the tree, behind a shell.
+	run "$ALTIMER" -k 5 -s ALRM 0.5 sh -c '"$0" -s USR1 30 sh -c "$1"; exit $?' \
+		"$GNU_TIMEOUT" "$nested_command"
+	[ "$output" = USR1 ]
+}
+
+@test "nested timeouts: KILL and the clean-up still reach the inner command ($(altimer_path))" {
+	run "$ALTIMER" -k 0.3 -s ALRM 0.3 "$ALTIMER" -s USR1 60 sh -c 'trap "" USR1; setsid sleep 77 & wait'
+	[ "$status" -eq 137 ] || [ "$status" -eq 124 ]
+	run pgrep -f "^sleep 77\$"
+	[ "$status" -eq 1 ]
+}
+
+@test "when altimer dies, the command gets the ladder's first signal, as GNU 9.10 ($(altimer_path))" {
+	f="$BATS_TEST_TMPDIR/death"
+	"$ALTIMER" -s USR1 30 "$PROBE" trap 10 "$f" 3>&- &
+	pid=$!
+	wait_for "$f" ready
+	kill -KILL "$pid"
+	wait_for "$f" '^10$' 5
+}
+
+@test "altimer as PID 1 of a namespace still runs its command (the parent check) ($(altimer_path))" {
+	unshare --fork --pid true 2>/dev/null || skip "no PID namespaces here"
+	run unshare --fork --pid "$ALTIMER" 5 sh -c 'echo "parent $PPID"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "parent 1" ]
 }

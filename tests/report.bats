@@ -124,7 +124,7 @@ field() {
 	[ "$status" -eq 0 ]
 	run jq -r '.command[2:][]' "$R"
 	expected=$(printf '%s\n' 'say "hi"' 'back\slash' $'two\nlines' $'tab\there' \
-		$'\x01\x1f\x7f' 'héllo ✓ 😀' $'bad \ufffd\ufffd end' $'\ufffd\ufffd' $'\ufffd\ufffd\ufffd')
+		$'\x01\x1f\x7f' 'héllo ✓ 😀' $'bad \xef\xbf\xbd\xef\xbf\xbd end' $'\xef\xbf\xbd\xef\xbf\xbd' $'\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd')
 	[ "$output" = "$expected" ]
 	# Valid UTF-8 throughout, no raw control characters.
 	iconv -f UTF-8 -t UTF-8 "$R" >/dev/null
@@ -193,7 +193,7 @@ field() {
 	run --separate-stderr "$ALTIMER" --report=/nonexistent/dir/r.json 5 touch "$TMP/ran"
 	[ "$status" -eq 125 ]
 	[ ! -e "$TMP/ran" ]
-	[ "$stderr" = "altimer: cannot write the report to '/nonexistent/dir/r.json': No such file or directory" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '/nonexistent/dir/r.json': No such file or directory" ]
 	run --separate-stderr "$ALTIMER" --report="$TMP" 5 true
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"Is a directory" ]]
@@ -202,10 +202,16 @@ field() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
-@test "--preserve-status after a timeout: the report shows the re-raise" {
+@test "--preserve-status after a timeout: the report shows 143, not a re-raise" {
 	run "$ALTIMER" --report="$R" -p 0.2 sleep 10
 	[ "$status" -eq 143 ]
-	[ "$(field '[.reason, .signal, .exit_status, .reraised]')" = '["deadline","TERM",143,true]' ]
+	[ "$(field '[.reason, .signal, .exit_status, .reraised]')" = '["deadline","TERM",143,false]' ]
+}
+
+@test "-s KILL: the report is written before altimer dies of KILL" {
+	run raw_status "$ALTIMER" --report="$R" -s KILL 0.2 sleep 10
+	[ "$output" = "signal 9" ]
+	[ "$(field '[.reason, .signal, .exit_status, .reraised]')" = '["deadline","KILL",137,true]' ]
 }
 
 @test "the descriptor kept for the report does not reach the command" {

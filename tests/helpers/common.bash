@@ -9,6 +9,15 @@ PARSE=${PARSE:-$BATS_TEST_DIRNAME/helpers/parse}
 DENY=${DENY:-$BATS_TEST_DIRNAME/helpers/deny}
 ALTIMER_SRCDIR=${ALTIMER_SRCDIR:-$BATS_TEST_DIRNAME/..}
 GNU_TIMEOUT=${GNU_TIMEOUT:-/usr/bin/timeout}
+# altimer, like GNU timeout, starts its lines with argv[0] as invoked (in
+# the seccomp runs, the real binary the sandbox executes) and quotes names
+# as the locale says: the tests expect C's 'name'.
+if [ -n "${DENY_WRAP:-}" ]; then
+	ALTIMER_NAME=${DENY_WRAP##* }
+else
+	ALTIMER_NAME=$ALTIMER
+fi
+export LC_ALL=C
 
 bats_require_minimum_version 1.5.0
 
