@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,13 +67,24 @@ static int parse_total(const char *text, long double *result)
 
 		errno = 0;
 		value = strtold(p, &number_end);
-		if (number_end == p || isnan(value) || value < 0.0L)
+		if (number_end == p || isnan(value))
+			return -EINVAL;
+		/* A value too small for the type underflows to a zero that keeps
+		 * its sign.  GNU 9.11 reads the positive one as the shortest
+		 * time (it asked for a limit, not for none) and refuses the
+		 * negative one like any negative number; -0 itself is 0. */
+		if (errno == ERANGE && value == 0.0L) {
+			if (signbit(value))
+				return -EINVAL;
+			value = LDBL_TRUE_MIN;
+		}
+		if (value < 0.0L)
 			return -EINVAL;
 		/* ...so later parts stop at the first non-decimal character:
 		 * "1h0x5m" is not one hour and five (hex) minutes. */
 		if (parts > 0 && number_end != p + strspn(p, "0123456789."))
 			return -EINVAL;
-		/* ERANGE: overflow saturates below; underflow reads as 0. */
+		/* ERANGE on overflow: infinity, which saturates below. */
 
 		if (*number_end == '\0' && parts == 0) {
 			total = value * 1e9L; /* GNU: no unit means seconds */
