@@ -228,3 +228,14 @@ load helpers/gnu
 		[ "$ours" = "$gnu" ] || { echo "altimer $args: $ours, GNU: $gnu"; false; }
 	done
 }
+
+@test "9.11: -f and -p are --foreground and --preserve-status (9.1 refuses them)" {
+	run -0 "$PARSE" options -f -p 1 true
+	[[ "$output" == *"foreground 1"* ]]
+	[[ "$output" == *"preserve_status 1"* ]]
+	run -0 "$PARSE" options -pf 1 true
+	[[ "$output" == *"foreground 1"* ]]
+	[[ "$output" == *"preserve_status 1"* ]]
+	run -3 "$ALTIMER" -p 1 sh -c 'exit 3'
+	run -0 "$ALTIMER" -f 1 true
+}
