@@ -1,4 +1,4 @@
-/* fuzz_quote.c - libFuzzer target: quote() on any bytes, into any room.
+/* fuzz_quote.c - libFuzzer target: diag_quote() on any bytes, into any room.
  * The first byte picks the buffer size; the rest is the text. */
 #include "config.h"
 
@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quote.h"
+#include "diag.h"
+
+/* Every byte at worst a 4-byte escape, between two apostrophes. */
+#define QUOTE_SIZE(len) ((len) * 4 + 3)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,10 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	memcpy(text, data + (size > 0), size - (size > 0));
 	text[size - (size > 0)] = '\0';
-	quote(text, buf, room);
+	diag_quote(text, buf, room);
 	if (room >= 3) {
 		size_t len = strlen(buf);
-		/* Between apostrophes, within the room, one printable line. */
+		/* Between apostrophes (no locale is set up here), within the
+		 * room, one printable line. */
 		if (len >= room || len < 2 || buf[0] != '\'' || buf[len - 1] != '\'')
 			abort();
 		for (size_t i = 0; i < len; i++)

@@ -26,7 +26,10 @@ static unsigned long dropped;
 
 void diag_init(const char *argv0)
 {
-	(void)argv0;
+	/* GNU's program_name: argv[0] as it is, "timeout" through a symlink;
+	 * an exec with no argv[0] still needs a name. */
+	if (argv0 != NULL && *argv0 != '\0')
+		program = argv0;
 }
 
 void diag_never_block(void)

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "duration.h"
-#include "quote.h"
 #include "signames.h"
 
 enum option_key {
@@ -107,20 +107,23 @@ static const char *const gnu_long_names[] = {
 /* A usage error as GNU prints one: "NAME: what is wrong", then "Try 'NAME
  * --help' for more information.", NAME being argv[0] as GNU's
  * program_name is. */
-static void __attribute__((format(printf, 2, 3)))
-usage_error(const struct options *options, const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
+	char words[1024];
 	va_list args;
 
-	fprintf(stderr, "%s: ", options->program);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	vsnprintf(words, sizeof words, fmt, args);
 	va_end(args);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", options->program);
+	diag("%s", words);
+	fprintf(stderr, "Try '%s --help' for more information.\n", diag_program());
 }
 
-/* What the user typed, quoted for a message; long input is cut short. */
-#define QUOTED(text, buf) quote((text), (buf), sizeof (buf))
+/* What the user typed, quoted for a message as GNU's quote() does; long
+ * input is cut short.  Room for LEN bytes, each at worst a 4-byte escape,
+ * between two quotation marks of up to 3 bytes. */
+#define QUOTE_SIZE(len) ((len) * 4 + 7)
+#define QUOTED(text, buf) diag_quote((text), (buf), sizeof (buf))
 
 static bool takes_argument(const struct poptOption *option)
 {
@@ -167,8 +170,7 @@ static size_t count_prefixed(const char *name, size_t len, bool gnu_only,
 /* "--NAME" or "--NAME=VALUE": an exact name, else the one GNU option it
  * abbreviates, else the one option of all.  ARG is the whole word, which
  * glibc's messages repeat. */
-static const struct poptOption *find_long(const struct options *options, const char *arg,
-					  size_t len)
+static const struct poptOption *find_long(const char *arg, size_t len)
 {
 	const char *name = arg + 2;
 	const struct poptOption *found = NULL;
@@ -183,15 +185,17 @@ static const struct poptOption *find_long(const struct options *options, const c
 	if (count == 1)
 		return found;
 	if (count == 0) {
-		usage_error(options, "unrecognized option '%s'", arg);
+		usage_error("unrecognized option '%s'", arg);
 		return NULL;
 	}
 	/* glibc's words, candidates in table order (GNU's two for --v). */
-	fprintf(stderr, "%s: option '%s' is ambiguous; possibilities:", options->program, arg);
-	for (size_t i = 0; i < OPTION_COUNT; i++)
+	char candidates[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < OPTION_COUNT && used < sizeof candidates; i++)
 		if (abbreviates(&option_table[i], name, len))
-			fprintf(stderr, " '--%s'", option_table[i].longName);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", options->program);
+			used += (size_t)snprintf(candidates + used, sizeof candidates - used,
+						 " '--%s'", option_table[i].longName);
+	usage_error("option '%s' is ambiguous; possibilities:%s", arg, candidates);
 	return NULL;
 }
 
@@ -284,25 +288,25 @@ static int parse_ladder(const char *value, struct options *options)
 		if (want_signal) {
 			int sig = signal_parse(token);
 			if (sig <= 0) {
-				usage_error(options, "invalid --ladder %s: %s is not a signal; %s",
+				usage_error("invalid --ladder %s: %s is not a signal; %s",
 					    shown, QUOTED(token, part), use);
 				goto out;
 			}
 			options->ladder[steps++].signal = sig;
 		} else if (steps == LADDER_MAX) {
 			/* The delay would belong to one signal too many. */
-			usage_error(options, "invalid --ladder %s: at most %d signals", shown,
+			usage_error("invalid --ladder %s: at most %d signals", shown,
 				    LADDER_MAX);
 			goto out;
 		} else if (duration_parse_delay(token, &options->ladder[steps].delay) < 0) {
-			usage_error(options, "invalid --ladder %s: %s is not a delay; %s",
+			usage_error("invalid --ladder %s: %s is not a delay; %s",
 				    shown, QUOTED(token, part), use);
 			goto out;
 		}
 		want_signal = !want_signal;
 	}
 	if (want_signal) {
-		usage_error(options, "invalid --ladder %s: it must end with a signal, "
+		usage_error("invalid --ladder %s: it must end with a signal, "
 			    "such as INT,5s,TERM,5s,KILL", shown);
 		goto out;
 	}
@@ -325,20 +329,20 @@ static int parse_every(const char *value, struct options *options)
 
 	QUOTED(value, shown);
 	if (comma == NULL || (size_t)(comma - value) >= sizeof interval) {
-		usage_error(options, "invalid --every %s: %s", shown, use);
+		usage_error("invalid --every %s: %s", shown, use);
 		return -EINVAL;
 	}
 	memcpy(interval, value, (size_t)(comma - value));
 	interval[comma - value] = '\0';
 	if (duration_parse(interval, &options->every) < 0 ||
 	    options->every == DURATION_NONE) {
-		usage_error(options, "invalid --every %s: %s is not an interval; %s", shown,
+		usage_error("invalid --every %s: %s is not an interval; %s", shown,
 			    QUOTED(interval, part), use);
 		return -EINVAL;
 	}
 	sig = signal_parse(comma + 1);
 	if (sig <= 0) {
-		usage_error(options, "invalid --every %s: %s is not a signal; %s", shown,
+		usage_error("invalid --every %s: %s is not a signal; %s", shown,
 			    QUOTED(comma + 1, part), use);
 		return -EINVAL;
 	}
@@ -349,28 +353,27 @@ static int parse_every(const char *value, struct options *options)
 /* A DURATION operand or option value.  GNU's words first, so what matches
  * on GNU's message matches on altimer's; then which one it was and what a
  * duration looks like. */
-static int parse_duration_value(const char *text, const char *what, uint64_t *nanoseconds,
-				struct options *options)
+static int parse_duration_value(const char *text, const char *what, uint64_t *nanoseconds)
 {
 	char shown[QUOTE_SIZE(64)];
 
 	if (duration_parse(text, nanoseconds) == 0)
 		return 0;
-	usage_error(options, "invalid time interval %s (%s: a number with an optional unit, "
+	usage_error("invalid time interval %s (%s: a number with an optional unit, "
 		    "such as 10, 1.5s, 500ms, 2m or 1h30m)", QUOTED(text, shown), what);
 	return -EINVAL;
 }
 
 /* --help and --version: a failed write is an error, as GNU's close_stdout
  * makes it (`altimer --help >/dev/full`). */
-static int finish_output(const struct options *options)
+static int finish_output(void)
 {
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return OPTIONS_DONE;
 	if (errno != 0)
-		fprintf(stderr, "%s: write error: %s\n", options->program, strerror(errno));
+		diag_errno(errno, "write error");
 	else
-		fprintf(stderr, "%s: write error\n", options->program);
+		diag("write error");
 	return -EIO;
 }
 
@@ -398,17 +401,17 @@ static int apply_option(int key, const char *value, struct options *options)
 		options->notify = true;
 		return 0;
 	case KEY_KEEPALIVE:
-		return parse_duration_value(value, "--keepalive", &options->keepalive, options);
+		return parse_duration_value(value, "--keepalive", &options->keepalive);
 	case KEY_NO_LEFTOVERS:
 		options->kill_leftovers = true;
 		return 0;
 	case KEY_KILL_AFTER:
-		return parse_duration_value(value, "--kill-after", &options->kill_after, options);
+		return parse_duration_value(value, "--kill-after", &options->kill_after);
 	case KEY_SIGNAL:
 		sig = signal_parse(value);
 		if (sig < 0) {
 			/* GNU's operand2sig words. */
-			usage_error(options, "%s: invalid signal (a name such as TERM, INT or "
+			usage_error("%s: invalid signal (a name such as TERM, INT or "
 				    "KILL, a number, or RTMIN+n)", QUOTED(value, shown));
 			return -EINVAL;
 		}
@@ -421,7 +424,7 @@ static int apply_option(int key, const char *value, struct options *options)
 		return parse_every(value, options);
 	case KEY_REPORT:
 		if (*value == '\0') {
-			usage_error(options, "invalid --report '': name a file, or - for "
+			usage_error("invalid --report '': name a file, or - for "
 				    "standard error");
 			return -EINVAL;
 		}
@@ -430,10 +433,10 @@ static int apply_option(int key, const char *value, struct options *options)
 		return options->report ? 0 : -ENOMEM;
 	case KEY_HELP:
 		print_help();
-		return finish_output(options);
+		return finish_output();
 	case KEY_VERSION:
 		print_version();
-		return finish_output(options);
+		return finish_output();
 	}
 	return -EINVAL;
 }
@@ -445,13 +448,13 @@ static int parse_long(int argc, char **argv, int *index, struct options *options
 	const char *arg = argv[*index];
 	const char *equals = strchr(arg + 2, '=');
 	size_t len = equals ? (size_t)(equals - arg - 2) : strlen(arg + 2);
-	const struct poptOption *option = find_long(options, arg, len);
+	const struct poptOption *option = find_long(arg, len);
 	const char *value = NULL;
 
 	if (option == NULL)
 		return -EINVAL;
 	if (!takes_argument(option) && equals) {
-		usage_error(options, "option '--%s' doesn't allow an argument", option->longName);
+		usage_error("option '--%s' doesn't allow an argument", option->longName);
 		return -EINVAL;
 	}
 	if (takes_argument(option)) {
@@ -460,7 +463,7 @@ static int parse_long(int argc, char **argv, int *index, struct options *options
 		else if (*index + 1 < argc)
 			value = argv[++*index];
 		else {
-			usage_error(options, "option '--%s' requires an argument", option->longName);
+			usage_error("option '--%s' requires an argument", option->longName);
 			return -EINVAL;
 		}
 	}
@@ -481,7 +484,7 @@ static int parse_short(int argc, char **argv, int *index, struct options *option
 		int r;
 
 		if (option == NULL) {
-			usage_error(options, "invalid option -- '%c'", *c);
+			usage_error("invalid option -- '%c'", *c);
 			return -EINVAL;
 		}
 		if (takes_argument(option)) {
@@ -490,7 +493,7 @@ static int parse_short(int argc, char **argv, int *index, struct options *option
 			else if (*index < argc)
 				value = argv[(*index)++];
 			else {
-				usage_error(options, "option requires an argument -- '%c'", *c);
+				usage_error("option requires an argument -- '%c'", *c);
 				return -EINVAL;
 			}
 		}
@@ -513,8 +516,6 @@ int options_parse(int argc, char **argv, struct options *options)
 		.every = DURATION_NONE,
 		.timeout_signal = SIGTERM,
 		.contain = true,
-		/* GNU's program_name; an exec with no argv[0] still needs one. */
-		.program = argc > 0 && argv[0] != NULL && argv[0][0] != '\0' ? argv[0] : "altimer",
 	};
 
 	/* Options end at "--" or at the first word that is not one ("-" is
@@ -538,7 +539,7 @@ int options_parse(int argc, char **argv, struct options *options)
 
 	if (options->ladder_steps > 0 &&
 	    (options->signal_given || options->kill_after != DURATION_NONE)) {
-		usage_error(options, "--ladder replaces --signal and --kill-after: give "
+		usage_error("--ladder replaces --signal and --kill-after: give "
 			    "either --ladder or those");
 		result = -EINVAL;
 		goto out;
@@ -556,16 +557,16 @@ int options_parse(int argc, char **argv, struct options *options)
 	/* GNU counts the operands before reading DURATION, and then prints
 	 * only its "Try" line; altimer says what is missing first. */
 	if (index >= argc) {
-		usage_error(options, "missing operand");
+		usage_error("missing operand");
 		result = -EINVAL;
 		goto out;
 	}
 	if (index + 1 >= argc) {
-		usage_error(options, "missing operand after %s", QUOTED(argv[index], shown));
+		usage_error("missing operand after %s", QUOTED(argv[index], shown));
 		result = -EINVAL;
 		goto out;
 	}
-	result = parse_duration_value(argv[index], "DURATION", &options->duration, options);
+	result = parse_duration_value(argv[index], "DURATION", &options->duration);
 	if (result < 0)
 		goto out;
 	options->command = argv + index + 1;

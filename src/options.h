@@ -33,7 +33,6 @@ struct options {
 	bool contain;		/* timeouts reach the whole tree, not just the group */
 	bool kill_leftovers;	/* also kill the tree when COMMAND exits */
 	char **command;		/* NULL-terminated argv of COMMAND */
-	const char *program;	/* argv[0]: the name messages start with, as GNU */
 };
 
 enum options_result {

@@ -205,16 +205,16 @@ load helpers/gnu
 	run "$ALTIMER" -v 0.1 sleep 10
 	[ "$status" -eq 124 ]
 	[ "${#lines[@]}" -eq 2 ]
-	[ "${lines[0]}" = "altimer: deadline: command 'sleep' still running after 0.1s" ]
+	[ "${lines[0]}" = "$ALTIMER: deadline: command 'sleep' still running after 0.1s" ]
 	# GNU timeout's own words for what GNU says.
-	[ "${lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
+	[ "${lines[1]}" = "$ALTIMER: sending signal TERM to command 'sleep'" ]
 }
 
 @test "-v with -k reports the TERM and then the KILL" {
 	run "$ALTIMER" -v -k 0.2 0.1 sh -c 'trap "" TERM; sleep 10'
 	[ "$status" -eq 137 ]
-	[ "${lines[1]}" = "altimer: sending signal TERM to command 'sh'" ]
-	[ "${lines[2]}" = "altimer: sending signal KILL to command 'sh'" ]
+	[ "${lines[1]}" = "$ALTIMER: sending signal TERM to command 'sh'" ]
+	[ "${lines[2]}" = "$ALTIMER: sending signal KILL to command 'sh'" ]
 }
 
 @test "the options' answers match GNU timeout's (GNU 9.1 spells -p and -f out in full)" {

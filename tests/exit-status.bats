@@ -38,7 +38,7 @@ load helpers/common
 	[ "$status" -eq 124 ]
 	# The deadline line and the TERM, no KILL.
 	[ "${#lines[@]}" -eq 2 ]
-	[ "${lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
+	[ "${lines[1]}" = "$ALTIMER: sending signal TERM to command 'sleep'" ]
 }
 
 @test "a command that handles the signal and exits still gives 124 ($(altimer_path))" {
@@ -70,14 +70,14 @@ load helpers/common
 
 @test "a missing command gives 127 with the errno text ($(altimer_path))" {
 	run -127 "$ALTIMER" 5 /nonexistent/command
-	[ "$output" = "altimer: failed to run command '/nonexistent/command': No such file or directory" ]
+	[ "$output" = "$ALTIMER: failed to run command '/nonexistent/command': No such file or directory" ]
 	run -127 "$ALTIMER" 5 no-such-command-anywhere
 }
 
 @test "a directory or a non-executable file gives 126 ($(altimer_path))" {
 	run "$ALTIMER" 5 /
 	[ "$status" -eq 126 ]
-	[ "$output" = "altimer: failed to run command '/': Permission denied" ]
+	[ "$output" = "$ALTIMER: failed to run command '/': Permission denied" ]
 	touch "$BATS_TEST_TMPDIR/plain"
 	run "$ALTIMER" 5 "$BATS_TEST_TMPDIR/plain"
 	[ "$status" -eq 126 ]

@@ -37,8 +37,8 @@ load helpers/common
 @test "-v says the keepalive fired, then which signal went out" {
 	run --separate-stderr "$ALTIMER" -v -i 0.2 60 sleep 30
 	[ "$status" -eq 124 ]
-	[ "${stderr_lines[0]}" = "altimer: keepalive: no sign of life from command 'sleep' for 0.2s" ]
-	[ "${stderr_lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
+	[ "${stderr_lines[0]}" = "$ALTIMER: keepalive: no sign of life from command 'sleep' for 0.2s" ]
+	[ "${stderr_lines[1]}" = "$ALTIMER: sending signal TERM to command 'sleep'" ]
 }
 
 @test "the keepalive goes through the same ladder: -s and -k" {

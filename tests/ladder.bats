@@ -214,6 +214,6 @@ counter='
 @test "-v names the limit that fired" {
 	run --separate-stderr "$ALTIMER" -v 0.2 sleep 5
 	[ "$status" -eq 124 ]
-	[ "${stderr_lines[0]}" = "altimer: deadline: command 'sleep' still running after 0.2s" ]
-	[ "${stderr_lines[1]}" = "altimer: sending signal TERM to command 'sleep'" ]
+	[ "${stderr_lines[0]}" = "$ALTIMER: deadline: command 'sleep' still running after 0.2s" ]
+	[ "${stderr_lines[1]}" = "$ALTIMER: sending signal TERM to command 'sleep'" ]
 }

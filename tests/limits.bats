@@ -49,7 +49,7 @@ sweep() {
 		elif [ "$status" -eq 125 ]; then
 			[ "${#stderr_lines[@]}" -eq 1 ] ||
 				{ echo "ulimit -n $n: more than one line: $stderr"; return 1; }
-			[[ "$stderr" == "altimer: "*": Too many open files" ]] ||
+			[[ "$stderr" == "$ALTIMER: "*": Too many open files" ]] ||
 				{ echo "ulimit -n $n: unclear: $stderr"; return 1; }
 		else
 			echo "ulimit -n $n: status $status, stderr: $stderr"

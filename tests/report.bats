@@ -193,7 +193,7 @@ field() {
 	run --separate-stderr "$ALTIMER" --report=/nonexistent/dir/r.json 5 touch "$TMP/ran"
 	[ "$status" -eq 125 ]
 	[ ! -e "$TMP/ran" ]
-	[ "$stderr" = "altimer: cannot write the report to '/nonexistent/dir/r.json': No such file or directory" ]
+	[ "$stderr" = "$ALTIMER: cannot write the report to '/nonexistent/dir/r.json': No such file or directory" ]
 	run --separate-stderr "$ALTIMER" --report="$TMP" 5 true
 	[ "$status" -eq 125 ]
 	[[ "$stderr" == *"Is a directory" ]]

@@ -56,7 +56,7 @@ setup() {
 	# LeakSanitizer (in sanitizer builds) needs clone for its own check.
 	ASAN_OPTIONS=detect_leaks=0 run "$DENY" EAGAIN clone clone3 -- "$ALTIMER" 5 true
 	[ "$status" -eq 125 ]
-	[ "$output" = "altimer: cannot start the command: Resource temporarily unavailable" ]
+	[ "$output" = "$ALTIMER: cannot start the command: Resource temporarily unavailable" ]
 }
 
 @test "when descriptors run out altimer exits 125 naming the cause" {
@@ -74,7 +74,7 @@ setup() {
 	f="$BATS_TEST_TMPDIR/pid"
 	run "$DENY" EAGAIN timer_create -- "$ALTIMER" 5 sh -c 'echo $$ > "$1"; exec sleep 30' sh "$f"
 	[ "$status" -eq 125 ]
-	[[ "$output" == "altimer: cannot arm the deadline timer: "* ]]
+	[[ "$output" == "$ALTIMER: cannot arm the deadline timer: "* ]]
 	if [ -s "$f" ]; then wait_gone "$(cat "$f")" 5; fi
 }
 

@@ -81,7 +81,7 @@ expect_signal() {
 @test "-v names each signal exactly as GNU timeout does" {
 	for text in 1 6 10 16 29 31 34 49 50 64 143 iot cld io rtmin+3 rtmax-2 0; do
 		ours=$("$ALTIMER" -v -k 0.2 -s "$text" 0.01 sleep 0.5 2>&1 >/dev/null |
-			grep -v '^altimer: deadline: ' | head -1 | sed 's/^altimer: //')
+			grep -v ': deadline: ' | head -1 | sed "s|^$ALTIMER: ||")
 		gnu=$("$GNU_TIMEOUT" -v -k 0.2 -s "$text" 0.01 sleep 0.5 2>&1 >/dev/null | head -1 |
 			sed "s/^.*timeout: //; s/[‘’]/'/g")
 		[ "$ours" = "$gnu" ] || { echo "-s $text: altimer '$ours', GNU '$gnu'"; false; }

@@ -51,5 +51,5 @@ as_altimer() {
 		mkdir -p "$dir"
 		ln -s "$(readlink -f "$ALTIMER")" "$dir/altimer"
 	fi
-	env PATH="$dir:$PATH" altimer "$@"
+	env PATH="$dir:$PATH" LC_ALL=C altimer "$@"
 }

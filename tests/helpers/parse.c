@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag.h"
 #include "duration.h"
 #include "options.h"
 #include "signames.h"
@@ -37,6 +38,7 @@ static int print_options(int argc, char **argv)
 	int r;
 
 	argv[1] = "altimer";
+	diag_init(argv[1]);
 	r = options_parse(argc - 1, argv + 1, &options);
 	if (r == OPTIONS_DONE)
 		return 0;
