@@ -107,8 +107,8 @@ load helpers/gnu
 }
 
 @test "GNU's abbreviations give GNU's outcome" {
-	like_gnu --k 0.2 0.1 sh -c 'trap "" TERM; sleep 5'
-	like_gnu --kill=0.2 0.1 sh -c 'trap "" TERM; sleep 5'
+	like_gnu --k 0.2 1 sh -c 'trap "" TERM; sleep 5'
+	like_gnu --kill=0.2 1 sh -c 'trap "" TERM; sleep 5'
 	like_gnu --s KILL 0.1 sleep 5
 	like_gnu --sig=HUP 0.1 sleep 5
 	like_gnu --p 1 sh -c "exit 3"
@@ -211,7 +211,7 @@ load helpers/gnu
 }
 
 @test "-v with -k reports the TERM and then the KILL" {
-	run "$ALTIMER" -v -k 0.2 0.1 sh -c 'trap "" TERM; sleep 10'
+	run "$ALTIMER" -v -k 0.2 1 sh -c 'trap "" TERM; sleep 10'
 	[ "$status" -eq 137 ]
 	[ "${lines[1]}" = "$ALTIMER: sending signal TERM to command 'sh'" ]
 	[ "${lines[2]}" = "$ALTIMER: sending signal KILL to command 'sh'" ]

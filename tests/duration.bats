@@ -81,7 +81,7 @@ expect_duration() {
 	run -124 "$ALTIMER" 1e-10000 sleep 10
 	run -124 "$ALTIMER" 1e-400 sleep 10
 	# -k too: the KILL follows the ignored TERM at once.
-	elapsed_ms "$ALTIMER" -k 1e-10000 0.1 sh -c 'trap "" TERM; sleep 10'
+	elapsed_ms "$ALTIMER" -k 1e-10000 1 sh -c 'trap "" TERM; sleep 10'
 	[ "$status" -eq 137 ]
 	[ "$elapsed" -lt 5000 ]
 }
@@ -116,7 +116,7 @@ expect_duration() {
 	like_gnu 0x1p-2 sleep 5
 	like_gnu 0x10 true
 	like_gnu 0x1d true
-	like_gnu -k 0x1p-3 0x1p-3 sh -c 'trap "" TERM; sleep 5'
+	like_gnu -k 0x1p-3 0x1 sh -c 'trap "" TERM; sleep 5'
 	like_gnu 0x true
 	like_gnu 0xs true
 	like_gnu 0x1q true
