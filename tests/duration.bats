@@ -169,3 +169,25 @@ expect_duration() {
 	run "$ALTIMER" inf sh -c 'exit 3'
 	[ "$status" -eq 3 ]
 }
+
+@test "a decimal comma is read in a locale that has one, as GNU reads it there" {
+	command -v localedef >/dev/null && [ -e /usr/share/i18n/locales/de_DE ] ||
+		skip "localedef or the de_DE locale source is missing"
+	export LOCPATH="$BATS_TEST_TMPDIR/locales"
+	mkdir -p "$LOCPATH"
+	localedef -i de_DE -f UTF-8 "$LOCPATH/de_DE.UTF-8" >/dev/null 2>&1 ||
+		skip "localedef could not build de_DE.UTF-8"
+	export LC_ALL=de_DE.UTF-8
+	expect_duration 1,5 1500000000
+	expect_duration 1,5m 90000000000
+	expect_duration 1.5 1500000000
+	for args in "1,5 true" "0,1 sleep 5" "-k 0,1 0,1 sleep 5" "1,5x true" "1,,5 true"; do
+		# shellcheck disable=SC2086
+		ours=$("$ALTIMER" $args >/dev/null 2>&1; echo $?)
+		# shellcheck disable=SC2086
+		gnu=$("$GNU_TIMEOUT" $args >/dev/null 2>&1; echo $?)
+		[ "$ours" = "$gnu" ] || { echo "$args: altimer $ours, GNU $gnu"; false; }
+	done
+	# Not in the C locale.
+	LC_ALL=C expect_duration 1,5 invalid
+}
