@@ -59,6 +59,14 @@ load helpers/gnu
 	like_gnu --foreground= 1 true
 	like_gnu --help=x
 	like_gnu --h=1
+	# An option's value is the next word, whatever it looks like.
+	like_gnu --signal -9 1 true
+	like_gnu -s -- 1 true
+	like_gnu -k --help 1 true
+	like_gnu --kill-after --help 1 true
+	like_gnu --signal=KILL=9 1 true
+	like_gnu -v- 1 true
+	like_gnu -- -- 1 true
 }
 
 @test "usage errors are two lines: GNU's words, then Try 'altimer --help'" {
