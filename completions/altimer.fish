@@ -57,7 +57,7 @@ complete -c altimer -n __altimer_no_operand -s i -l keepalive -x -d 'Time out af
 complete -c altimer -n __altimer_no_operand -s k -l kill-after -x -d 'Send KILL this long after the first signal'
 complete -c altimer -n __altimer_no_operand -s p -l preserve-status -d "Exit with COMMAND's own status even on timeout"
 complete -c altimer -n __altimer_no_operand -s s -l signal -x -a "$__altimer_signals" -d 'Signal to send at the deadline'
-complete -c altimer -n __altimer_no_operand -s v -l verbose -d 'Report each signal sent'
+complete -c altimer -n __altimer_no_operand -s v -l verbose -d 'Report each signal sent; twice (-vv) for more'
 complete -c altimer -n __altimer_no_operand -l group-only -d "At a timeout signal only COMMAND's process group"
 complete -c altimer -n __altimer_no_operand -l no-leftovers -d 'When COMMAND ends, KILL what is left of its tree'
 complete -c altimer -n __altimer_no_operand -l notify -d 'Serve the sd_notify protocol on NOTIFY_SOCKET'

@@ -38,6 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (options.ladder_steps < 1 || options.ladder_steps > LADDER_MAX ||
 		    options.ladder[0].signal != options.timeout_signal)
 			abort();
+		/* -v counts; a duration is never 0 ns (0 is none). */
+		if (options.verbose < 0 || options.duration == 0)
+			abort();
 		options_free(&options);
 	}
 	free(copy);

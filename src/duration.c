@@ -1,15 +1,18 @@
 /* duration.c - parsing DURATION operands into nanoseconds.
  *
  * A single number follows GNU timeout exactly: strtold's grammar (so "1e3",
- * hex floats, "inf" and leading blanks are accepted, as GNU accepts them) and
- * one optional unit.  altimer adds sub-second units and compound forms, whose
+ * hex floats, "inf" and leading blanks are accepted, as GNU accepts them), in
+ * the C locale or the user's, and one optional unit.  altimer adds sub-second units and compound forms, whose
  * parts after the first must be plain decimal numbers, each with a unit. */
 #include "config.h"
 #include "duration.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
+#include <locale.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,37 @@ static const struct unit {
 	{ "h", 3600e9L },
 	{ "d", 86400e9L },
 };
+
+/* strtold as GNU's cl_strtod reads a DURATION: in the C locale, and in the
+ * user's LC_NUMERIC too ("1,5" in a German locale), whichever reads more.
+ * Both are private locale objects, made once, so the answer does not depend
+ * on whether anything in altimer called setlocale. */
+static long double strtold_c_or_user(const char *text, char **end)
+{
+	static locale_t c, user;
+	static bool made;
+	long double value, user_value;
+	char *user_end;
+	int c_errno;
+
+	if (!made) {
+		made = true;
+		c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+		user = newlocale(LC_NUMERIC_MASK, "", (locale_t)0);
+	}
+	value = c != (locale_t)0 ? strtold_l(text, end, c) : strtold(text, end);
+	if (**end == '\0' || user == (locale_t)0)
+		return value;
+	c_errno = errno;
+	errno = 0;
+	user_value = strtold_l(text, &user_end, user);
+	if (user_end > *end) {
+		*end = user_end;
+		return user_value;
+	}
+	errno = c_errno;
+	return value;
+}
 
 static const struct unit *unit_at(const char *p, const char **end)
 {
@@ -65,14 +99,25 @@ static int parse_total(const char *text, long double *result)
 			return -EINVAL;
 
 		errno = 0;
-		value = strtold(p, &number_end);
-		if (number_end == p || isnan(value) || value < 0.0L)
+		value = parts == 0 ? strtold_c_or_user(p, &number_end) : strtold(p, &number_end);
+		if (number_end == p || isnan(value))
+			return -EINVAL;
+		/* A value too small for the type underflows to a zero that keeps
+		 * its sign.  GNU 9.11 reads the positive one as the shortest
+		 * time (it asked for a limit, not for none) and refuses the
+		 * negative one like any negative number; -0 itself is 0. */
+		if (errno == ERANGE && value == 0.0L) {
+			if (signbit(value))
+				return -EINVAL;
+			value = LDBL_TRUE_MIN;
+		}
+		if (value < 0.0L)
 			return -EINVAL;
 		/* ...so later parts stop at the first non-decimal character:
 		 * "1h0x5m" is not one hour and five (hex) minutes. */
 		if (parts > 0 && number_end != p + strspn(p, "0123456789."))
 			return -EINVAL;
-		/* ERANGE: overflow saturates below; underflow reads as 0. */
+		/* ERANGE on overflow: infinity, which saturates below. */
 
 		if (*number_end == '\0' && parts == 0) {
 			total = value * 1e9L; /* GNU: no unit means seconds */

@@ -11,8 +11,9 @@
 /* Parse a duration: a GNU timeout interval (a floating-point number with an
  * optional unit s, m, h or d), the units ms, us and ns, compound forms such
  * as "1h30m" or "2m30.5s", and "inf".  0 means no deadline (DURATION_NONE);
- * a positive value too small for a nanosecond becomes 1 ns; a value too large
- * for the clock saturates to DURATION_NONE.  Returns 0 or -EINVAL. */
+ * a positive value too small for a nanosecond, even one too small for a
+ * float (1e-10000), becomes 1 ns, as in GNU 9.11; a value too large for the
+ * clock saturates to DURATION_NONE.  Returns 0 or -EINVAL. */
 int duration_parse(const char *text, uint64_t *nanoseconds);
 
 /* The same grammar for a delay between two steps, where 0 means "at once"

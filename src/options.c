@@ -1,10 +1,13 @@
 /* options.c - the command line: one option table for parsing and --help.
  *
- * popt parses the options, but only those before the first operand: the
- * DURATION and everything after it belong to COMMAND (`altimer 5 ls -l`).
- * A short scan finds that boundary first, which also lets altimer accept
- * unambiguous abbreviations of long options (`--sig=KILL`) as GNU's
- * getopt_long does. */
+ * The table is popt's, but the parsing is GNU timeout's getopt_long
+ * ("+fk:ps:v" with long options), written out here because a drop-in
+ * replacement must take the same command lines and refuse the rest in the
+ * same words: options in order until the first operand (the DURATION and
+ * everything after it belong to COMMAND: `altimer 5 ls -l`), --help acting
+ * as soon as it is read, glibc's messages for a bad option, and GNU's own
+ * abbreviations kept even where altimer's extra options share a prefix
+ * (`--k` is --kill-after, not ambiguous with --keepalive). */
 #include "config.h"
 #include "options.h"
 
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "duration.h"
 #include "signames.h"
 
@@ -57,7 +61,9 @@ static const struct poptOption option_table[] = {
 	  "the signal to send at the deadline (default TERM): a name such as "
 	  "HUP or SIGINT, a number, or RTMIN+n", "SIGNAL" },
 	{ "verbose", 'v', POPT_ARG_NONE, NULL, KEY_VERBOSE,
-	  "report each signal sent to COMMAND on standard error", NULL },
+	  "report each signal sent to COMMAND on standard error, in GNU "
+	  "timeout's words; twice (-vv), also which limit fired and what else "
+	  "altimer does", NULL },
 	{ "group-only", '\0', POPT_ARG_NONE, NULL, KEY_GROUP_ONLY,
 	  "at a timeout signal only COMMAND's process group, as GNU timeout "
 	  "does, not processes of its tree that left the group", NULL },
@@ -91,21 +97,45 @@ static const struct poptOption option_table[] = {
 static const char usage_line[] =
 	"Usage: altimer [OPTION]... DURATION COMMAND [ARG]...\n";
 
-/* One line on stderr: "altimer: <what is wrong> (see 'altimer --help')". */
-static void __attribute__((format(printf, 1, 2))) error_line(const char *fmt, ...)
+/* GNU timeout's own options: an abbreviation that picks one of them keeps
+ * meaning it whatever altimer adds to the table. */
+static const char *const gnu_long_names[] = {
+	"foreground", "kill-after", "preserve-status", "signal", "verbose",
+	"help", "version",
+};
+
+/* A usage error as GNU prints one: "NAME: what is wrong", then "Try 'NAME
+ * --help' for more information.", NAME being argv[0] as GNU's
+ * program_name is. */
+static void __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
+	char words[1024];
 	va_list args;
 
-	fputs("altimer: ", stderr);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	vsnprintf(words, sizeof words, fmt, args);
 	va_end(args);
-	fputs(" (see 'altimer --help')\n", stderr);
+	diag("%s", words);
+	fprintf(stderr, "Try '%s --help' for more information.\n", diag_program());
 }
+
+/* What the user typed, quoted for a message as GNU's quote() does; long
+ * input is cut short.  Room for LEN bytes, each at worst a 4-byte escape,
+ * between two quotation marks of up to 3 bytes. */
+#define QUOTE_SIZE(len) ((len) * 4 + 7)
+#define QUOTED(text, buf) diag_quote((text), (buf), sizeof (buf))
 
 static bool takes_argument(const struct poptOption *option)
 {
 	return (option->argInfo & POPT_ARG_MASK) != POPT_ARG_NONE;
+}
+
+static bool is_gnu_option(const struct poptOption *option)
+{
+	for (size_t i = 0; i < sizeof gnu_long_names / sizeof gnu_long_names[0]; i++)
+		if (strcmp(option->longName, gnu_long_names[i]) == 0)
+			return true;
+	return false;
 }
 
 static const struct poptOption *find_short(char c)
@@ -116,95 +146,57 @@ static const struct poptOption *find_short(char c)
 	return NULL;
 }
 
-/* An exact long name, or the only one it abbreviates. */
-static const struct poptOption *find_long(const char *name, size_t len)
+static bool abbreviates(const struct poptOption *option, const char *name, size_t len)
 {
-	const struct poptOption *found = NULL;
-	int matches = 0;
-
-	for (size_t i = 0; i < OPTION_COUNT; i++) {
-		const char *candidate = option_table[i].longName;
-		if (strncmp(candidate, name, len) != 0)
-			continue;
-		if (candidate[len] == '\0')
-			return &option_table[i];
-		found = &option_table[i];
-		matches++;
-	}
-	if (matches > 1) {
-		char shown[64];
-		snprintf(shown, sizeof shown, "%.*s", (int)len, name);
-		error_line("option '--%s' is ambiguous", shown);
-		return NULL;
-	}
-	if (found == NULL) {
-		char shown[64];
-		snprintf(shown, sizeof shown, "%.*s", (int)len, name);
-		error_line("unknown option '--%s'", shown);
-	}
-	return found;
+	return strncmp(option->longName, name, len) == 0;
 }
 
-/* Find where the operands start, expanding long-option abbreviations in
- * place.  Returns the index of DURATION (argc when missing), or -EINVAL. */
-static int find_operands(int argc, char **argv, char **expanded, int *popt_argc)
+/* The options NAME (LEN bytes) abbreviates, among GNU's only or among all. */
+static size_t count_prefixed(const char *name, size_t len, bool gnu_only,
+			     const struct poptOption **found)
 {
-	int i = 1;
+	size_t count = 0;
 
-	*popt_argc = 1;
-	while (i < argc) {
-		char *arg = argv[i];
-
-		if (strcmp(arg, "--") == 0) {
-			*popt_argc = i;
-			return i + 1;
-		}
-		if (arg[0] != '-' || arg[1] == '\0')
-			break;
-		if (arg[1] == '-') {
-			const char *name = arg + 2;
-			const char *equals = strchr(name, '=');
-			size_t len = equals ? (size_t)(equals - name) : strlen(name);
-			const struct poptOption *option = find_long(name, len);
-
-			if (option == NULL)
-				return -EINVAL;
-			if (equals && !takes_argument(option)) {
-				error_line("option '--%s' takes no argument", option->longName);
-				return -EINVAL;
-			}
-			if (asprintf(&expanded[i], "--%s%s", option->longName,
-				     equals ? equals : "") < 0)
-				return -ENOMEM;
-			argv[i] = expanded[i];
-			if (takes_argument(option) && !equals) {
-				if (++i >= argc) {
-					error_line("option '--%s' needs an argument", option->longName);
-					return -EINVAL;
-				}
-			}
-		} else {
-			for (const char *c = arg + 1; *c != '\0'; c++) {
-				const struct poptOption *option = find_short(*c);
-				char shown[2] = { *c, '\0' };
-
-				if (option == NULL) {
-					error_line("unknown option '-%s'", shown);
-					return -EINVAL;
-				}
-				if (!takes_argument(option))
-					continue;
-				if (c[1] == '\0' && ++i >= argc) {
-					error_line("option '-%s' needs an argument", shown);
-					return -EINVAL;
-				}
-				break;
-			}
-		}
-		i++;
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		if (!abbreviates(&option_table[i], name, len) ||
+		    (gnu_only && !is_gnu_option(&option_table[i])))
+			continue;
+		*found = &option_table[i];
+		count++;
 	}
-	*popt_argc = i;
-	return i;
+	return count;
+}
+
+/* "--NAME" or "--NAME=VALUE": an exact name, else the one GNU option it
+ * abbreviates, else the one option of all.  ARG is the whole word, which
+ * glibc's messages repeat. */
+static const struct poptOption *find_long(const char *arg, size_t len)
+{
+	const char *name = arg + 2;
+	const struct poptOption *found = NULL;
+	size_t count;
+
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		if (strlen(option_table[i].longName) == len && abbreviates(&option_table[i], name, len))
+			return &option_table[i];
+	count = count_prefixed(name, len, true, &found);
+	if (count == 0)
+		count = count_prefixed(name, len, false, &found);
+	if (count == 1)
+		return found;
+	if (count == 0) {
+		usage_error("unrecognized option '%s'", arg);
+		return NULL;
+	}
+	/* glibc's words, candidates in table order (GNU's two for --v). */
+	char candidates[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < OPTION_COUNT && used < sizeof candidates; i++)
+		if (abbreviates(&option_table[i], name, len))
+			used += (size_t)snprintf(candidates + used, sizeof candidates - used,
+						 " '--%s'", option_table[i].longName);
+	usage_error("option '%s' is ambiguous; possibilities:%s", arg, candidates);
+	return NULL;
 }
 
 /* "  -s, --signal=SIGNAL   text..." wrapped at 79 columns. */
@@ -278,13 +270,16 @@ static void print_version(void)
 /* "INT,5s,TERM,5s,KILL": signals, with a delay between each two. */
 static int parse_ladder(const char *value, struct options *options)
 {
+	static const char use[] = "use SIGNAL[,DELAY,SIGNAL]..., such as INT,5s,TERM,5s,KILL";
 	char *copy = strdup(value);
 	char *saveptr = NULL, *token;
+	char shown[QUOTE_SIZE(64)], part[QUOTE_SIZE(32)];
 	int steps = 0, r = -EINVAL;
 	bool want_signal = true;
 
 	if (copy == NULL)
 		return -ENOMEM;
+	QUOTED(value, shown);
 	/* strtok would skip empty fields; "INT,,KILL" must be an error. */
 	for (token = copy; token != NULL; token = saveptr) {
 		saveptr = strchr(token, ',');
@@ -293,28 +288,26 @@ static int parse_ladder(const char *value, struct options *options)
 		if (want_signal) {
 			int sig = signal_parse(token);
 			if (sig <= 0) {
-				error_line("invalid --ladder '%s': '%s' is not a signal; use "
-					   "SIGNAL[,DELAY,SIGNAL]..., such as INT,5s,TERM,5s,KILL",
-					   value, token);
+				usage_error("invalid --ladder %s: %s is not a signal; %s",
+					    shown, QUOTED(token, part), use);
 				goto out;
 			}
 			options->ladder[steps++].signal = sig;
 		} else if (steps == LADDER_MAX) {
 			/* The delay would belong to one signal too many. */
-			error_line("invalid --ladder '%s': at most %d signals", value,
-				   LADDER_MAX);
+			usage_error("invalid --ladder %s: at most %d signals", shown,
+				    LADDER_MAX);
 			goto out;
 		} else if (duration_parse_delay(token, &options->ladder[steps].delay) < 0) {
-			error_line("invalid --ladder '%s': '%s' is not a delay; use "
-				   "SIGNAL[,DELAY,SIGNAL]..., such as INT,5s,TERM,5s,KILL",
-				   value, token);
+			usage_error("invalid --ladder %s: %s is not a delay; %s",
+				    shown, QUOTED(token, part), use);
 			goto out;
 		}
 		want_signal = !want_signal;
 	}
 	if (want_signal) {
-		error_line("invalid --ladder '%s': it must end with a signal, "
-			   "such as INT,5s,TERM,5s,KILL", value);
+		usage_error("invalid --ladder %s: it must end with a signal, "
+			    "such as INT,5s,TERM,5s,KILL", shown);
 		goto out;
 	}
 	options->ladder[0].delay = 0;
@@ -328,35 +321,65 @@ out:
 /* "10s,USR1": a note every INTERVAL. */
 static int parse_every(const char *value, struct options *options)
 {
+	static const char use[] = "use INTERVAL,SIGNAL, such as 10s,USR1";
 	const char *comma = strchr(value, ',');
 	char interval[64];
+	char shown[QUOTE_SIZE(64)], part[QUOTE_SIZE(32)];
 	int sig;
 
+	QUOTED(value, shown);
 	if (comma == NULL || (size_t)(comma - value) >= sizeof interval) {
-		error_line("invalid --every '%s': use INTERVAL,SIGNAL, such as 10s,USR1",
-			   value);
+		usage_error("invalid --every %s: %s", shown, use);
 		return -EINVAL;
 	}
 	memcpy(interval, value, (size_t)(comma - value));
 	interval[comma - value] = '\0';
 	if (duration_parse(interval, &options->every) < 0 ||
 	    options->every == DURATION_NONE) {
-		error_line("invalid --every '%s': '%s' is not an interval; use "
-			   "INTERVAL,SIGNAL, such as 10s,USR1", value, interval);
+		usage_error("invalid --every %s: %s is not an interval; %s", shown,
+			    QUOTED(interval, part), use);
 		return -EINVAL;
 	}
 	sig = signal_parse(comma + 1);
 	if (sig <= 0) {
-		error_line("invalid --every '%s': '%s' is not a signal; use "
-			   "INTERVAL,SIGNAL, such as 10s,USR1", value, comma + 1);
+		usage_error("invalid --every %s: %s is not a signal; %s", shown,
+			    QUOTED(comma + 1, part), use);
 		return -EINVAL;
 	}
 	options->every_signal = sig;
 	return 0;
 }
 
+/* A DURATION operand or option value.  GNU's words first, so what matches
+ * on GNU's message matches on altimer's; then which one it was and what a
+ * duration looks like. */
+static int parse_duration_value(const char *text, const char *what, uint64_t *nanoseconds)
+{
+	char shown[QUOTE_SIZE(64)];
+
+	if (duration_parse(text, nanoseconds) == 0)
+		return 0;
+	usage_error("invalid time interval %s (%s: a number with an optional unit, "
+		    "such as 10, 1.5s, 500ms, 2m or 1h30m)", QUOTED(text, shown), what);
+	return -EINVAL;
+}
+
+/* --help and --version: a failed write is an error, as GNU's close_stdout
+ * makes it (`altimer --help >/dev/full`). */
+static int finish_output(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return OPTIONS_DONE;
+	if (errno != 0)
+		diag_errno(errno, "write error");
+	else
+		diag("write error");
+	return -EIO;
+}
+
 static int apply_option(int key, const char *value, struct options *options)
 {
+	char shown[QUOTE_SIZE(64)];
 	int sig;
 
 	switch (key) {
@@ -367,7 +390,9 @@ static int apply_option(int key, const char *value, struct options *options)
 		options->preserve_status = true;
 		return 0;
 	case KEY_VERBOSE:
-		options->verbose = true;
+		/* -vv and -v -v: a level, saturating far above any in use. */
+		if (options->verbose < 9)
+			options->verbose++;
 		return 0;
 	case KEY_GROUP_ONLY:
 		options->contain = false;
@@ -376,27 +401,18 @@ static int apply_option(int key, const char *value, struct options *options)
 		options->notify = true;
 		return 0;
 	case KEY_KEEPALIVE:
-		if (duration_parse(value, &options->keepalive) < 0) {
-			error_line("invalid --keepalive duration '%s': use a number with an "
-				   "optional unit, such as 30s, 10m or 1h", value);
-			return -EINVAL;
-		}
-		return 0;
+		return parse_duration_value(value, "--keepalive", &options->keepalive);
 	case KEY_NO_LEFTOVERS:
 		options->kill_leftovers = true;
 		return 0;
 	case KEY_KILL_AFTER:
-		if (duration_parse(value, &options->kill_after) < 0) {
-			error_line("invalid --kill-after duration '%s': use a number with an "
-				   "optional unit, such as 10, 1.5s, 2m or 1h30m", value);
-			return -EINVAL;
-		}
-		return 0;
+		return parse_duration_value(value, "--kill-after", &options->kill_after);
 	case KEY_SIGNAL:
 		sig = signal_parse(value);
 		if (sig < 0) {
-			error_line("invalid signal '%s': use a name such as TERM, INT or "
-				   "KILL, a number, or RTMIN+n", value);
+			/* GNU's operand2sig words. */
+			usage_error("%s: invalid signal (a name such as TERM, INT or "
+				    "KILL, a number, or RTMIN+n)", QUOTED(value, shown));
 			return -EINVAL;
 		}
 		options->timeout_signal = sig;
@@ -408,7 +424,8 @@ static int apply_option(int key, const char *value, struct options *options)
 		return parse_every(value, options);
 	case KEY_REPORT:
 		if (*value == '\0') {
-			error_line("invalid --report '': name a file, or - for standard error");
+			usage_error("invalid --report '': name a file, or - for "
+				    "standard error");
 			return -EINVAL;
 		}
 		free(options->report);
@@ -416,19 +433,81 @@ static int apply_option(int key, const char *value, struct options *options)
 		return options->report ? 0 : -ENOMEM;
 	case KEY_HELP:
 		print_help();
-		return OPTIONS_DONE;
+		return finish_output();
 	case KEY_VERSION:
 		print_version();
-		return OPTIONS_DONE;
+		return finish_output();
 	}
 	return -EINVAL;
 }
 
+/* "--NAME", "--NAME=VALUE" or "--NAME VALUE" at argv[*index]; *index moves
+ * past what it used. */
+static int parse_long(int argc, char **argv, int *index, struct options *options)
+{
+	const char *arg = argv[*index];
+	const char *equals = strchr(arg + 2, '=');
+	size_t len = equals ? (size_t)(equals - arg - 2) : strlen(arg + 2);
+	const struct poptOption *option = find_long(arg, len);
+	const char *value = NULL;
+
+	if (option == NULL)
+		return -EINVAL;
+	if (!takes_argument(option) && equals) {
+		usage_error("option '--%s' doesn't allow an argument", option->longName);
+		return -EINVAL;
+	}
+	if (takes_argument(option)) {
+		if (equals)
+			value = equals + 1;
+		else if (*index + 1 < argc)
+			value = argv[++*index];
+		else {
+			usage_error("option '--%s' requires an argument", option->longName);
+			return -EINVAL;
+		}
+	}
+	(*index)++;
+	return apply_option(option->val, value, options);
+}
+
+/* "-vk5", "-s KILL": flags, then at most one option that takes the rest of
+ * the word or the next word as its value. */
+static int parse_short(int argc, char **argv, int *index, struct options *options)
+{
+	const char *arg = argv[*index];
+
+	(*index)++;
+	for (const char *c = arg + 1; *c != '\0'; c++) {
+		const struct poptOption *option = find_short(*c);
+		const char *value = NULL;
+		int r;
+
+		if (option == NULL) {
+			usage_error("invalid option -- '%c'", *c);
+			return -EINVAL;
+		}
+		if (takes_argument(option)) {
+			if (c[1] != '\0')
+				value = c + 1;
+			else if (*index < argc)
+				value = argv[(*index)++];
+			else {
+				usage_error("option requires an argument -- '%c'", *c);
+				return -EINVAL;
+			}
+		}
+		r = apply_option(option->val, value, options);
+		if (r != 0 || value != NULL)
+			return r;
+	}
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *options)
 {
-	char **expanded = calloc((size_t)argc + 1, sizeof *expanded);
-	poptContext context = NULL;
-	int operands, popt_argc, key, result = OPTIONS_RUN;
+	int index = 1, result = OPTIONS_RUN;
+	char shown[QUOTE_SIZE(64)];
 
 	*options = (struct options){
 		.duration = DURATION_NONE,
@@ -438,40 +517,30 @@ int options_parse(int argc, char **argv, struct options *options)
 		.timeout_signal = SIGTERM,
 		.contain = true,
 	};
-	if (expanded == NULL)
-		return -ENOMEM;
 
-	operands = find_operands(argc, argv, expanded, &popt_argc);
-	if (operands < 0) {
-		result = operands;
-		goto out;
-	}
+	/* Options end at "--" or at the first word that is not one ("-" is
+	 * an operand), as with getopt's leading "+". */
+	while (index < argc && result == OPTIONS_RUN) {
+		const char *arg = argv[index];
 
-	context = poptGetContext("altimer", popt_argc, (const char **)argv,
-				 option_table, POPT_CONTEXT_POSIXMEHARDER);
-	if (context == NULL) {
-		result = -ENOMEM;
+		if (strcmp(arg, "--") == 0) {
+			index++;
+			break;
+		}
+		if (arg[0] != '-' || arg[1] == '\0')
+			break;
+		if (arg[1] == '-')
+			result = parse_long(argc, argv, &index, options);
+		else
+			result = parse_short(argc, argv, &index, options);
+	}
+	if (result != OPTIONS_RUN)
 		goto out;
-	}
-	while ((key = poptGetNextOpt(context)) > 0) {
-		/* popt hands over the argument: ours to free. */
-		char *value = poptGetOptArg(context);
-		result = apply_option(key, value, options);
-		free(value);
-		if (result != OPTIONS_RUN)
-			goto out;
-	}
-	if (key < -1) {
-		error_line("%s: %s", poptBadOption(context, POPT_BADOPTION_NOALIAS),
-			   poptStrerror(key));
-		result = -EINVAL;
-		goto out;
-	}
 
 	if (options->ladder_steps > 0 &&
 	    (options->signal_given || options->kill_after != DURATION_NONE)) {
-		error_line("--ladder replaces --signal and --kill-after: give either "
-			   "--ladder or those");
+		usage_error("--ladder replaces --signal and --kill-after: give "
+			    "either --ladder or those");
 		result = -EINVAL;
 		goto out;
 	}
@@ -485,35 +554,26 @@ int options_parse(int argc, char **argv, struct options *options)
 	}
 	options->timeout_signal = options->ladder[0].signal;
 
-	if (operands >= argc) {
-		error_line("missing DURATION and COMMAND; usage: altimer [OPTION]... "
-			   "DURATION COMMAND [ARG]...");
+	/* GNU counts the operands before reading DURATION, and then prints
+	 * only its "Try" line; altimer says what is missing first. */
+	if (index >= argc) {
+		usage_error("missing operand");
 		result = -EINVAL;
 		goto out;
 	}
-	if (duration_parse(argv[operands], &options->duration) < 0) {
-		error_line("invalid duration '%s': use a number with an optional unit, "
-			   "such as 10, 1.5s, 2m, 500ms or 1h30m", argv[operands]);
+	if (index + 1 >= argc) {
+		usage_error("missing operand after %s", QUOTED(argv[index], shown));
 		result = -EINVAL;
 		goto out;
 	}
-	if (operands + 1 >= argc) {
-		error_line("missing COMMAND after DURATION '%s'", argv[operands]);
-		result = -EINVAL;
+	result = parse_duration_value(argv[index], "DURATION", &options->duration);
+	if (result < 0)
 		goto out;
-	}
-	options->command = argv + operands + 1;
+	options->command = argv + index + 1;
 
 out:
 	if (result != OPTIONS_RUN)
 		options_free(options);
-	if (context)
-		poptFreeContext(context);
-	/* Expanded spellings stay referenced only by argv before the operands,
-	 * which nothing reads after parsing. */
-	for (int i = 0; i < argc; i++)
-		free(expanded[i]);
-	free(expanded);
 	return result;
 }
 

@@ -29,7 +29,7 @@ struct options {
 	bool signal_given;	/* -s was used (it cannot go with --ladder) */
 	bool preserve_status;
 	bool foreground;
-	bool verbose;
+	int verbose;		/* -v: 1 for GNU's lines, 2 (-vv) for altimer's too */
 	bool contain;		/* timeouts reach the whole tree, not just the group */
 	bool kill_leftovers;	/* also kill the tree when COMMAND exits */
 	char **command;		/* NULL-terminated argv of COMMAND */
@@ -40,8 +40,11 @@ enum options_result {
 	OPTIONS_DONE = 1,	/* --help or --version was printed */
 };
 
-/* Parse argv.  Returns OPTIONS_RUN, OPTIONS_DONE, or -EINVAL after printing
- * a one-line error to stderr (the caller exits 125). */
+/* Parse argv as GNU timeout's getopt_long does: options in order up to the
+ * first operand, GNU's abbreviations, GNU's words for what is wrong.
+ * Returns OPTIONS_RUN, OPTIONS_DONE, -EINVAL after printing a usage error
+ * (and GNU's "Try '... --help'" line), -EIO after a "write error" on
+ * --help or --version, or -ENOMEM; the caller exits 125 on all three. */
 int options_parse(int argc, char **argv, struct options *options);
 
 /* Free what options_parse allocated. */

@@ -2,6 +2,7 @@
 # The command line: options, operands, and errors for bad input.
 
 load helpers/common
+load helpers/gnu
 
 @test "options stop at the first operand: COMMAND keeps its own options" {
 	run "$ALTIMER" 5 sh -c 'echo "$@"' sh -v --help -s KILL
@@ -40,45 +41,129 @@ load helpers/common
 	[[ "$output" == *"sending signal KILL to command 'sleep'"* ]]
 }
 
-@test "an ambiguous abbreviation is refused with 125" {
-	run "$ALTIMER" --ver 1 true
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"'--ver' is ambiguous"* ]]
+@test "an unknown option, a bad flag value or a missing argument: GNU's two lines, exit 125" {
+	like_gnu --bogus 1 true
+	like_gnu --bogus=x 1 true
+	like_gnu ---x 1 true
+	like_gnu -x 1 true
+	like_gnu -/ 1 true
+	like_gnu -vx 1 true
+	like_gnu -s
+	like_gnu -k
+	like_gnu -vk
+	like_gnu --signal
+	like_gnu --sig
+	like_gnu --kill-after
+	like_gnu --verbose=yes 1 true
+	like_gnu --preserve-status=1 1 true
+	like_gnu --foreground= 1 true
+	like_gnu --help=x
+	like_gnu --h=1
+	# An option's value is the next word, whatever it looks like.
+	like_gnu --signal -9 1 true
+	like_gnu -s -- 1 true
+	like_gnu -k --help 1 true
+	like_gnu --kill-after --help 1 true
+	like_gnu --signal=KILL=9 1 true
+	like_gnu -v- 1 true
+	like_gnu -- -- 1 true
 }
 
-@test "an unknown option is one line naming it, exit 125" {
-	run "$ALTIMER" --frobnicate 1 true
-	[ "$status" -eq 125 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == "altimer: unknown option '--frobnicate'"* ]]
-	run "$ALTIMER" -x 1 true
-	[ "$status" -eq 125 ]
-	[[ "$output" == "altimer: unknown option '-x'"* ]]
+@test "usage errors are two lines: GNU's words, then Try 'altimer --help'" {
+	run -125 as_altimer --frobnicate 1 true
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "altimer: unrecognized option '--frobnicate'" ]
+	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
+	run -125 as_altimer -s
+	[ "${lines[0]}" = "altimer: option requires an argument -- 's'" ]
+	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
 }
 
-@test "an option missing its argument is refused with 125" {
-	run "$ALTIMER" -s
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"'-s' needs an argument"* ]]
-	run "$ALTIMER" --kill-after
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"'--kill-after' needs an argument"* ]]
+@test "messages name the program as it was run, as GNU's program_name does" {
+	run -125 "$ALTIMER" --bogus 1 true
+	[ "${lines[0]}" = "$ALTIMER_NAME: unrecognized option '--bogus'" ]
+	[ "${lines[1]}" = "Try '$ALTIMER --help' for more information." ]
+	run -125 as_timeout altimer -x 1 true
+	[ "${lines[0]}" = "timeout: invalid option -- 'x'" ]
+	[ "${lines[1]}" = "Try 'timeout --help' for more information." ]
 }
 
-@test "a flag given a value is refused with 125" {
-	run "$ALTIMER" --verbose=yes 1 true
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"'--verbose' takes no argument"* ]]
+@test "options are read in order, as getopt reads them: the first problem or --help wins" {
+	like_gnu --bogus --help
+	like_gnu -s NOPE --help
+	like_gnu -k soon --bogus 1 true
+	like_gnu --bogus -k soon 1 true
+	run -0 as_timeout altimer --help --bogus
+	[[ "${lines[0]}" == "Usage: "* ]]
+	run -0 as_timeout gnu --help --bogus
 }
 
-@test "no operands, or no COMMAND, is a usage error with 125" {
-	run "$ALTIMER"
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"missing DURATION and COMMAND"* ]]
-	run "$ALTIMER" 5
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"missing COMMAND"* ]]
-	[ "${#lines[@]}" -eq 1 ]
+@test "--k, --s, --p and --f abbreviate GNU's options, even where altimer's share the prefix" {
+	run -0 "$PARSE" options --k 2 1 true
+	[[ "$output" == *"kill_after 2000000000"* ]]
+	[[ "$output" == *"keepalive none"* ]]
+	run -0 "$PARSE" options --s KILL 1 true
+	[[ "$output" == *"signal 9"* ]]
+	run -0 "$PARSE" options --p 1 true
+	[[ "$output" == *"preserve_status 1"* ]]
+	run -0 "$PARSE" options --f 1 true
+	[[ "$output" == *"foreground 1"* ]]
+	# An abbreviation only altimer's option has still reaches it.
+	run -0 "$PARSE" options --ke 3 1 true
+	[[ "$output" == *"keepalive 3000000000"* ]]
+	[[ "$output" == *"kill_after none"* ]]
+}
+
+@test "GNU's abbreviations give GNU's outcome" {
+	like_gnu --k 0.2 1 sh -c 'trap "" TERM; sleep 5'
+	like_gnu --kill=0.2 1 sh -c 'trap "" TERM; sleep 5'
+	like_gnu --s KILL 0.1 sleep 5
+	like_gnu --sig=HUP 0.1 sleep 5
+	like_gnu --p 1 sh -c "exit 3"
+	like_gnu --pre 0.1 sh -c 'exit 3'
+	like_gnu --f 0.1 sleep 5
+	like_gnu --fore 1 true
+	like_gnu --verb 1 true
+}
+
+@test "an ambiguous abbreviation lists the candidates in getopt's words" {
+	like_gnu --v 1 true
+	like_gnu --ver 1 true
+	like_gnu --ve=1 1 true
+	run -125 as_altimer --n 1 true
+	[ "${lines[0]}" = "altimer: option '--n' is ambiguous; possibilities: '--no-leftovers' '--notify'" ]
+	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
+}
+
+@test "no operands, or no COMMAND: altimer says what is missing, then GNU's Try line" {
+	run -125 as_altimer
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "altimer: missing operand" ]
+	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
+	run -125 as_altimer -v 5
+	[ "${lines[0]}" = "altimer: missing operand after '5'" ]
+	# GNU prints the Try line alone, before looking at DURATION.
+	for args in "" "5" "-v" "-- 5" "xyz" "--foreground"; do
+		# shellcheck disable=SC2086
+		run -125 as_timeout altimer $args
+		ours=${lines[1]}
+		# shellcheck disable=SC2086
+		run -125 as_timeout gnu $args
+		[ "${#lines[@]}" -eq 1 ]
+		[ "$ours" = "${lines[0]}" ]
+	done
+}
+
+@test "-v twice (-vv, -v -v, --verbose --verbose) is level 2" {
+	for form in "1:-v" "2:-vv" "2:-v -v" "2:--verbose --verbose" "2:-v --verb" "1:-fvp" \
+		"3:-vvv" "0:"; do
+		# shellcheck disable=SC2086
+		run -0 "$PARSE" options ${form#*:} 1 true
+		[[ "$output" == *"verbose ${form%%:*}"* ]] || { echo "$form: $output"; false; }
+	done
+	# GNU takes -v more than once too.
+	like_gnu -vv 1 true
+	like_gnu --verbose --verbose 1 true
 }
 
 @test "--help prints usage and every option to stdout and exits 0" {
@@ -106,6 +191,24 @@ load helpers/common
 	[ "$status" -eq 125 ]
 }
 
+@test "--help and --version to a full disk: GNU's write error line, exit 125" {
+	for option in --help --version; do
+		status=0
+		err=$(as_altimer "$option" 2>&1 >/dev/full) || status=$?
+		[ "$status" -eq 125 ]
+		[ "$err" = "altimer: write error: No space left on device" ]
+		status=0
+		ours=$(as_timeout altimer "$option" 2>&1 >/dev/full) || status=$?
+		[ "$status" -eq 125 ]
+		gnu=$(as_timeout gnu "$option" 2>&1 >/dev/full) || status=$?
+		[ "$ours" = "$gnu" ]
+	done
+	ours=$(as_timeout altimer --help 2>&1 >&-) || status=$?
+	gnu=$(as_timeout gnu --help 2>&1 >&-) || status=$?
+	[ "$ours" = "timeout: write error: Bad file descriptor" ]
+	[ "$ours" = "$gnu" ]
+}
+
 @test "-v says which limit fired, then which signal went to which command" {
 	run "$ALTIMER" -v 0.1 sleep 10
 	[ "$status" -eq 124 ]
@@ -116,7 +219,7 @@ load helpers/common
 }
 
 @test "-v with -k reports the TERM and then the KILL" {
-	run "$ALTIMER" -v -k 0.2 0.1 sh -c 'trap "" TERM; sleep 10'
+	run "$ALTIMER" -v -k 0.2 1 sh -c 'trap "" TERM; sleep 10'
 	[ "$status" -eq 137 ]
 	[ "${lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sh'" ]
 	[ "${lines[2]}" = "$ALTIMER_NAME: sending signal KILL to command 'sh'" ]
@@ -132,4 +235,15 @@ load helpers/common
 		gnu=$("$GNU_TIMEOUT" $args >/dev/null 2>&1; echo $?)
 		[ "$ours" = "$gnu" ] || { echo "altimer $args: $ours, GNU: $gnu"; false; }
 	done
+}
+
+@test "9.11: -f and -p are --foreground and --preserve-status (9.1 refuses them)" {
+	run -0 "$PARSE" options -f -p 1 true
+	[[ "$output" == *"foreground 1"* ]]
+	[[ "$output" == *"preserve_status 1"* ]]
+	run -0 "$PARSE" options -pf 1 true
+	[[ "$output" == *"foreground 1"* ]]
+	[[ "$output" == *"preserve_status 1"* ]]
+	run -3 "$ALTIMER" -p 1 sh -c 'exit 3'
+	run -0 "$ALTIMER" -f 1 true
 }

@@ -99,19 +99,20 @@ logger_script='
 }
 
 # refused OPTION VALUE...: each --OPTION=VALUE gets one line naming the
-# option, and 125.
+# option, GNU's "Try" line, and 125.
 refused() {
 	local option=$1 bad
 	shift
 	for bad in "$@"; do
 		run --separate-stderr "$ALTIMER" --"$option"="$bad" 5 true
 		[ "$status" -eq 125 ] || { echo "accepted '$bad'"; return 1; }
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ "$stderr" == "altimer: "*"--$option"* ]]
+		[ "${#stderr_lines[@]}" -eq 2 ]
+		[[ "${stderr_lines[0]}" == "$ALTIMER_NAME: "*"--$option"* ]]
+		[ "${stderr_lines[1]}" = "Try '$ALTIMER --help' for more information." ]
 	done
 }
 
-@test "invalid ladders are refused with one line and 125" {
+@test "invalid ladders are refused with a line naming --ladder and 125" {
 	refused ladder "" "INT," "INT,5" "INT,,KILL" ",INT" "INT,5s,NOPE" "INT,x,KILL" \
 		"INT,5,0" "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"
 }
@@ -206,7 +207,7 @@ counter='
 	[ "$count" -ge 2 ]
 }
 
-@test "invalid --every values are refused with one line and 125" {
+@test "invalid --every values are refused with a line naming --every and 125" {
 	refused every "" "5" "5," ",USR1" "0,USR1" "x,USR1" "1,NOPE" "1,0" "-1,USR1"
 }
 

@@ -199,7 +199,8 @@ field() {
 	[[ "$stderr" == *"Is a directory" ]]
 	run --separate-stderr "$ALTIMER" --report= 5 true
 	[ "$status" -eq 125 ]
-	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: invalid --report '': name a file, or - for standard error" ]
 }
 
 @test "--preserve-status after a timeout: the report shows 143, not a re-raise" {

@@ -2,6 +2,7 @@
 # SIGNAL operands: names, aliases, numbers, real-time signals.
 
 load helpers/common
+load helpers/gnu
 
 expect_signal() {
 	local got
@@ -49,20 +50,29 @@ expect_signal() {
 	done
 }
 
-@test "an unknown signal is one line naming it, exit 125" {
-	run "$ALTIMER" -s NOPE 1 true
-	[ "$status" -eq 125 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == "altimer: invalid signal 'NOPE'"* ]]
+@test "an unknown signal is GNU's line naming it, then the Try line, exit 125" {
+	run -125 as_altimer -s NOPE 1 true
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "altimer: 'NOPE': invalid signal"* ]]
+	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
+	for text in NOPE "" 99 -9 SIG 32 RTMIN+31; do
+		like_gnu -s "$text" 1 true
+		like_gnu --signal="$text" 1 true
+	done
 }
 
-@test "altimer accepts and refuses the same signal operands as GNU timeout" {
+@test "a bad signal is quoted as GNU quotes it, escapes and all" {
+	for text in "$(printf 'a\nb')" "it's" 'a\b' "$(printf '\303\251')" "$(printf '\001x\177')" \
+		"$(printf 'a\tb\rc\vd\fe\af\bg')" 'a b"c$d`e`' '??='; do
+		like_gnu -s "$text" 1 true
+	done
+}
+
+@test "altimer accepts and refuses the same signal operands as GNU timeout, in its words" {
 	for text in 0 1 9 15 31 32 33 34 64 65 127 128 143 255 256 271 HUP hup SIGHUP \
 		sighup IOT CLD IO POLL STKFLT PWR RTMIN RTMAX RTMIN+1 RTMAX-1 RTMIN+30 \
 		RTMIN+31 SIG15 -9 NOPE EXIT SIGEXIT; do
-		ours=$("$ALTIMER" -s "$text" 0 true >/dev/null 2>&1; echo $?)
-		gnu=$("$GNU_TIMEOUT" -s "$text" 0 true >/dev/null 2>&1; echo $?)
-		[ "$ours" = "$gnu" ] || { echo "-s '$text': altimer $ours, GNU $gnu"; false; }
+		like_gnu -s "$text" 0 true
 	done
 }
 
