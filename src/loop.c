@@ -43,10 +43,10 @@ static const char *name_of(int sig, char *buf)
 	return buf;
 }
 
-/* altimer's own lines, beyond GNU's. */
+/* altimer's own lines, beyond GNU's: -vv. */
 static bool verbose_extra(const struct run *run)
 {
-	return run->options->verbose;
+	return run->options->verbose >= 2;
 }
 
 /* -v, in GNU timeout's words. */
@@ -54,8 +54,9 @@ static void say_sending(const struct run *run, int sig)
 {
 	char name[SIGNAME_MAX], quoted[4096];
 
+	/* Signal 0 is "0", as GNU 9.10 prints it (9.1 said EXIT). */
 	if (run->options->verbose)
-		diag("sending signal %s to command %s", name_of(sig, name),
+		diag("sending signal %s to command %s", sig ? name_of(sig, name) : "0",
 		     diag_quote(run->options->command[0], quoted, sizeof quoted));
 }
 

@@ -209,8 +209,18 @@ load helpers/gnu
 	[ "$ours" = "$gnu" ]
 }
 
-@test "-v says which limit fired, then which signal went to which command" {
+@test "-v prints GNU's lines and nothing more, under the name altimer was run as" {
 	run "$ALTIMER" -v 0.1 sleep 10
+	[ "$status" -eq 124 ]
+	[ "$output" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
+	like_gnu -v 0.1 sleep 10
+	like_gnu -v -k 0.2 0.1 sh -c 'trap "" TERM; sleep 10'
+	like_gnu -v -s INT 0.1 sleep 10
+	like_gnu -v --foreground 0.1 sleep 10
+}
+
+@test "-vv says which limit fired, then which signal went to which command" {
+	run "$ALTIMER" -vv 0.1 sleep 10
 	[ "$status" -eq 124 ]
 	[ "${#lines[@]}" -eq 2 ]
 	[ "${lines[0]}" = "$ALTIMER_NAME: deadline: command 'sleep' still running after 0.1s" ]
@@ -221,8 +231,8 @@ load helpers/gnu
 @test "-v with -k reports the TERM and then the KILL" {
 	run "$ALTIMER" -v -k 0.2 1 sh -c 'trap "" TERM; sleep 10'
 	[ "$status" -eq 137 ]
-	[ "${lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sh'" ]
-	[ "${lines[2]}" = "$ALTIMER_NAME: sending signal KILL to command 'sh'" ]
+	[ "${lines[0]}" = "$ALTIMER_NAME: sending signal TERM to command 'sh'" ]
+	[ "${lines[1]}" = "$ALTIMER_NAME: sending signal KILL to command 'sh'" ]
 }
 
 @test "the options' answers match GNU timeout's (GNU 9.1 spells -p and -f out in full)" {

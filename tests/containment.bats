@@ -63,7 +63,7 @@ no_marked_left() {
 }
 
 @test "leftovers ignoring TERM are killed once a timed-out command ends ($(altimer_path))" {
-	run "$ALTIMER" -v 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & wait'
+	run "$ALTIMER" -vv 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & wait'
 	[ "$status" -eq 124 ]
 	[[ "$output" == *"left behind by the command"* ]]
 	no_marked_left

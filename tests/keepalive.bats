@@ -34,8 +34,8 @@ load helpers/common
 	[ "$status" -eq 0 ]
 }
 
-@test "-v says the keepalive fired, then which signal went out" {
-	run --separate-stderr "$ALTIMER" -v -i 0.2 60 sleep 30
+@test "-vv says the keepalive fired, then which signal went out" {
+	run --separate-stderr "$ALTIMER" -vv -i 0.2 60 sleep 30
 	[ "$status" -eq 124 ]
 	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: keepalive: no sign of life from command 'sleep' for 0.2s" ]
 	[ "${stderr_lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]

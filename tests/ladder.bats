@@ -211,8 +211,8 @@ counter='
 	refused every "" "5" "5," ",USR1" "0,USR1" "x,USR1" "1,NOPE" "1,0" "-1,USR1"
 }
 
-@test "-v names the limit that fired" {
-	run --separate-stderr "$ALTIMER" -v 0.2 sleep 5
+@test "-vv names the limit that fired" {
+	run --separate-stderr "$ALTIMER" -vv 0.2 sleep 5
 	[ "$status" -eq 124 ]
 	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: deadline: command 'sleep' still running after 0.2s" ]
 	[ "${stderr_lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]

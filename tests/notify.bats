@@ -35,13 +35,16 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 }
 
 @test "WATCHDOG=trigger times out at once" {
-	run --separate-stderr "$ALTIMER" --notify -v 60 sh -c 'systemd-notify WATCHDOG=trigger; sleep 30'
+	run --separate-stderr "$ALTIMER" --notify -vv 60 sh -c 'systemd-notify WATCHDOG=trigger; sleep 30'
 	[ "$status" -eq 124 ]
 	[[ "$stderr" == *"asked to time out (WATCHDOG=trigger)"* ]]
 }
 
-@test "READY=1 and STATUS= are reported under -v" {
+@test "READY=1 and STATUS= are reported under -vv, not -v" {
 	run --separate-stderr "$ALTIMER" --notify -v 10 sh -c 'systemd-notify --ready && systemd-notify --status="half way"'
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr "$ALTIMER" --notify -vv 10 sh -c 'systemd-notify --ready && systemd-notify --status="half way"'
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"command 'sh' is ready (READY=1)"* ]]
 	[[ "$stderr" == *"command 'sh' status: half way"* ]]
@@ -54,8 +57,8 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 	[ "$output" = all-ok ]
 }
 
-@test "junk, oversized and malformed messages are ignored with a -v note" {
-	run --separate-stderr "$ALTIMER" --notify -v -i 2 10 sh -c "
+@test "junk, oversized and malformed messages are ignored with a -vv note" {
+	run --separate-stderr "$ALTIMER" --notify -vv -i 2 10 sh -c "
 		$SEND_RAW 'garbage'; $SEND_RAW 'WATCHDOG=maybe'; $SEND_RAW 'A\\0B=1';
 		$SEND_RAW \"\\xff\\xfe=\\x01\"; $SEND_RAW 'WATCHDOG_USEC=-5'; $SEND_RAW \"@{['X=' x 3000]}\";
 		sleep 0.3; echo survived"
