@@ -101,7 +101,8 @@ man_long_options() {
 			source "$0"
 			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 			COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-			_altimer; printf "%s\n" "${COMPREPLY[@]}"' "$BASH_COMPLETION" "$@"
+			_altimer altimer "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
+			printf "%s\n" "${COMPREPLY[@]}"' "$BASH_COMPLETION" "$@"
 	}
 	run complete_words altimer --sig
 	[ "$output" = "--signal=" ]
@@ -110,6 +111,11 @@ man_long_options() {
 	run complete_words altimer -s term
 	[ "$output" = TERM ]
 	run complete_words altimer 5 ls --almost-al
+	[ "$output" = "--almost-all" ]
+	# Words as bash splits them with '=' in COMP_WORDBREAKS.
+	run complete_words altimer --signal = te
+	[ "$output" = TERM ]
+	run complete_words altimer --kill-after = 2 5 ls --almost-al
 	[ "$output" = "--almost-all" ]
 }
 
