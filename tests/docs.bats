@@ -3,7 +3,8 @@
 
 load helpers/common
 
-MAN="$ALTIMER_SRCDIR/man/altimer.1"
+# configure writes the man page (version, date) from man/altimer.1.in.
+MAN="${ALTIMER_BUILDDIR:-$ALTIMER_SRCDIR}/man/altimer.1"
 BASH_COMPLETION="$ALTIMER_SRCDIR/completions/altimer"
 ZSH_COMPLETION="$ALTIMER_SRCDIR/completions/_altimer"
 FISH_COMPLETION="$ALTIMER_SRCDIR/completions/altimer.fish"
@@ -92,6 +93,61 @@ man_long_options() {
 @test "--version matches the version in the man page header" {
 	version=$("$ALTIMER" --version | sed -n '1s/^altimer //p')
 	grep -q "^\.TH ALTIMER 1 .*\"altimer $version\"" "$MAN"
+}
+
+@test "the man page's date and version are configure's, and NEWS names that release" {
+	grep -q '@[A-Z_]*@' "$MAN" && { grep '@[A-Z_]*@' "$MAN"; false; }
+	read -r _ _ _ date version_word _ <<<"$(grep '^\.TH' "$MAN")"
+	[[ $date =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]
+	version=$("$ALTIMER" --version | sed -n '1s/^altimer //p')
+	[ "$version_word" = "\"altimer" ]
+	grep -q -F "* Noteworthy changes in release $version ($date)" "$ALTIMER_SRCDIR/NEWS"
+}
+
+@test "--version has GNU's form: name and version, copyright, licence, no warranty, authors" {
+	run "$ALTIMER" --version
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ ^altimer\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ ${lines[1]} =~ ^Copyright\ \(C\)\ 20[0-9][0-9]\ .+\.$ ]]
+	[ "${lines[2]}" = "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>." ]
+	[ "${lines[3]}" = "This is free software: you are free to change and redistribute it." ]
+	[ "${lines[4]}" = "There is NO WARRANTY, to the extent permitted by law." ]
+	[[ ${lines[5]} =~ ^Written\ by\ .+\.$ ]]
+	# GNU timeout's lines, word for word where they are not about the program.
+	gnu=$("$GNU_TIMEOUT" --version)
+	grep -q -F -x "${lines[3]}" <<<"$gnu"
+	grep -q -F -x "${lines[4]}" <<<"$gnu"
+}
+
+@test "COPYING is the licence --version names (GPL version 3)" {
+	"$ALTIMER" --version | grep -q 'GPLv3+'
+	grep -q -x ' *GNU GENERAL PUBLIC LICENSE' "$ALTIMER_SRCDIR/COPYING"
+	grep -q -x ' *Version 3, 29 June 2007' "$ALTIMER_SRCDIR/COPYING"
+	[ -s "$ALTIMER_SRCDIR/AUTHORS" ]
+}
+
+@test "--help ends with where to report bugs and the home page, as the man page says" {
+	run "$ALTIMER" --help
+	[ "$status" -eq 0 ]
+	n=${#lines[@]}
+	[[ ${lines[n - 2]} =~ ^Report\ bugs\ to:\ \<([^@\ ]+@[^\ ]+)\>$ ]]
+	address=${BASH_REMATCH[1]}
+	[[ ${lines[n - 1]} =~ ^altimer\ home\ page:\ \<(https://[^\ ]+)\>$ ]]
+	url=${BASH_REMATCH[1]}
+	section() { sed -n "/^\\.SH \"\\{0,1\\}$1/,/^\\.SH /p" "$MAN"; }
+	section 'REPORTING BUGS' | grep -q -x -F "Report bugs to: <$address>"
+	section 'REPORTING BUGS' | grep -q -x -F "altimer home page: <$url>"
+	grep -q -F "$address" "$ALTIMER_SRCDIR/AUTHORS"
+}
+
+@test "the man page has the closing sections of a coreutils page" {
+	for name in AUTHORS '"REPORTING BUGS"' COPYRIGHT '"SEE ALSO"'; do
+		grep -q -x -F ".SH $name" "$MAN" || { echo "no .SH $name"; return 1; }
+	done
+	see_also=$(sed -n '/^\.SH "SEE ALSO"/,$p' "$MAN")
+	for page in 'timeout (1)' 'kill (1)' 'systemd\-run (1)' 'sd_notify (3)'; do
+		grep -q -F ".BR $page" <<<"$see_also" || { echo "SEE ALSO lacks $page"; return 1; }
+	done
 }
 
 @test "bash completes options, signal names, and the wrapped command's arguments" {
