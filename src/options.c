@@ -265,8 +265,8 @@ static void print_help(void)
 	      "  dies of the same signal (without a core dump)\n"
 	      "\nThe environment variable ALTIMER_NO_PIDFD=1 makes altimer use kill(2)\n"
 	      "and SIGCHLD instead of pidfds.  See altimer(1) for details.\n", stdout);
-	/* The trailer GNU tools print; both come from AC_INIT. */
-	printf("\nReport bugs to: <%s>\n"
+	/* The trailer gnulib's emit_bug_reporting_address prints; from AC_INIT. */
+	printf("\nReport bugs to: %s\n"
 	       "%s home page: <%s>\n", PACKAGE_BUGREPORT, PACKAGE_NAME, PACKAGE_URL);
 }
 

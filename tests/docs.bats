@@ -130,12 +130,13 @@ man_long_options() {
 	run "$ALTIMER" --help
 	[ "$status" -eq 0 ]
 	n=${#lines[@]}
-	[[ ${lines[n - 2]} =~ ^Report\ bugs\ to:\ \<([^@\ ]+@[^\ ]+)\>$ ]]
+	# As GNU grep prints them (gnulib's emit_bug_reporting_address).
+	[[ ${lines[n - 2]} =~ ^Report\ bugs\ to:\ ([^@\ \<]+@[^\ \>]+)$ ]]
 	address=${BASH_REMATCH[1]}
 	[[ ${lines[n - 1]} =~ ^altimer\ home\ page:\ \<(https://[^\ ]+)\>$ ]]
 	url=${BASH_REMATCH[1]}
 	section() { sed -n "/^\\.SH \"\\{0,1\\}$1/,/^\\.SH /p" "$MAN"; }
-	section 'REPORTING BUGS' | grep -q -x -F "Report bugs to: <$address>"
+	section 'REPORTING BUGS' | grep -q -x -F "Report bugs to: $address"
 	section 'REPORTING BUGS' | grep -q -x -F "altimer home page: <$url>"
 	grep -q -F "$address" "$ALTIMER_SRCDIR/AUTHORS"
 }
