@@ -36,6 +36,16 @@ installed() {
 	find "$INSTALL_ROOT" -type f -name "$1" -path "${2:-*}" | head -1
 }
 
+# The bash completion: the file named altimer that is not the program.
+installed_bash() {
+	find "$INSTALL_ROOT" -type f -name altimer ! -path '*/bin/*' | head -1
+}
+
+# configured OPTION: configure was given OPTION (config.status records it).
+configured() {
+	grep -q -e "$1" "$BUILDDIR/config.status"
+}
+
 # The environment every shell starts with: nothing of the caller's but PATH,
 # the installed altimer first.
 shell_env() {
@@ -144,7 +154,7 @@ start_bash() {
 	command -v bash >/dev/null || skip "bash is not installed"
 	local main=/usr/share/bash-completion/bash_completion dir rc
 	[ -f "$main" ] || skip "bash-completion is not installed"
-	dir=$(dirname "$(installed altimer '*completion*')")
+	dir=$(dirname "$(installed_bash)")
 	[ "$dir" != . ] || skip "configure was told to install no bash completion"
 	rc="$BATS_FILE_TMPDIR/bashrc"
 	# As in a user's ~/.bashrc: bash-completion, which loads a command's
@@ -206,26 +216,27 @@ need_git() {
 	command -v git >/dev/null || skip "git is not installed"
 }
 
+# installed_where NAME FILE CONVENTIONAL-DIR SHELL: make install wrote FILE
+# as completions/NAME, in CONVENTIONAL-DIR unless configure was told
+# otherwise.
+installed_where() {
+	if [ -z "$2" ]; then
+		configured "--with-$4-completion-dir=no" || { echo "no $1 installed"; return 1; }
+		return 0
+	fi
+	cmp "$2" "$ALTIMER_SRCDIR/completions/$1"
+	case $2 in
+	*/"$3/$1") ;;
+	*) configured "--with-$4-completion-dir" || { echo "$2 is not in $3"; return 1; } ;;
+	esac
+}
+
 @test "make install writes altimer, its man page and the three completions" {
 	[ -x "$(installed altimer '*/bin/*')" ]
 	[ -f "$(installed altimer.1 '*/man1/*')" ]
-	bash_file=$(installed altimer '*completion*')
-	cmp "$bash_file" "$ALTIMER_SRCDIR/completions/altimer"
-	cmp "$(installed _altimer)" "$ALTIMER_SRCDIR/completions/_altimer"
-	cmp "$(installed altimer.fish)" "$ALTIMER_SRCDIR/completions/altimer.fish"
-	# Where each shell looks, unless configure was told otherwise.
-	case $bash_file in
-	*/bash-completion/completions/altimer) ;;
-	*) grep -q -e '--with-bash-completion-dir' "$BUILDDIR/config.status" ;;
-	esac
-	case $(installed _altimer) in
-	*/zsh/site-functions/_altimer) ;;
-	*) grep -q -e '--with-zsh-completion-dir' "$BUILDDIR/config.status" ;;
-	esac
-	case $(installed altimer.fish) in
-	*/fish/vendor_completions.d/altimer.fish) ;;
-	*) grep -q -e '--with-fish-completion-dir' "$BUILDDIR/config.status" ;;
-	esac
+	installed_where altimer "$(installed_bash)" bash-completion/completions bash
+	installed_where _altimer "$(installed _altimer)" zsh/site-functions zsh
+	installed_where altimer.fish "$(installed altimer.fish)" fish/vendor_completions.d fish
 }
 
 @test "bash completes options and signal names" {
