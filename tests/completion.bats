@@ -281,10 +281,12 @@ installed_where() {
 	lists 'altimer -s ' 'KILL' 'TERM' 'USR1'
 }
 
-@test "zsh offers DURATION's units" {
+@test "zsh offers the units of DURATION and of the options' durations" {
 	start_zsh
 	lists 'altimer 10' 'seconds' 'minutes' 'hours' 'days' 'milliseconds'
 	lists 'altimer -k 1 --signal=INT 2' 'seconds' 'minutes'
+	lists 'altimer -k 5' 'seconds' 'minutes'
+	lists 'altimer --keepalive=5' 'seconds' 'minutes'
 }
 
 @test "zsh completes COMMAND and its own arguments after DURATION" {
