@@ -189,3 +189,19 @@ man_long_options() {
 	if command -v zsh >/dev/null; then zsh -n "$ZSH_COMPLETION"; fi
 	if command -v fish >/dev/null; then fish -n "$FISH_COMPLETION"; fi
 }
+
+@test "scripts/check-dist fails a tarball that lacks a path README.md names" {
+	dist="$BATS_TEST_TMPDIR/altimer-x"
+	mkdir -p "$dist"
+	(cd "$ALTIMER_SRCDIR" && cp -R README.md scripts tests fuzz bench completions man src "$dist/")
+	mkdir -p "$dist/.ci" && cp "$ALTIMER_SRCDIR/.ci/run" "$dist/.ci/"
+	# make distcheck's source directory is read-only.
+	chmod -R u+w "$dist"
+	# The source directory is not a git checkout here: only the names count.
+	run sh "$ALTIMER_SRCDIR/scripts/check-dist" "$BATS_TEST_TMPDIR" "$dist"
+	[ "$status" -eq 0 ]
+	rm "$dist/fuzz/run"
+	run sh "$ALTIMER_SRCDIR/scripts/check-dist" "$BATS_TEST_TMPDIR" "$dist"
+	[ "$status" -ne 0 ]
+	grep -q -x 'check-dist: the tarball lacks fuzz/run (named in README.md)' <<<"$output"
+}
