@@ -1,54 +1,70 @@
 # fish completion for altimer(1)
 
-set -l __altimer_signals HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS RTMIN RTMAX
+# Options whose value may be the next word ("-s TERM", "-vk 5", "--report x").
+set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report))$'
+
+# The index in (commandline -opc) of the first word after DURATION, that is
+# COMMAND; 0 while DURATION is not typed yet.
+function __altimer_command_index
+    set -l words (commandline -opc)
+    set -l i 2
+    while test $i -le (count $words)
+        set -l word $words[$i]
+        if test "$word" = --
+            # The word after "--" is DURATION.
+            math $i + 2
+            return
+        else if string match -rq -- $__altimer_takes_value $word
+            set i (math $i + 1)
+        else if not string match -q -- '-?*' $word
+            math $i + 1
+            return
+        end
+        set i (math $i + 1)
+    end
+    echo 0
+end
 
 # True while the command line has no DURATION yet: only options so far.
 function __altimer_no_operand
-    set -l words (commandline -opc)
-    set -e words[1]
-    set -l skip 0
-    for word in $words
-        if test $skip -eq 1
-            set skip 0
-            continue
-        end
-        switch $word
-            case -s -k -i --signal --kill-after --keepalive --ladder --every --report
-                set skip 1
-            case '--'
-                return 1
-            case '-*'
-            case '*'
-                return 1
-        end
-    end
-    return 0
+    test (__altimer_command_index) -eq 0
 end
 
-# After DURATION: complete COMMAND and its own arguments.
+# After DURATION: COMMAND and its own arguments, completed as if COMMAND
+# had been typed alone.
 function __altimer_complete_command
-    set -l words (commandline -opc) (commandline -ct)
-    set -e words[1]
-    set -l skip 0
-    while set -q words[1]
-        set -l word $words[1]
-        set -e words[1]
-        if test $skip -eq 1
-            set skip 0
-            continue
-        end
-        switch $word
-            case -s -k -i --signal --kill-after --keepalive --ladder --every --report
-                set skip 1
-            case '--'
-                set -e words[1]
-                break
-            case '-*'
-            case '*'
-                break
+    set -l words (commandline -opc)
+    set -l start (__altimer_command_index)
+    set -l line
+    # The current word is DURATION, after "--": nothing to offer.
+    test $start -gt (math (count $words) + 1); and return
+    if test $start -le (count $words)
+        # Words fish has unescaped must be escaped again to be re-parsed.
+        set line (string escape -- $words[$start..-1])
+    end
+    complete -C (string join -- ' ' $line (commandline -ct))
+end
+
+# Signal names as altimer reads them: case does not matter.  After
+# "--signal=", fish drops the "--signal=" part when it replaces a match of
+# another case (fish issue #3709), so the names are offered in the case
+# already typed there.
+function __altimer_signals
+    set -l names HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH POLL PWR SYS RTMIN RTMAX
+    set -l token (commandline -ct)
+    if string match -q -- '--signal=*' $token
+        set -l value (string replace -- '--signal=' '' $token)
+        if test "$value" != (string upper -- "$value")
+            set -l n (string length -- "$value")
+            for name in $names
+                if test (string lower -- (string sub -l $n -- $name)) = (string lower -- $value)
+                    echo $value(string lower -- (string sub -s (math $n + 1) -- $name))
+                end
+            end
+            return
         end
     end
-    complete -C (string join -- ' ' (string escape -- $words))
+    printf '%s\n' $names
 end
 
 complete -c altimer -f
@@ -56,7 +72,7 @@ complete -c altimer -n __altimer_no_operand -s f -l foreground -d "Leave COMMAND
 complete -c altimer -n __altimer_no_operand -s i -l keepalive -x -d 'Time out after this long without output or heartbeat'
 complete -c altimer -n __altimer_no_operand -s k -l kill-after -x -d 'Send KILL this long after the first signal'
 complete -c altimer -n __altimer_no_operand -s p -l preserve-status -d "Exit with COMMAND's own status even on timeout"
-complete -c altimer -n __altimer_no_operand -s s -l signal -x -a "$__altimer_signals" -d 'Signal to send at the deadline'
+complete -c altimer -n __altimer_no_operand -s s -l signal -x -a '(__altimer_signals)' -d 'Signal to send at the deadline'
 complete -c altimer -n __altimer_no_operand -s v -l verbose -d 'Report each signal sent; twice (-vv) for more'
 complete -c altimer -n __altimer_no_operand -l group-only -d "At a timeout signal only COMMAND's process group"
 complete -c altimer -n __altimer_no_operand -l no-leftovers -d 'When COMMAND ends, KILL what is left of its tree'

@@ -257,14 +257,21 @@ static void print_help(void)
 	      "  dies of the same signal (without a core dump)\n"
 	      "\nThe environment variable ALTIMER_NO_PIDFD=1 makes altimer use kill(2)\n"
 	      "and SIGCHLD instead of pidfds.  See altimer(1) for details.\n", stdout);
+	/* The trailer gnulib's emit_bug_reporting_address prints; from AC_INIT. */
+	printf("\nReport bugs to: %s\n"
+	       "%s home page: <%s>\n", PACKAGE_BUGREPORT, PACKAGE_NAME, PACKAGE_URL);
 }
 
 static void print_version(void)
 {
-	printf("altimer %s\n"
-	       "License GPLv3+: GNU GPL version 3 or later.\n"
-	       "This is free software: you are free to change and redistribute it.\n",
-	       PACKAGE_VERSION);
+	/* GNU's form (GNU coding standards, "--version"). */
+	printf("%s %s\n"
+	       "Copyright (C) %s %s.\n"
+	       "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+	       "This is free software: you are free to change and redistribute it.\n"
+	       "There is NO WARRANTY, to the extent permitted by law.\n"
+	       "\nWritten by %s.\n",
+	       PACKAGE_NAME, PACKAGE_VERSION, ALTIMER_COPYRIGHT_YEAR, ALTIMER_AUTHORS, ALTIMER_AUTHORS);
 }
 
 /* "INT,5s,TERM,5s,KILL": signals, with a delay between each two. */

@@ -3,7 +3,8 @@
 
 load helpers/common
 
-MAN="$ALTIMER_SRCDIR/man/altimer.1"
+# configure writes the man page (version, date) from man/altimer.1.in.
+MAN="${ALTIMER_BUILDDIR:-$ALTIMER_SRCDIR}/man/altimer.1"
 BASH_COMPLETION="$ALTIMER_SRCDIR/completions/altimer"
 ZSH_COMPLETION="$ALTIMER_SRCDIR/completions/_altimer"
 FISH_COMPLETION="$ALTIMER_SRCDIR/completions/altimer.fish"
@@ -94,6 +95,62 @@ man_long_options() {
 	grep -q "^\.TH ALTIMER 1 .*\"altimer $version\"" "$MAN"
 }
 
+@test "the man page's date and version are configure's, and NEWS names that release" {
+	grep -q '@[A-Z_]*@' "$MAN" && { grep '@[A-Z_]*@' "$MAN"; false; }
+	read -r _ _ _ date version_word _ <<<"$(grep '^\.TH' "$MAN")"
+	[[ $date =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]
+	version=$("$ALTIMER" --version | sed -n '1s/^altimer //p')
+	[ "$version_word" = "\"altimer" ]
+	grep -q -F "* Noteworthy changes in release $version ($date)" "$ALTIMER_SRCDIR/NEWS"
+}
+
+@test "--version has GNU's form: name and version, copyright, licence, no warranty, authors" {
+	run "$ALTIMER" --version
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ ^altimer\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ ${lines[1]} =~ ^Copyright\ \(C\)\ 20[0-9][0-9]\ .+\.$ ]]
+	[ "${lines[2]}" = "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>." ]
+	[ "${lines[3]}" = "This is free software: you are free to change and redistribute it." ]
+	[ "${lines[4]}" = "There is NO WARRANTY, to the extent permitted by law." ]
+	[[ ${lines[5]} =~ ^Written\ by\ .+\.$ ]]
+	# GNU timeout's lines, word for word where they are not about the program.
+	gnu=$("$GNU_TIMEOUT" --version)
+	grep -q -F -x "${lines[3]}" <<<"$gnu"
+	grep -q -F -x "${lines[4]}" <<<"$gnu"
+}
+
+@test "COPYING is the licence --version names (GPL version 3)" {
+	"$ALTIMER" --version | grep -q 'GPLv3+'
+	grep -q -x ' *GNU GENERAL PUBLIC LICENSE' "$ALTIMER_SRCDIR/COPYING"
+	grep -q -x ' *Version 3, 29 June 2007' "$ALTIMER_SRCDIR/COPYING"
+	[ -s "$ALTIMER_SRCDIR/AUTHORS" ]
+}
+
+@test "--help ends with where to report bugs and the home page, as the man page says" {
+	run "$ALTIMER" --help
+	[ "$status" -eq 0 ]
+	n=${#lines[@]}
+	# As GNU grep prints them (gnulib's emit_bug_reporting_address).
+	[[ ${lines[n - 2]} =~ ^Report\ bugs\ to:\ ([^@\ \<]+@[^\ \>]+)$ ]]
+	address=${BASH_REMATCH[1]}
+	[[ ${lines[n - 1]} =~ ^altimer\ home\ page:\ \<(https://[^\ ]+)\>$ ]]
+	url=${BASH_REMATCH[1]}
+	section() { sed -n "/^\\.SH \"\\{0,1\\}$1/,/^\\.SH /p" "$MAN"; }
+	section 'REPORTING BUGS' | grep -q -x -F "Report bugs to: $address"
+	section 'REPORTING BUGS' | grep -q -x -F "altimer home page: <$url>"
+	grep -q -F "$address" "$ALTIMER_SRCDIR/AUTHORS"
+}
+
+@test "the man page has the closing sections of a coreutils page" {
+	for name in AUTHORS '"REPORTING BUGS"' COPYRIGHT '"SEE ALSO"'; do
+		grep -q -x -F ".SH $name" "$MAN" || { echo "no .SH $name"; return 1; }
+	done
+	see_also=$(sed -n '/^\.SH "SEE ALSO"/,$p' "$MAN")
+	for page in 'timeout (1)' 'kill (1)' 'systemd\-run (1)' 'sd_notify (3)'; do
+		grep -q -F ".BR $page" <<<"$see_also" || { echo "SEE ALSO lacks $page"; return 1; }
+	done
+}
+
 @test "bash completes options, signal names, and the wrapped command's arguments" {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	complete_words() {
@@ -101,7 +158,8 @@ man_long_options() {
 			source "$0"
 			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 			COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-			_altimer; printf "%s\n" "${COMPREPLY[@]}"' "$BASH_COMPLETION" "$@"
+			_altimer altimer "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"
+			printf "%s\n" "${COMPREPLY[@]}"' "$BASH_COMPLETION" "$@"
 	}
 	run complete_words altimer --sig
 	[ "$output" = "--signal=" ]
@@ -110,6 +168,11 @@ man_long_options() {
 	run complete_words altimer -s term
 	[ "$output" = TERM ]
 	run complete_words altimer 5 ls --almost-al
+	[ "$output" = "--almost-all" ]
+	# Words as bash splits them with '=' in COMP_WORDBREAKS.
+	run complete_words altimer --signal = te
+	[ "$output" = TERM ]
+	run complete_words altimer --kill-after = 2 5 ls --almost-al
 	[ "$output" = "--almost-all" ]
 }
 
@@ -125,4 +188,20 @@ man_long_options() {
 	bash -n "$BASH_COMPLETION"
 	if command -v zsh >/dev/null; then zsh -n "$ZSH_COMPLETION"; fi
 	if command -v fish >/dev/null; then fish -n "$FISH_COMPLETION"; fi
+}
+
+@test "scripts/check-dist fails a tarball that lacks a path README.md names" {
+	dist="$BATS_TEST_TMPDIR/altimer-x"
+	mkdir -p "$dist"
+	(cd "$ALTIMER_SRCDIR" && cp -R README.md scripts tests fuzz bench completions man src "$dist/")
+	mkdir -p "$dist/.ci" && cp "$ALTIMER_SRCDIR/.ci/run" "$dist/.ci/"
+	# make distcheck's source directory is read-only.
+	chmod -R u+w "$dist"
+	# The source directory is not a git checkout here: only the names count.
+	run sh "$ALTIMER_SRCDIR/scripts/check-dist" "$BATS_TEST_TMPDIR" "$dist"
+	[ "$status" -eq 0 ]
+	rm "$dist/fuzz/run"
+	run sh "$ALTIMER_SRCDIR/scripts/check-dist" "$BATS_TEST_TMPDIR" "$dist"
+	[ "$status" -ne 0 ]
+	grep -q -x 'check-dist: the tarball lacks fuzz/run (named in README.md)' <<<"$output"
 }
