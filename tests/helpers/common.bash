@@ -12,6 +12,7 @@ GNU_TIMEOUT=${GNU_TIMEOUT:-/usr/bin/timeout}
 # altimer, like GNU timeout, starts its lines with argv[0] as invoked (in
 # the seccomp runs, the real binary the sandbox executes) and quotes names
 # as the locale says: the tests expect C's 'name'.
+# shellcheck disable=SC2034 # read by the test files
 if [ -n "${DENY_WRAP:-}" ]; then
 	ALTIMER_NAME=${DENY_WRAP##* }
 else
