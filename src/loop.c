@@ -66,7 +66,12 @@ static void signal_tree(struct run *run, int sig, const char *cause, int step)
 	char name[SIGNAME_MAX];
 	int count = tree_signal(sig, run->child.pid, run->child.pid, false);
 
-	if (count <= 0)
+	if (count < 0) {
+		/* Never silently: what the walk could not reach may survive. */
+		diag_errno(-count, "cannot signal the rest of the command's tree");
+		return;
+	}
+	if (count == 0)
 		return;
 	report_signal(&run->report, sig, "tree", run->child.pid, count, cause, step);
 	if (verbose_extra(run))
@@ -90,16 +95,22 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	int r;
 
 	say_sending(run, sig);
-	/* The rest of the tree first, while the command still holds it: once
-	 * the group's signal has killed the command, its children are being
-	 * handed to altimer, and a walk of the children lists can miss them
-	 * (the clean-up would still KILL them, but without the ladder). */
-	whole_tree = whole_tree && group && options->contain;
-	if (whole_tree && !supervisor)
+	whole_tree = whole_tree && group && options->contain && !supervisor;
+	/* Any other signal reaches the rest of the tree first, while the
+	 * command still holds it: once the group's signal has killed the
+	 * command, its children are being handed to altimer, and a walk of
+	 * the children lists can miss them.  KILL goes to the command first:
+	 * killing its escaped children first could let it see them die and
+	 * exit by itself (137 from a shell's wait, read as a plain timeout)
+	 * before its own KILL lands; whatever the walk then misses while
+	 * being handed over gets the same KILL from the clean-up. */
+	if (whole_tree && sig != SIGKILL)
 		signal_tree(run, sig, cause, step);
 	r = child_signal(&run->child, sig, group && !supervisor);
 	if (r < 0 && r != -ESRCH)
 		return r;
+	if (whole_tree && sig == SIGKILL)
+		signal_tree(run, sig, cause, step);
 	if (r == 0 && sig == SIGKILL && group)
 		run->stop.killed_group = true;
 	if (r == 0)

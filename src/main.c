@@ -321,7 +321,9 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 
 	/* Orphans of the tree come to altimer, not init, so a timeout can
 	 * still reach them.  Without it containment is only the group. */
-	(void)tree_become_subreaper();
+	if (tree_become_subreaper() == 0 && options->contain && !options->foreground &&
+	    (r = tree_reserve_descriptors()) < 0)
+		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
 
 	r = signals_setup(run, original_actions);
 	if (r < 0)

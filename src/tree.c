@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include "proc.h"
 #include "procfs.h"
+#include "util.h"
 
 struct member {
 	struct procfs_stat stat;
@@ -34,6 +36,34 @@ struct members {
 	size_t count;
 	size_t capacity;
 };
+
+/* Descriptors set aside for the walk: reading a children list while its
+ * tasks directory is open, or a stat while holding a pidfd, takes two at
+ * once.  Without them a command that used up altimer's limit would keep
+ * escaped processes out of reach. */
+#define WALK_DESCRIPTORS 2
+static int spare[WALK_DESCRIPTORS] = { -1, -1 };
+
+int tree_reserve_descriptors(void)
+{
+	for (int i = 0; i < WALK_DESCRIPTORS; i++) {
+		if (spare[i] >= 0)
+			continue;
+		spare[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (spare[i] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Free the reserve for a walk; the walk takes it back after. */
+static void reserve_release(void)
+{
+	for (int i = 0; i < WALK_DESCRIPTORS; i++) {
+		close_quietly(spare[i]);
+		spare[i] = -1;
+	}
+}
 
 int tree_become_subreaper(void)
 {
@@ -214,6 +244,7 @@ int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
 	struct members members = { 0 };
 	int r, signalled = 0;
 
+	reserve_release();
 	r = scan(&members, thorough);
 	/* A nested timeout gets the signal and translates it for its own
 	 * command, as it would under GNU; only KILL goes past it. */
@@ -229,8 +260,11 @@ int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
 		int sent = signal_seen(&member->stat, sig);
 		if (sent > 0)
 			signalled++;
+		else if (sent < 0 && r == 0)
+			r = sent; /* out of descriptors: said, not swallowed */
 	}
 	free(members.items);
+	(void)tree_reserve_descriptors();
 	return r < 0 ? r : signalled;
 }
 
@@ -239,11 +273,13 @@ int tree_count_live(bool thorough)
 	struct members members = { 0 };
 	int r, live = 0;
 
+	reserve_release();
 	r = scan(&members, thorough);
 	for (size_t i = 0; r == 0 && i < members.count; i++)
 		if (members.items[i].descendant && members.items[i].stat.state != 'Z')
 			live++;
 	free(members.items);
+	(void)tree_reserve_descriptors();
 	return r < 0 ? r : live;
 }
 

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* Set aside the descriptors a walk of the tree needs, so a walk works
+ * however many altimer has open.  Returns 0 or -errno. */
+int tree_reserve_descriptors(void);
+
 /* Make altimer the subreaper of everything it starts.  Returns 0 or -errno. */
 int tree_become_subreaper(void);
 

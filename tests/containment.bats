@@ -117,3 +117,49 @@ no_marked_left() {
 	run "$ALTIMER" --kill=0.2 -s 0 0.1 sleep 10
 	[ "$status" -eq 137 ]
 }
+
+@test "the issue's race: an escaped child killed first never turns 137 into 124 ($(altimer_path))" {
+	# The shell waits for its escaped child; at the KILL step it must die
+	# of the KILL, not exit by itself when the child dies first.
+	for _ in 1 2 3 4 5 6 7 8; do
+		run "$ALTIMER" -k 0.3 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
+		[ "$status" -eq 137 ] || { echo "status $status"; return 1; }
+	done
+	no_marked_left
+}
+
+@test "out of descriptors: altimer refuses up front rather than lose the tree ($(altimer_path))" {
+	# Before, the walk failed on EMFILE at the deadline and the escaped
+	# sleep survived without a word.
+	for n in 6 7 8 9 10 12; do
+		run --separate-stderr bash -c 'ulimit -n "$1"; exec "$0" 0.5 sh -c "setsid sleep 399 & sleep 100"' \
+			"$ALTIMER" "$n"
+		case $status in
+		124) ;;
+		125) [[ "$stderr" == *"Too many open files"* ]] || { echo "n=$n: $stderr"; return 1; } ;;
+		*) echo "n=$n: status $status: $stderr"; return 1 ;;
+		esac
+		no_marked_left || { echo "n=$n: a process survived"; return 1; }
+	done
+}
+
+@test "more than a page of children: every escaped one gets the ladder's TERM ($(altimer_path))" {
+	# /proc/PID/task/TID/children was read in one 4 KiB piece: about 1000
+	# children, the rest got only the clean-up KILL.
+	ready="$BATS_TEST_TMPDIR/ready"
+	"$ALTIMER" --report="$BATS_TEST_TMPDIR/r.json" 120 sh -c '
+		setsid sh -c "for i in \$(seq 1200); do sleep 300 & done; : > \"$1\"; wait" &
+		wait' sh "$ready" 3>&- &
+	pid=$!
+	wait_for_file() { local d=$((SECONDS + 60)); until [ -e "$1" ]; do [ $SECONDS -lt $d ] || return 1; sleep 0.1; done; }
+	wait_for_file "$ready"
+	kill -ALRM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 124 ]
+	run jq '[.signals[] | select(.signal == "TERM" and .target == "tree") | .processes] | add' \
+		"$BATS_TEST_TMPDIR/r.json"
+	echo "TERM reached $output processes of the tree"
+	[ "$output" -ge 1201 ]
+	no_marked_left
+}
