@@ -13,7 +13,7 @@ function __altimer_no_operand
             continue
         end
         switch $word
-            case -s -k -i --signal --kill-after --keepalive --ladder --every --report
+            case -s -k -i --signal --kill-after --keepalive --ladder --every --report --pty --clock
                 set skip 1
             case '--'
                 return 1
@@ -38,7 +38,7 @@ function __altimer_complete_command
             continue
         end
         switch $word
-            case -s -k -i --signal --kill-after --keepalive --ladder --every --report
+            case -s -k -i --signal --kill-after --keepalive --ladder --every --report --pty --clock
                 set skip 1
             case '--'
                 set -e words[1]
@@ -64,6 +64,8 @@ complete -c altimer -n __altimer_no_operand -l notify -d 'Serve the sd_notify pr
 complete -c altimer -n __altimer_no_operand -l ladder -x -d 'Escalation at a timeout, e.g. INT,5s,TERM,5s,KILL'
 complete -c altimer -n __altimer_no_operand -l every -x -d 'Send a signal every interval, e.g. 10s,USR1'
 complete -c altimer -n __altimer_no_operand -l report -r -F -d 'Write what happened as JSON to FILE (- for stderr)'
+complete -c altimer -n __altimer_no_operand -l pty -x -a 'auto always never' -d "Under --keepalive, give COMMAND's output a pseudo-terminal"
+complete -c altimer -n __altimer_no_operand -l clock -x -a 'awake boot' -d 'Clock of the timers: boot counts time suspended'
 complete -c altimer -n __altimer_no_operand -l help -d 'Show the options and exit'
 complete -c altimer -n __altimer_no_operand -l version -d 'Show the version and exit'
 complete -c altimer -n 'not __altimer_no_operand' -x -a '(__altimer_complete_command)'
