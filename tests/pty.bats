@@ -172,3 +172,18 @@ for i in range(60): print(\"size\", os.get_terminal_size(1).columns, flush=True)
 	type_line 'echo "rc=$?"'
 	wait_screen '^rc=0$'
 }
+
+@test "tmux: with --foreground altimer hears SIGWINCH itself and passes the new size on" {
+	tmux_setup
+	# The command only asks on SIGWINCH and writes nothing meanwhile.
+	type_line '"$A" --foreground -i 10 30 python3 -c "import os,signal,time
+got=[]
+signal.signal(signal.SIGWINCH, lambda *a: got.append(os.get_terminal_size(1).columns))
+print(\"ready\", flush=True)
+time.sleep(3)
+print(\"last\", got[-1] if got else None, flush=True)"'
+	wait_screen '^ready$'
+	tmux -S "$SOCKET" resize-window -x 120 -y 30
+	wait_screen '^last '
+	screen | grep -qx 'last 120'
+}
