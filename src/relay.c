@@ -99,9 +99,14 @@ static int stream_open(struct relay_stream *stream, enum relay_pty mode)
 
 	stream->pty = mode == RELAY_PTY_ALWAYS ||
 		      (mode == RELAY_PTY_AUTO && isatty(stream->target));
-	if (stream->pty) {
-		if ((r = pty_open(&fds[0], &fds[1])) < 0)
+	if (stream->pty && (r = pty_open(&fds[0], &fds[1])) < 0) {
+		/* No ptys here (a container without /dev/pts): auto makes do
+		 * with a pipe; always was asked for and fails. */
+		if (mode == RELAY_PTY_ALWAYS)
 			return r;
+		stream->pty = false;
+	}
+	if (stream->pty) {
 		stream->no_splice = true; /* splice needs a pipe on one side */
 		stream->size_from = isatty(stream->target) ? stream->target
 				    : isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
