@@ -484,6 +484,8 @@ static _Noreturn void keeper(struct relay *relay)
 			keep[count++] = stream->to;
 	}
 	close_all_but(keep, count);
+	/* diag()'s own descriptor of stderr is closed with the rest. */
+	relay->verbose = 0;
 	while (relay_open_streams(relay)) {
 		struct pollfd fds[RELAY_POLL_MAX];
 
