@@ -424,7 +424,8 @@ void relay_drain(struct relay *relay)
 {
 	for (int i = 0; relay->active && i < 2; i++) {
 		struct relay_stream *stream = &relay->streams[i];
-		while (stream->from >= 0 && !stream->output_full && pump(relay, stream) > 0)
+		/* Downstream may have room again even if it was full. */
+		while (stream->from >= 0 && pump(relay, stream) > 0 && !stream->output_full)
 			;
 	}
 }
