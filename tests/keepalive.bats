@@ -257,3 +257,13 @@ print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
 	[ "$status" -eq 125 ]
 	[ "$output" = "altimer: invalid --clock 'wall': use awake or boot (see 'altimer --help')" ]
 }
+
+@test "after a timeout, a reader that is only slow still gets every byte, and altimer does not wait for it" {
+	run bash -c 'start=$(date +%s%N)
+		{ "$1" -i 5 1 sh -c "seq 250000; sleep 10"
+		  echo "altimer $? after $((($(date +%s%N) - start) / 1000000)) ms" >"$2"; } |
+			(sleep 4; wc -l)' sh "$ALTIMER" "$BATS_TEST_TMPDIR/altimer"
+	[ "$output" -eq 250000 ]
+	[[ "$(cat "$BATS_TEST_TMPDIR/altimer")" =~ ^altimer\ 124\ after\ ([0-9]+)\ ms$ ]]
+	[ "${BASH_REMATCH[1]}" -lt 3500 ]
+}
