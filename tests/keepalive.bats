@@ -236,6 +236,13 @@ print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
 	[ "$output" = "40000 0" ]
 }
 
+@test "2>&1 keeps the order without kcmp too (fstat, flags and offset tell)" {
+	"$DENY" ENOSYS kcmp -- "$ALTIMER" -i 5 60 python3 -c "$ALTERNATE" 2>&1 |
+		cat >"$BATS_TEST_TMPDIR/out"
+	run count_out_of_place "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "40000 0" ]
+}
+
 @test "--clock=boot times with CLOCK_BOOTTIME, the default with CLOCK_MONOTONIC" {
 	# /proc/PID/timers names each POSIX timer's clock: 1 monotonic, 7 boottime.
 	for clock in boot awake; do
