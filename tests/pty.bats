@@ -187,3 +187,13 @@ print(\"last\", got[-1] if got else None, flush=True)"'
 	wait_screen '^last '
 	screen | grep -qx 'last 120'
 }
+
+@test "--pty=always passes binary output byte for byte, to the last byte" {
+	head -c 3000000 /dev/urandom >"$BATS_TEST_TMPDIR/data"
+	"$ALTIMER" --pty=always -i 5 30 cat "$BATS_TEST_TMPDIR/data" >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/out"
+	for i in 1 2 3 4 5; do
+		"$ALTIMER" --pty=always -i 5 30 printf "last line $i\n" >"$BATS_TEST_TMPDIR/short"
+		[ "$(cat "$BATS_TEST_TMPDIR/short")" = "last line $i" ]
+	done
+}
