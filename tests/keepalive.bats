@@ -274,3 +274,38 @@ print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
 	[[ "$(cat "$BATS_TEST_TMPDIR/altimer")" =~ ^altimer\ 124\ after\ ([0-9]+)\ ms$ ]]
 	[ "${BASH_REMATCH[1]}" -lt 3500 ]
 }
+
+# The altimer-relay keeper whose stdout is FILE, waiting up to 5 s for it
+# to take its name.
+keeper_of() {
+	local fd
+	for _ in $(seq 100); do
+		for fd in /proc/[0-9]*/fd/1; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "$1" ] || continue
+			fd=${fd%/fd/1}
+			if [ "$(cat "$fd/comm" 2>/dev/null)" = altimer-relay ]; then
+				echo "${fd#/proc/}"
+				return 0
+			fi
+		done
+		sleep 0.05
+	done
+	return 0
+}
+
+@test "the keeper of late writers' output ends with them, and TERM ends it too" {
+	"$ALTIMER" -i 5 10 sh -c '(sleep 2; echo late) &' >"$BATS_TEST_TMPDIR/out"
+	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
+	[ -n "$keeper" ]
+	wait_gone "$keeper" 10
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = late ]
+
+	# A sleep holding the pipe, known by its pid.
+	"$ALTIMER" -i 5 10 sh -c 'sleep 30 & echo $! >"$1"' sh "$BATS_TEST_TMPDIR/pid" \
+		>"$BATS_TEST_TMPDIR/out2"
+	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out2")
+	[ -n "$keeper" ]
+	kill -TERM "$keeper"
+	wait_gone "$keeper" 10
+	kill "$(cat "$BATS_TEST_TMPDIR/pid")"
+}
