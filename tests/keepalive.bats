@@ -180,7 +180,7 @@ if p.poll() is None:
 	umount "$BATS_TEST_TMPDIR/64k"
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$status" -eq 0 ]
-	grep -qx "altimer: cannot pass on the command's stdout: No space left on device; closing its pipe" \
+	grep -qxF "$ALTIMER_NAME: cannot pass on the command's stdout: No space left on device; closing its pipe" \
 		"$BATS_TEST_TMPDIR/err"
 	# head's next write failed (SIGPIPE) instead of succeeding into nowhere
 	grep -qx "head 141" "$BATS_TEST_TMPDIR/err"
@@ -259,10 +259,11 @@ print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
 	[ "$status" -eq 124 ]
 	[ "$elapsed" -lt 3000 ]
 	run --separate-stderr "$ALTIMER" -vv --clock=boot 5 true
-	[ "${stderr_lines[0]}" = "altimer: clock: boot (CLOCK_BOOTTIME, time suspended counts)" ]
-	run "$ALTIMER" --clock=wall 5 true
+	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: clock: boot (CLOCK_BOOTTIME, time suspended counts)" ]
+	run --separate-stderr "$ALTIMER" --clock=wall 5 true
 	[ "$status" -eq 125 ]
-	[ "$output" = "altimer: invalid --clock 'wall': use awake or boot (see 'altimer --help')" ]
+	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: invalid --clock 'wall': use awake or boot" ]
+	[ "${stderr_lines[1]}" = "Try '$ALTIMER --help' for more information." ]
 }
 
 @test "after a timeout, a reader that is only slow still gets every byte, and altimer does not wait for it" {

@@ -86,9 +86,10 @@ print(got[-1] if got else "none", flush=True)'
 }
 
 @test "an invalid --pty is refused with 125" {
-	run "$ALTIMER" --pty=sometimes -i 5 10 true
+	run --separate-stderr "$ALTIMER" --pty=sometimes -i 5 10 true
 	[ "$status" -eq 125 ]
-	[ "$output" = "altimer: invalid --pty 'sometimes': use auto, always or never (see 'altimer --help')" ]
+	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: invalid --pty 'sometimes': use auto, always or never" ]
+	[ "${stderr_lines[1]}" = "Try '$ALTIMER --help' for more information." ]
 }
 
 # tmux: the user's terminal, with job control.
