@@ -379,12 +379,12 @@ static int start(struct run *run, const struct sigaction *original_actions)
 
 	run->report.spawned = report_clock();
 	relay_parent_setup(&run->relay);
-	if (options->boot_clock)
+	/* -vv names the clock only when it is not GNU's. */
+	if (options->boot_clock) {
 		timer_use_clock(CLOCK_BOOTTIME);
-	if (options->verbose >= 2)
-		diag("clock: %s", options->boot_clock
-			? "boot (CLOCK_BOOTTIME, time suspended counts)"
-			: "awake (CLOCK_MONOTONIC, time suspended does not count)");
+		if (options->verbose >= 2)
+			diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
+	}
 	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
