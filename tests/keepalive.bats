@@ -263,7 +263,7 @@ print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
 	run --separate-stderr "$ALTIMER" --clock=wall 5 true
 	[ "$status" -eq 125 ]
 	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: invalid --clock 'wall': use awake or boot" ]
-	[ "${stderr_lines[1]}" = "Try '$ALTIMER --help' for more information." ]
+	[ "${stderr_lines[1]}" = "Try '$ALTIMER_NAME --help' for more information." ]
 }
 
 @test "after a timeout, a reader that is only slow still gets every byte, and altimer does not wait for it" {

@@ -89,7 +89,7 @@ print(got[-1] if got else "none", flush=True)'
 	run --separate-stderr "$ALTIMER" --pty=sometimes -i 5 10 true
 	[ "$status" -eq 125 ]
 	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: invalid --pty 'sometimes': use auto, always or never" ]
-	[ "${stderr_lines[1]}" = "Try '$ALTIMER --help' for more information." ]
+	[ "${stderr_lines[1]}" = "Try '$ALTIMER_NAME --help' for more information." ]
 }
 
 # tmux: the user's terminal, with job control.
