@@ -1,7 +1,7 @@
 # fish completion for altimer(1)
 
 # Options whose value may be the next word ("-s TERM", "-vk 5", "--report x").
-set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report))$'
+set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report|pty|clock))$'
 
 # The index in (commandline -opc) of the first word after DURATION, that is
 # COMMAND; 0 while DURATION is not typed yet.
@@ -80,6 +80,8 @@ complete -c altimer -n __altimer_no_operand -l notify -d 'Serve the sd_notify pr
 complete -c altimer -n __altimer_no_operand -l ladder -x -d 'Escalation at a timeout, e.g. INT,5s,TERM,5s,KILL'
 complete -c altimer -n __altimer_no_operand -l every -x -d 'Send a signal every interval, e.g. 10s,USR1'
 complete -c altimer -n __altimer_no_operand -l report -r -F -d 'Write what happened as JSON to FILE (- for stderr)'
+complete -c altimer -n __altimer_no_operand -l pty -x -a 'auto always never' -d "Under --keepalive, give COMMAND's output a pseudo-terminal"
+complete -c altimer -n __altimer_no_operand -l clock -x -a 'awake boot' -d 'Clock of the timers: boot counts time suspended'
 complete -c altimer -n __altimer_no_operand -l help -d 'Show the options and exit'
 complete -c altimer -n __altimer_no_operand -l version -d 'Show the version and exit'
 complete -c altimer -n 'not __altimer_no_operand' -x -a '(__altimer_complete_command)'

@@ -213,9 +213,16 @@ static int on_deadline(struct run *run)
 	return stop_begin(run, STOP_DEADLINE, run->options->timeout_signal);
 }
 
+static int keepalive_rearm(struct run *run);
+
 static int on_keepalive(struct run *run)
 {
 	char shown[32], quoted[4096];
+
+	/* A command held up by a reader downstream that takes nothing is
+	 * not silent: it is waiting, as it would be without altimer. */
+	if (relay_blocked(&run->relay))
+		return keepalive_rearm(run);
 
 	if (verbose_extra(run))
 		diag("keepalive: no sign of life from command %s for %s",
@@ -345,9 +352,25 @@ static int on_timer(struct run *run, enum timer_role role, uint64_t count)
 	}
 }
 
+/* The ptys have the terminal's new size: COMMAND, which may have asked
+ * before altimer copied it, hears of it once more. */
+static void window_changed(struct run *run)
+{
+	if (!run->relay.size_changed)
+		return;
+	run->relay.size_changed = false;
+	(void)child_signal(&run->child, SIGWINCH, !run->options->foreground);
+}
+
 static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 {
 	int sig = (int)info->ssi_signo;
+
+	if (sig == SIGWINCH) {
+		relay_window_changed(&run->relay);
+		window_changed(run);
+		return 0;
+	}
 
 	if (sig == timer_signal() && info->ssi_code == SI_TIMER) {
 		int role = info->ssi_int;
@@ -406,7 +429,10 @@ static int drain_signal_fd(struct run *run)
 
 /* Where each source sits in the poll set; an absent one has fd -1, which
  * poll() skips. */
-enum slot { SLOT_SIGNALS, SLOT_EXEC, SLOT_CHILD, SLOT_NOTIFY, SLOT_STDOUT, SLOT_STDERR, SLOT_COUNT };
+enum slot {
+	SLOT_SIGNALS, SLOT_EXEC, SLOT_CHILD, SLOT_NOTIFY, SLOT_RELAY,
+	SLOT_COUNT = SLOT_RELAY + RELAY_POLL_MAX,
+};
 
 static void poll_set(const struct run *run, struct pollfd fds[SLOT_COUNT])
 {
@@ -414,7 +440,7 @@ static void poll_set(const struct run *run, struct pollfd fds[SLOT_COUNT])
 	fds[SLOT_EXEC] = (struct pollfd){ .fd = run->child.exec_pipe, .events = POLLIN };
 	fds[SLOT_CHILD] = (struct pollfd){ .fd = run->child.handle.pidfd, .events = POLLIN };
 	fds[SLOT_NOTIFY] = (struct pollfd){ .fd = run->notify.fd, .events = POLLIN };
-	relay_poll_fds(&run->relay, &fds[SLOT_STDOUT]);
+	relay_poll_fds(&run->relay, &fds[SLOT_RELAY]);
 }
 
 int loop_run(struct run *run)
@@ -433,13 +459,12 @@ int loop_run(struct run *run)
 
 		/* Output and heartbeats first: a sign of life that arrived with
 		 * the keepalive's expiry keeps the command alive. */
-		for (int i = 0; i < 2; i++) {
-			if (!fds[SLOT_STDOUT + i].revents)
-				continue;
-			long moved = relay_pump(&run->relay, i, fds[SLOT_STDOUT + i].revents);
-			if (moved > 0 && (r = keepalive_rearm(run)) < 0)
-				return r;
-		}
+		long moved = relay_handle(&run->relay, &fds[SLOT_RELAY]);
+		if (moved < 0)
+			return (int)moved;
+		if (moved > 0 && (r = keepalive_rearm(run)) < 0)
+			return r;
+		window_changed(run);
 		if (fds[SLOT_NOTIFY].revents && (r = on_notify(run)) < 0)
 			return r;
 		/* Exec result next: a failed exec also ends the child. */
@@ -453,7 +478,8 @@ int loop_run(struct run *run)
 			return r;
 	}
 	run->report.ended = report_clock();
-	/* Nothing the command wrote is lost. */
+	/* What the command wrote and downstream takes now; the rest is
+	 * handed over after the clean-up (relay_hand_over). */
 	relay_drain(&run->relay);
 	/* The exec pipe may still hold an errno the loop did not read yet. */
 	if (child->exec_pipe >= 0)

@@ -178,6 +178,9 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 	blocked = run->forwarded;
 	sigaddset(&blocked, SIGCHLD);
 	sigaddset(&blocked, timer_signal());
+	/* The ptys follow the terminal's size. */
+	if (relay_uses_pty(&run->relay))
+		sigaddset(&blocked, SIGWINCH);
 
 	for (size_t i = 0; restored_signals[i] != 0; i++)
 		if (sigaction(restored_signals[i], NULL, &original_actions[i]) < 0)
@@ -325,16 +328,17 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	    (r = tree_reserve_descriptors()) < 0)
 		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
 
+	/* Before the signals: a pty relay reads SIGWINCH too. */
+	run->keepalive = options->keepalive;
+	if (options->keepalive != DURATION_NONE) {
+		r = relay_open(&run->relay, (enum relay_pty)options->pty, options->verbose);
+		if (r < 0)
+			return give_up(run, "cannot create the output relay pipes", -r);
+	}
 	r = signals_setup(run, original_actions);
 	if (r < 0)
 		return give_up(run, "cannot set up signal handling", -r);
 
-	run->keepalive = options->keepalive;
-	if (options->keepalive != DURATION_NONE) {
-		r = relay_open(&run->relay);
-		if (r < 0)
-			return give_up(run, "cannot create the output relay pipes", -r);
-	}
 	if (options->notify) {
 		r = notify_open(&run->notify);
 		if (r < 0)
@@ -377,6 +381,12 @@ static int start(struct run *run, const struct sigaction *original_actions)
 
 	run->report.spawned = report_clock();
 	relay_parent_setup(&run->relay);
+	/* -vv names the clock only when it is not GNU's. */
+	if (options->boot_clock) {
+		timer_use_clock(CLOCK_BOOTTIME);
+		if (options->verbose >= 2)
+			diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
+	}
 	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
@@ -399,6 +409,8 @@ static int finish(struct run *run)
 	int reraise_signal;
 
 	(void)loop_clean_up_tree(run);
+	/* altimer ends with COMMAND; late writers' output still gets through. */
+	relay_hand_over(&run->relay);
 	facts = facts_of(run);
 	facts.reason = end_reason(run);
 	facts.exit_status = exit_status(run, &reraise_signal);

@@ -21,6 +21,7 @@
 
 #include "diag.h"
 #include "duration.h"
+#include "relay.h"
 #include "signames.h"
 
 enum option_key {
@@ -36,6 +37,8 @@ enum option_key {
 	KEY_LADDER,
 	KEY_EVERY,
 	KEY_REPORT,
+	KEY_PTY,
+	KEY_CLOCK,
 	KEY_HELP,
 	KEY_VERSION,
 };
@@ -85,6 +88,13 @@ static const struct poptOption option_table[] = {
 	{ "report", '\0', POPT_ARG_STRING, NULL, KEY_REPORT,
 	  "when altimer ends, write what happened as one JSON object to FILE "
 	  "(replaced atomically), or to standard error for -", "FILE" },
+	{ "pty", '\0', POPT_ARG_STRING, NULL, KEY_PTY,
+	  "under --keepalive, give COMMAND's stdout and stderr a pseudo-terminal "
+	  "(raw: bytes unchanged) instead of a pipe: auto (the default) where "
+	  "altimer's own is a terminal, always, or never", "WHEN" },
+	{ "clock", '\0', POPT_ARG_STRING, NULL, KEY_CLOCK,
+	  "the clock of every limit and interval: awake (the default, as GNU "
+	  "timeout: time suspended does not count) or boot (it counts)", "CLOCK" },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -438,6 +448,26 @@ static int apply_option(int key, const char *value, struct options *options)
 		free(options->report);
 		options->report = strdup(value);
 		return options->report ? 0 : -ENOMEM;
+	case KEY_PTY:
+		if (strcmp(value, "auto") == 0)
+			options->pty = RELAY_PTY_AUTO;
+		else if (strcmp(value, "always") == 0)
+			options->pty = RELAY_PTY_ALWAYS;
+		else if (strcmp(value, "never") == 0)
+			options->pty = RELAY_PTY_NEVER;
+		else {
+			usage_error("invalid --pty %s: use auto, always or never",
+				    QUOTED(value, shown));
+			return -EINVAL;
+		}
+		return 0;
+	case KEY_CLOCK:
+		if (strcmp(value, "awake") == 0 || strcmp(value, "boot") == 0) {
+			options->boot_clock = value[0] == 'b';
+			return 0;
+		}
+		usage_error("invalid --clock %s: use awake or boot", QUOTED(value, shown));
+		return -EINVAL;
 	case KEY_HELP:
 		print_help();
 		return finish_output();

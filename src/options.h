@@ -32,6 +32,8 @@ struct options {
 	int verbose;		/* -v: 1 for GNU's lines, 2 (-vv) for altimer's too */
 	bool contain;		/* timeouts reach the whole tree, not just the group */
 	bool kill_leftovers;	/* also kill the tree when COMMAND exits */
+	int pty;		/* enum relay_pty: --pty */
+	bool boot_clock;	/* --clock=boot: CLOCK_BOOTTIME */
 	char **command;		/* NULL-terminated argv of COMMAND */
 };
 

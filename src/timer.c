@@ -24,6 +24,12 @@
 static timer_t timers[TIMER_ROLE_COUNT];
 static bool created[TIMER_ROLE_COUNT];
 static bool armed[TIMER_ROLE_COUNT];
+static clockid_t clock_id = CLOCK_MONOTONIC;
+
+void timer_use_clock(clockid_t clock)
+{
+	clock_id = clock;
+}
 
 int timer_signal(void)
 {
@@ -39,7 +45,7 @@ static int timer_create_for(enum timer_role role)
 	event.sigev_signo = timer_signal();
 	event.sigev_value.sival_int = (int)role;
 	event.sigev_notify_thread_id = gettid();
-	if (timer_create(CLOCK_MONOTONIC, &event, &timers[role]) < 0)
+	if (timer_create(clock_id, &event, &timers[role]) < 0)
 		return -errno;
 	created[role] = true;
 	return 0;

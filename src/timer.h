@@ -3,6 +3,7 @@
 #define ALTIMER_TIMER_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* What a timer is for; carried in sigev_value so the loop knows which
  * timer a signalfd record belongs to. */
@@ -13,6 +14,10 @@ enum timer_role {
 	TIMER_LADDER,		/* the next step of the ladder */
 	TIMER_ROLE_COUNT,
 };
+
+/* The clock of every timer created after this: CLOCK_MONOTONIC (the
+ * default, GNU's: time suspended does not count) or CLOCK_BOOTTIME. */
+void timer_use_clock(clockid_t clock);
 
 /* The signal every timer delivers; blocked and read through the signalfd. */
 int timer_signal(void);

@@ -103,3 +103,210 @@ load helpers/common
 	run env ALTIMER_DEADLINE=stale "$ALTIMER" 0 sh -c 'echo "${ALTIMER_DEADLINE-unset}"'
 	[ "$output" = unset ]
 }
+
+# Issue 18: the relay never hangs, never loses a byte, keeps the order.
+
+# stalled_reader KIND ALTIMER-ARGS...: run altimer with its stdout on a pty
+# (KIND=pty) or a socket (KIND=socket) that nobody reads; prints the exit
+# status (or None) and the milliseconds it took.
+stalled_reader() {
+	timeout 30 python3 -c '
+import pty, socket, subprocess, sys, time
+if sys.argv[1] == "pty":
+    keep, out = pty.openpty()
+else:
+    keep, sock = socket.socketpair()
+    out = sock.fileno()
+start = time.time()
+p = subprocess.Popen(sys.argv[2:], stdout=out)
+while p.poll() is None and time.time() - start < 12:
+    time.sleep(0.02)
+print(p.poll(), int((time.time() - start) * 1000))
+if p.poll() is None:
+    p.kill()
+' "$@"
+}
+
+@test "a terminal that stops reading does not hold up the deadline (GNU: 124)" {
+	run stalled_reader pty "$ALTIMER" -i 5 2 yes
+	read -r code ms <<<"$output"
+	[ "$code" = 124 ]
+	[ "$ms" -ge 1900 ]
+	[ "$ms" -lt 8000 ]
+	run stalled_reader pty "$GNU_TIMEOUT" 2 yes
+	[ "${output% *}" = 124 ]
+}
+
+@test "a socket that stops reading does not hold up the deadline" {
+	run stalled_reader socket "$ALTIMER" -i 5 2 yes
+	read -r code ms <<<"$output"
+	[ "$code" = 124 ]
+	[ "$ms" -lt 8000 ]
+}
+
+@test "a stalled reader does not keep altimer waiting after the timeout (GNU: 3 s)" {
+	elapsed_ms bash -c '"$1" -i 2 3 yes > >(sleep 10)' sh "$ALTIMER"
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -ge 2900 ]
+	[ "$elapsed" -lt 7000 ]
+}
+
+@test "back-pressure is not silence: a command blocked on a full pipe is alive" {
+	# 40 bursts of 20000 lines, each more than the pipes hold, while the
+	# reader takes nothing for 6 s: three keepalives of blocked output.
+	run bash -c '"$1" -i 2 60 sh -c "for i in \$(seq 40); do seq 20000; sleep .05; done" |
+		(sleep 6; wc -l); echo "status ${PIPESTATUS[0]}"' sh "$ALTIMER"
+	[ "${lines[0]}" -eq 800000 ]
+	[ "${lines[1]}" = "status 0" ]
+}
+
+@test "a reader gone: the command's next write fails, 141 as with GNU" {
+	run bash -c '"$1" -i 5 60 sh -c "echo a; sleep 1; echo b" | head -c1 >/dev/null
+		echo "${PIPESTATUS[0]}"' sh "$ALTIMER"
+	[ "$output" = 141 ]
+	run bash -c '"$1" 60 sh -c "echo a; sleep 1; echo b" | head -c1 >/dev/null
+		echo "${PIPESTATUS[0]}"' sh "$GNU_TIMEOUT"
+	[ "$output" = 141 ]
+}
+
+@test "a full disk downstream: the command's writes fail, -vv says why, no spinning" {
+	mkdir -p "$BATS_TEST_TMPDIR/64k"
+	mount -t tmpfs -o size=64k tmpfs "$BATS_TEST_TMPDIR/64k" 2>/dev/null ||
+		skip "cannot mount a tmpfs here"
+	# More than the relay pipe holds, so head is still writing when the
+	# disk fills up.
+	elapsed_ms "$ALTIMER" -vv -i 3 10 sh -c 'head -c 3000000 /dev/zero; echo "head $?" >&2' \
+		>"$BATS_TEST_TMPDIR/64k/out" 2>"$BATS_TEST_TMPDIR/err"
+	umount "$BATS_TEST_TMPDIR/64k"
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$status" -eq 0 ]
+	grep -qxF "$ALTIMER_NAME: cannot pass on the command's stdout: No space left on device; closing its pipe" \
+		"$BATS_TEST_TMPDIR/err"
+	# head's next write failed (SIGPIPE) instead of succeeding into nowhere
+	grep -qx "head 141" "$BATS_TEST_TMPDIR/err"
+	[ "$elapsed" -lt 2500 ]
+}
+
+@test "late writers of the tree still get their output through, as with GNU" {
+	run bash -c '"$1" -i 5 10 sh -c "(sleep 2; echo late; touch \"\$1\") &" sh "$2" |
+			cat
+		echo "status ${PIPESTATUS[0]}"' sh "$ALTIMER" "$BATS_TEST_TMPDIR/ok"
+	[ "${lines[0]}" = late ]
+	[ "${lines[1]}" = "status 0" ]
+	[ -e "$BATS_TEST_TMPDIR/ok" ]
+}
+
+@test "altimer itself ends with the command while a late writer holds its output" {
+	elapsed_ms "$ALTIMER" -i 5 10 sh -c '(sleep 3; echo late; touch "$1") &' sh "$BATS_TEST_TMPDIR/ok" \
+		>"$BATS_TEST_TMPDIR/out"
+	[ "$status" -eq 0 ]
+	[ "$elapsed" -lt 2500 ]
+	wait_for "$BATS_TEST_TMPDIR/out" late
+	for _ in $(seq 250); do [ -e "$BATS_TEST_TMPDIR/ok" ] && break; sleep 0.02; done
+	[ -e "$BATS_TEST_TMPDIR/ok" ]
+}
+
+# A program writing 20000 lines each to stdout and stderr, alternating,
+# each flushed at once.
+ALTERNATE='import sys
+for i in range(20000):
+    sys.stdout.write("o%d\n" % i); sys.stdout.flush()
+    sys.stderr.write("e%d\n" % i); sys.stderr.flush()'
+
+# How many of the 40000 lines in FILE are out of place.
+count_out_of_place() {
+	python3 -c '
+import sys
+got = open(sys.argv[1]).read().split()
+want = [s for i in range(20000) for s in ("o%d" % i, "e%d" % i)]
+print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
+}
+
+@test "2>&1 keeps the order between stdout and stderr exactly (a pipe)" {
+	"$ALTIMER" -i 5 60 python3 -c "$ALTERNATE" 2>&1 |
+		cat >"$BATS_TEST_TMPDIR/out"
+	run count_out_of_place "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "40000 0" ]
+}
+
+@test "2>&1 keeps the order between stdout and stderr exactly (a file)" {
+	"$ALTIMER" -i 5 60 python3 -c "$ALTERNATE" \
+		>"$BATS_TEST_TMPDIR/out" 2>&1
+	run count_out_of_place "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "40000 0" ]
+}
+
+@test "2>&1 keeps the order without kcmp too (fstat, flags and offset tell)" {
+	"$DENY" ENOSYS kcmp -- "$ALTIMER" -i 5 60 python3 -c "$ALTERNATE" 2>&1 |
+		cat >"$BATS_TEST_TMPDIR/out"
+	run count_out_of_place "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "40000 0" ]
+}
+
+@test "--clock=boot times with CLOCK_BOOTTIME, the default with CLOCK_MONOTONIC" {
+	# /proc/PID/timers names each POSIX timer's clock: 1 monotonic, 7 boottime.
+	for clock in boot awake; do
+		"$ALTIMER" --clock=$clock 5 sleep 30 &
+		pid=$!
+		wait_for "/proc/$pid/timers" ClockID
+		grep ClockID "/proc/$pid/timers" | sort -u >"$BATS_TEST_TMPDIR/$clock"
+		kill "$pid"
+		wait "$pid" || true
+	done
+	[ "$(cat "$BATS_TEST_TMPDIR/boot")" = "ClockID: 7" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/awake")" = "ClockID: 1" ]
+	elapsed_ms "$ALTIMER" --clock=boot -i 0.3 0.6 sleep 5
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -lt 3000 ]
+	run --separate-stderr "$ALTIMER" -vv --clock=boot 5 true
+	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: clock: boot (CLOCK_BOOTTIME, time suspended counts)" ]
+	run --separate-stderr "$ALTIMER" --clock=wall 5 true
+	[ "$status" -eq 125 ]
+	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: invalid --clock 'wall': use awake or boot" ]
+	[ "${stderr_lines[1]}" = "Try '$ALTIMER_NAME --help' for more information." ]
+}
+
+@test "after a timeout, a reader that is only slow still gets every byte, and altimer does not wait for it" {
+	run bash -c 'start=$(date +%s%N)
+		{ "$1" -i 5 1 sh -c "seq 250000; sleep 10"
+		  echo "altimer $? after $((($(date +%s%N) - start) / 1000000)) ms" >"$2"; } |
+			(sleep 4; wc -l)' sh "$ALTIMER" "$BATS_TEST_TMPDIR/altimer"
+	[ "$output" -eq 250000 ]
+	[[ "$(cat "$BATS_TEST_TMPDIR/altimer")" =~ ^altimer\ 124\ after\ ([0-9]+)\ ms$ ]]
+	[ "${BASH_REMATCH[1]}" -lt 3500 ]
+}
+
+# The altimer-relay keeper whose stdout is FILE, waiting up to 5 s for it
+# to take its name.
+keeper_of() {
+	local fd
+	for _ in $(seq 100); do
+		for fd in /proc/[0-9]*/fd/1; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "$1" ] || continue
+			fd=${fd%/fd/1}
+			if [ "$(cat "$fd/comm" 2>/dev/null)" = altimer-relay ]; then
+				echo "${fd#/proc/}"
+				return 0
+			fi
+		done
+		sleep 0.05
+	done
+	return 0
+}
+
+@test "the keeper of late writers' output ends with them, and TERM ends it too" {
+	"$ALTIMER" -i 5 10 sh -c '(sleep 2; echo late) &' >"$BATS_TEST_TMPDIR/out"
+	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
+	[ -n "$keeper" ]
+	wait_gone "$keeper" 10
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = late ]
+
+	# A sleep holding the pipe, known by its pid.
+	"$ALTIMER" -i 5 10 sh -c 'sleep 30 & echo $! >"$1"' sh "$BATS_TEST_TMPDIR/pid" \
+		>"$BATS_TEST_TMPDIR/out2"
+	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out2")
+	[ -n "$keeper" ]
+	kill -TERM "$keeper"
+	wait_gone "$keeper" 10
+	kill "$(cat "$BATS_TEST_TMPDIR/pid")"
+}
