@@ -31,6 +31,7 @@ int relay_open(struct relay *relay)
 		relay->streams[i] = (struct relay_stream){
 			.from = fds[0], .child_end = fds[1], .to = i + 1,
 		};
+		(void)tail_open(&relay->streams[i].tail);
 		/* When the output is a pipe too, a pipe as big as COMMAND's
 		 * halves the round trips through poll; the reader downstream
 		 * sees the same bytes either way. */
@@ -101,6 +102,7 @@ static long copy_some(struct relay_stream *stream)
 
 	if (n <= 0)
 		return n;
+	tail_note(&stream->tail, buf, (size_t)n);
 	r = write_all(stream->to, buf, (size_t)n);
 	return r < 0 ? r : n;
 }
@@ -109,8 +111,14 @@ static long copy_some(struct relay_stream *stream)
 static long move_once(struct relay_stream *stream)
 {
 	for (;;) {
-		ssize_t n = splice(stream->from, NULL, stream->to, NULL, RELAY_CHUNK,
+		/* Seen first, so the snapshot has the last bytes moved. */
+		long peeked = tail_peek(&stream->tail, stream->from, RELAY_CHUNK);
+		if (peeked == 0 || peeked == -EAGAIN)
+			return peeked;
+		ssize_t n = splice(stream->from, NULL, stream->to, NULL,
+				   peeked > 0 ? (size_t)peeked : RELAY_CHUNK,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		tail_keep(&stream->tail, peeked > 0 ? (size_t)peeked : 0, n > 0 ? (size_t)n : 0);
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)

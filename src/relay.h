@@ -7,11 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tail.h"
+
 struct relay_stream {
 	int from;		/* read end of COMMAND's pipe, -1 once closed */
 	int child_end;		/* write end, for COMMAND's fd `to`; -1 after fork */
 	int to;			/* altimer's own 1 or 2 */
 	bool output_full;	/* wait for `to` to take more before reading */
+	struct tail tail;	/* the last bytes moved, for the snapshot */
 };
 
 struct relay {
