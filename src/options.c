@@ -36,6 +36,8 @@ enum option_key {
 	KEY_LADDER,
 	KEY_EVERY,
 	KEY_REPORT,
+	KEY_ON_TIMEOUT,
+	KEY_ON_TIMEOUT_LIMIT,
 	KEY_HELP,
 	KEY_VERSION,
 };
@@ -85,6 +87,13 @@ static const struct poptOption option_table[] = {
 	{ "report", '\0', POPT_ARG_STRING, NULL, KEY_REPORT,
 	  "when altimer ends, write what happened as one JSON object to FILE "
 	  "(replaced atomically), or to standard error for -", "FILE" },
+	{ "on-timeout", '\0', POPT_ARG_STRING, NULL, KEY_ON_TIMEOUT,
+	  "at a timeout, before the first signal, run COMMAND with /bin/sh -c, "
+	  "ALTIMER_PID, ALTIMER_PIDS and ALTIMER_REASON in its environment and "
+	  "its output on standard error, e.g. to take a backtrace", "COMMAND" },
+	{ "on-timeout-limit", '\0', POPT_ARG_STRING, NULL, KEY_ON_TIMEOUT_LIMIT,
+	  "KILL the --on-timeout command, and all it started, after this long "
+	  "(default 60s)", "DURATION" },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -438,6 +447,25 @@ static int apply_option(int key, const char *value, struct options *options)
 		free(options->report);
 		options->report = strdup(value);
 		return options->report ? 0 : -ENOMEM;
+	case KEY_ON_TIMEOUT:
+		if (*value == '\0') {
+			usage_error("invalid --on-timeout '': give a shell command");
+			return -EINVAL;
+		}
+		free(options->on_timeout);
+		options->on_timeout = strdup(value);
+		return options->on_timeout ? 0 : -ENOMEM;
+	case KEY_ON_TIMEOUT_LIMIT:
+		if (parse_duration_value(value, "--on-timeout-limit",
+					 &options->on_timeout_limit) < 0)
+			return -EINVAL;
+		/* No "never": the hook must not keep altimer from ending. */
+		if (options->on_timeout_limit == DURATION_NONE) {
+			usage_error("invalid --on-timeout-limit %s: it needs a positive "
+				    "duration, such as 30s or 2m", QUOTED(value, shown));
+			return -EINVAL;
+		}
+		return 0;
 	case KEY_HELP:
 		print_help();
 		return finish_output();
@@ -521,6 +549,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		.kill_after = DURATION_NONE,
 		.keepalive = DURATION_NONE,
 		.every = DURATION_NONE,
+		.on_timeout_limit = 60 * UINT64_C(1000000000),
 		.timeout_signal = SIGTERM,
 		.contain = true,
 	};
@@ -588,4 +617,6 @@ void options_free(struct options *options)
 {
 	free(options->report);
 	options->report = NULL;
+	free(options->on_timeout);
+	options->on_timeout = NULL;
 }
