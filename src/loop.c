@@ -143,6 +143,12 @@ static bool is_limit(enum stop_cause cause)
 
 static int on_signal(struct run *run, const struct signalfd_siginfo *info);
 
+/* -v stays GNU's words; the forest and the hook's lines are -vv's. */
+static bool verbose_snapshot(const struct run *run)
+{
+	return run->options->verbose >= 2;
+}
+
 /* The forest, a diag() line a process: like every line of altimer's, none
  * may block the loop. */
 static void say_snapshot(const struct snapshot *snapshot, const char *reason)
@@ -191,7 +197,7 @@ static void inspect_tree(struct run *run, const char *reason)
 			run->snapshot.tail_len[i] = len;
 		}
 	}
-	if (verbose_extra(run))
+	if (verbose_snapshot(run))
 		say_snapshot(&run->snapshot, reason);
 	if (options->on_timeout == NULL)
 		return;
@@ -212,12 +218,12 @@ static void inspect_tree(struct run *run, const char *reason)
 		.signal_fd = run->signal_fd,
 		.stop_on = &stop_on,
 	};
-	if (verbose_extra(run))
+	if (verbose_snapshot(run))
 		diag("running the --on-timeout command");
 	(void)fflush(stderr);
 	hook_run(&run->hook, &context);
 	free(list);
-	if (!verbose_extra(run))
+	if (!verbose_snapshot(run))
 		return;
 	duration_format(options->on_timeout_limit, limit, sizeof limit);
 	if (run->hook.error)

@@ -76,10 +76,13 @@ tree_command() {
 	[ "$(field '.snapshot_at <= .signals[0].at')" = true ]
 }
 
-@test "-v prints the tree as a forest on stderr before the first signal" {
+@test "-vv prints the tree as a forest on stderr before the first signal; -v does not" {
+	run "$ALTIMER" -v 0.2 sleep 10
+	[ "$status" -eq 124 ]
+	[[ "$output" != *"tree at the"* ]]
 	tree_command
 	mapfile -d '' -t argv <"$TMP/argv"
-	run "$ALTIMER" -v 1 "${argv[@]}"
+	run "$ALTIMER" -vv 1 "${argv[@]}"
 	[ "$status" -eq 124 ]
 	grep -q -x "altimer: the command's tree at the deadline:" <<<"$output"
 	grep -q -E '^altimer: +PID STAT WCHAN +TIME +RSS COMMAND$' <<<"$output"
