@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -53,17 +54,18 @@ long tail_peek(struct tail *tail, int from, size_t max)
 	}
 }
 
-/* Let n bytes of the scratch pipe go. */
-static void drop(struct tail *tail, size_t n)
+/* Let n bytes of the scratch pipe go.  Returns false when some stayed. */
+static bool drop(struct tail *tail, size_t n)
 {
 	while (n > 0) {
 		ssize_t r = splice(tail->scratch[0], NULL, tail->null, NULL, n, SPLICE_F_NONBLOCK);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return;
+			return false;
 		n -= (size_t)r;
 	}
+	return true;
 }
 
 void tail_note(struct tail *tail, const char *buf, size_t len)
@@ -94,18 +96,22 @@ void tail_keep(struct tail *tail, size_t peeked, size_t moved)
 	if (moved > peeked)
 		moved = peeked;
 	keep = moved < TAIL_SIZE ? moved : TAIL_SIZE;
-	drop(tail, moved - keep);
+	bool clean = drop(tail, moved - keep);
 	while (got < keep) {
 		ssize_t n = read_retry(tail->scratch[0], buf + got, keep - got);
-		if (n <= 0)
+		if (n <= 0) {
+			clean = false;
 			break;
+		}
 		got += (size_t)n;
 	}
 	tail_note(tail, buf, got);
-	/* What did not move, and anything a failed drop left behind: the
-	 * scratch pipe must start empty at the next peek. */
-	if (ioctl(tail->scratch[0], FIONREAD, &left) == 0 && left > 0)
-		drop(tail, (size_t)left);
+	/* What did not move goes too: the scratch pipe must start empty at
+	 * the next peek.  After a failure, whatever is left. */
+	if (clean)
+		clean = drop(tail, peeked - moved);
+	if (!clean && ioctl(tail->scratch[0], FIONREAD, &left) == 0 && left > 0)
+		(void)drop(tail, (size_t)left);
 }
 
 size_t tail_copy(const struct tail *tail, char *buf)
