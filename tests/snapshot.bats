@@ -125,6 +125,33 @@ tree_command() {
 	[ "$(cat "$TMP/reason")" = deadline ]
 }
 
+@test "WATCHDOG=trigger takes the snapshot and runs the hook, reason trigger" {
+	command -v systemd-notify >/dev/null || skip "systemd-notify not installed"
+	run "$ALTIMER" --report="$R" --notify --on-timeout="echo \"\$ALTIMER_REASON\" >'$TMP/reason'" \
+		30 sh -c 'systemd-notify WATCHDOG=trigger; sleep 30'
+	[ "$status" -eq 124 ]
+	[ "$(field '[.reason, .snapshot_reason, .on_timeout.exit_code]')" = '["trigger","trigger",0]' ]
+	[ "$(cat "$TMP/reason")" = trigger ]
+}
+
+@test "a tree of more than 1000 processes: 1000 listed, the rest counted" {
+	# An outside ALRM is the deadline, sent once the whole tree is there.
+	# shellcheck disable=SC2016
+	"$ALTIMER" --report="$R" 60 sh -c '
+		i=0; while [ $i -lt 1009 ]; do sleep 296.25 & i=$((i + 1)); done
+		touch "$0"; wait' "$TMP/spawned" &
+	pid=$!
+	local deadline=$((SECONDS + 60))
+	while [ ! -e "$TMP/spawned" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+	kill -ALRM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 124 ]
+	[ "$(field '[(.snapshot | length), .snapshot_omitted]')" = '[1000,10]' ]
+	[ "$(field '.snapshot[0] | [.depth, .pid == $pid]' --argjson pid "$(field .pid)")" = '[0,true]' ]
+	none_left 'sleep 296.25'
+}
+
 @test "--keepalive: the snapshot holds the last 4 KiB of stdout and stderr exactly" {
 	run "$ALTIMER" --report="$R" -i 0.5 30 sh -c \
 		'seq 1 3000; printf "first\n" >&2; printf "last line on stderr\t\"quoted\"" >&2; sleep 30'
