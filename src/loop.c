@@ -276,6 +276,10 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		stop->timed_out = true;
 		step = stop->next_step++;
 	}
+	/* Only altimer's own limits look at the tree and run the hook, before
+	 * their first signal and before the ladder's clock starts. */
+	if (is_limit(cause))
+		inspect_tree(run, cause_words[cause]);
 	/* The first signal of a stop, whatever started it, starts the climb;
 	 * each step re-arms the one timer for the next. */
 	if (stop->state == STOP_RUNNING) {
@@ -285,10 +289,6 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 	} else if (cause == STOP_LADDER && (r = ladder_arm_next(run)) < 0) {
 		return r;
 	}
-	/* Only altimer's own limits look at the tree and run the hook, before
-	 * their first signal. */
-	if (is_limit(cause))
-		inspect_tree(run, cause_words[cause]);
 	r = send_stop_signal(run, sig, cause != STOP_FORWARDED, cause_words[cause], step);
 	return r < 0 ? r : replay_deferred(run);
 }

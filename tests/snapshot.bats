@@ -218,8 +218,10 @@ tree_command() {
 	[ "$(field '.on_timeout.elapsed >= 0.5 and .on_timeout.elapsed < 4')" = true ]
 	[ "$(field '[.signals[] | select(.signal != "CONT") | [.signal, .step]]')" = \
 		'[["TERM",0],["KILL",1]]' ]
-	# The first signal came after the hook, not at the deadline.
+	# The first signal came after the hook, not at the deadline, and the
+	# ladder's delay counts from it.
 	[ "$(field '.signals[0].at >= 0.8')" = true ]
+	[ "$(field '[.signals[] | select(.signal == "KILL")][0].at - .signals[0].at >= 0.45')" = true ]
 	none_left 'sleep 293.5'
 }
 
