@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "util.h"
 
 /* How long the keeper may take to clear the hook's tree once asked. */
@@ -39,49 +40,31 @@ static uint64_t now_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-/* The keeper's children, from /proc/PID/task/PID/children (the keeper has
- * one thread), or by parent pid from every /proc/PID/stat on kernels
- * without those lists.  Each is KILLed: they are the keeper's own un-reaped
- * children, so their pids cannot have been reused. */
+static int kill_child(pid_t pid, void *context)
+{
+	if (kill(pid, SIGKILL) == 0)
+		++*(int *)context;
+	return 0;
+}
+
+/* KILL the keeper's children, as listed by /proc/PID/task/TID/children,
+ * or by their parent pid on kernels without those lists.  They are the
+ * keeper's own un-reaped children: their pids cannot have been reused.
+ * Returns how many were killed. */
 static int kill_children(pid_t self)
 {
-	char path[64], buf[4096];
-	int killed = 0, fd;
-	ssize_t n;
-
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)self, (int)self);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		/* More children than a page holds are killed in the next round. */
-		n = read_retry(fd, buf, sizeof buf - 1);
-		close_quietly(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		for (char *p = buf, *end;; p = end) {
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (kill((pid_t)pid, SIGKILL) == 0)
-				killed++;
-		}
-		return killed;
-	}
-	DIR *dir = opendir("/proc");
+	struct procfs_stat stat;
 	struct dirent *entry;
-	while (dir && (entry = readdir(dir)) != NULL) {
-		char *p;
-		if (!isdigit((unsigned char)entry->d_name[0]))
-			continue;
-		snprintf(path, sizeof path, "/proc/%.20s/stat", entry->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		n = read_retry(fd, buf, sizeof buf - 1);
-		close_quietly(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		/* "pid (comm) state ppid ...": from the last ')'. */
-		if ((p = strrchr(buf, ')')) != NULL && strlen(p) > 4 &&
-		    strtol(p + 4, NULL, 10) == self && kill(atoi(entry->d_name), SIGKILL) == 0)
-			killed++;
-	}
+	int killed = 0;
+	DIR *dir;
+
+	if (procfs_children(self, kill_child, &killed) != -ENOENT)
+		return killed;
+	dir = opendir("/proc");
+	while (dir && (entry = readdir(dir)) != NULL)
+		if (isdigit((unsigned char)entry->d_name[0]) &&
+		    procfs_stat((pid_t)atoi(entry->d_name), &stat) == 0 && stat.ppid == self)
+			(void)kill_child(stat.pid, &killed);
 	if (dir)
 		closedir(dir);
 	return killed;

@@ -10,13 +10,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "procfs.h"
 
 /* A command line or a kernel stack longer than this is cut. */
 #define SNAPSHOT_TEXT_MAX 4096
@@ -34,17 +33,9 @@ static uint64_t clock_ns(clockid_t clock)
 static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read_retry(fd, buf, size - 1);
-	close_quietly(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return n;
+	return procfs_read_small(path, buf, size);
 }
 
 static uint64_t ticks_ns(unsigned long long ticks, long hz)
