@@ -43,14 +43,22 @@ int tail_open(struct tail *tail)
 
 long tail_peek(struct tail *tail, int from, size_t max)
 {
+	int left = 0;
+
 	if (tail->null < 0)
 		return -EBADF;
 	for (;;) {
 		ssize_t n = tee(from, tail->scratch[1], max, SPLICE_F_NONBLOCK);
 		if (n >= 0)
 			return n;
-		if (errno != EINTR)
-			return -errno;
+		if (errno == EINTR)
+			continue;
+		/* EAGAIN also means a full scratch pipe, which tail_keep never
+		 * leaves: if it ever does, the move goes ahead unseen rather
+		 * than stall the relay. */
+		if (errno == EAGAIN && ioctl(tail->scratch[0], FIONREAD, &left) == 0 && left > 0)
+			return -EBADF;
+		return -errno;
 	}
 }
 
@@ -89,7 +97,7 @@ void tail_keep(struct tail *tail, size_t peeked, size_t moved)
 {
 	char buf[TAIL_SIZE];
 	size_t keep, got = 0;
-	int left = 0;
+	int left = 0, saved = errno;
 
 	if (tail->null < 0 || peeked == 0)
 		return;
@@ -112,6 +120,8 @@ void tail_keep(struct tail *tail, size_t peeked, size_t moved)
 		clean = drop(tail, peeked - moved);
 	if (!clean && ioctl(tail->scratch[0], FIONREAD, &left) == 0 && left > 0)
 		(void)drop(tail, (size_t)left);
+	/* The caller still reads the errno of its own move. */
+	errno = saved;
 }
 
 size_t tail_copy(const struct tail *tail, char *buf)

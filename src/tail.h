@@ -26,7 +26,8 @@ int tail_open(struct tail *tail);
 long tail_peek(struct tail *tail, int from, size_t max);
 
 /* After the move: of the peeked bytes, moved went on; keep the last of
- * those and let the scratch pipe go of all of them. */
+ * those and let the scratch pipe go of all of them.  errno is left as the
+ * move set it. */
 void tail_keep(struct tail *tail, size_t peeked, size_t moved);
 
 /* Bytes that passed through altimer's memory instead. */

@@ -177,6 +177,20 @@ tree_command() {
 	cmp "$TMP/tail" "$TMP/expected"
 }
 
+@test "--keepalive: the tail is exact when a slow reader makes the relay move less than it was offered" {
+	# A small pipe downstream, read slowly: splices move part of what is
+	# ready, the rest waits for room.
+	# shellcheck disable=SC2016
+	"$ALTIMER" --report="$R" -i 1.5 30 sh -c 'seq 1 300000; sleep 30' |
+		perl -e 'use Fcntl; fcntl(STDIN, 1031, 4096); while (sysread(STDIN, $b, 1000)) {
+			print $b; select(undef, undef, undef, 0.0002) }' >"$TMP/out" || true
+	[ "$(field .snapshot_reason)" = '"keepalive"' ]
+	jq -j '.snapshot[0].stdout_tail' "$R" >"$TMP/tail"
+	tail -c 4096 "$TMP/out" >"$TMP/expected"
+	cmp "$TMP/tail" "$TMP/expected"
+	[ "$(tail -n 1 "$TMP/out")" = 300000 ]
+}
+
 @test "no --keepalive: no output tails" {
 	run "$ALTIMER" --report="$R" 0.3 sh -c 'echo hi; sleep 30'
 	[ "$(field '.snapshot[0] | has("stdout_tail") or has("stderr_tail")')" = false ]
