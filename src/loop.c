@@ -202,7 +202,7 @@ static void inspect_tree(struct run *run, const char *reason)
 	if (options->on_timeout == NULL)
 		return;
 
-	char pid[16], limit[32];
+	char pid[16], limit[32], took[32], signame[SIGNAME_MAX];
 	char *list = snapshot_pid_list(&run->snapshot);
 	sigset_t stop_on = run->forwarded;
 	/* Notes asked of the command do not end the hook; the rest do. */
@@ -226,16 +226,19 @@ static void inspect_tree(struct run *run, const char *reason)
 	if (!verbose_snapshot(run))
 		return;
 	duration_format(options->on_timeout_limit, limit, sizeof limit);
+	duration_format(run->hook.elapsed, took, sizeof took);
 	if (run->hook.error)
 		diag("cannot run the --on-timeout command: %s", strerror(run->hook.error));
 	else if (run->hook.stopped_by && strcmp(run->hook.stopped_by, "limit") == 0)
 		diag("the --on-timeout command was killed at its limit of %s", limit);
 	else if (run->hook.stopped_by)
-		diag("the --on-timeout command was killed: altimer got a signal");
+		diag("the --on-timeout command was killed after %s: altimer got a signal", took);
 	else if (run->hook.exit_code == CLD_EXITED)
-		diag("the --on-timeout command exited with status %d", run->hook.exit_status);
+		diag("the --on-timeout command exited with status %d after %s",
+		     run->hook.exit_status, took);
 	else
-		diag("the --on-timeout command died of signal %d", run->hook.exit_status);
+		diag("the --on-timeout command died of signal %s after %s",
+		     name_of(run->hook.exit_status, signame), took);
 }
 
 /* Signals that came while the hook ran, acted on now, in order. */

@@ -211,6 +211,20 @@ tree_command() {
 	[ "$(wc -w <<<"$pids")" -eq 3 ]
 }
 
+@test "-vv says how the --on-timeout command ended; -v says nothing of it" {
+	run "$ALTIMER" -vv --on-timeout='exit 7' 0.2 sleep 10
+	[ "$status" -eq 124 ]
+	grep -q -x "altimer: running the --on-timeout command" <<<"$output"
+	grep -q -E "^altimer: the --on-timeout command exited with status 7 after [0-9.]+m?s$" <<<"$output"
+	run "$ALTIMER" -vv --on-timeout='sleep 297.5' --on-timeout-limit=0.3 0.2 sleep 10
+	grep -q -x "altimer: the --on-timeout command was killed at its limit of 0.3s" <<<"$output"
+	run "$ALTIMER" -vv --on-timeout='kill -SEGV $$' 0.2 sleep 10
+	grep -q -E "^altimer: the --on-timeout command died of signal SEGV after " <<<"$output"
+	run "$ALTIMER" -v --on-timeout='exit 7' 0.2 sleep 10
+	[[ "$output" != *on-timeout* && "$output" != *"tree at"* ]]
+	grep -q -x "altimer: sending signal TERM to command 'sleep'" <<<"$output"
+}
+
 @test "a failing --on-timeout is reported and changes nothing else" {
 	run "$ALTIMER" --report="$TMP/plain.json" -k 1 0.3 sh -c 'trap "" TERM; sleep 30'
 	plain=$status
