@@ -218,8 +218,8 @@ tree_command() {
 	grep -q -E "^altimer: the --on-timeout command exited with status 7 after [0-9.]+m?s$" <<<"$output"
 	run "$ALTIMER" -vv --on-timeout='sleep 297.5' --on-timeout-limit=0.3 0.2 sleep 10
 	grep -q -x "altimer: the --on-timeout command was killed at its limit of 0.3s" <<<"$output"
-	run "$ALTIMER" -vv --on-timeout='kill -SEGV $$' 0.2 sleep 10
-	grep -q -E "^altimer: the --on-timeout command died of signal SEGV after " <<<"$output"
+	run "$ALTIMER" -vv --on-timeout='kill -USR1 $$' 0.2 sleep 10
+	grep -q -E "^altimer: the --on-timeout command died of signal USR1 after " <<<"$output"
 	run "$ALTIMER" -v --on-timeout='exit 7' 0.2 sleep 10
 	[[ "$output" != *on-timeout* && "$output" != *"tree at"* ]]
 	grep -q -x "altimer: sending signal TERM to command 'sleep'" <<<"$output"
