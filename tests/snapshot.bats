@@ -83,13 +83,14 @@ tree_command() {
 	tree_command
 	mapfile -d '' -t argv <"$TMP/argv"
 	run "$ALTIMER" -vv 1 "${argv[@]}"
+	N=${ALTIMER_NAME//./\.} # a regex of the name: its dots are literal
 	[ "$status" -eq 124 ]
-	grep -q -x "altimer: the command's tree at the deadline:" <<<"$output"
-	grep -q -E '^altimer: +PID STAT WCHAN +TIME +RSS COMMAND$' <<<"$output"
-	grep -q -E '^altimer: +[0-9]+ S +(anon_)?pipe_read .* cat$' <<<"$output"
-	grep -q -E '^altimer: +[0-9]+ S +do_wait .* \\_ sh -c sleep 291.5; true$' <<<"$output"
-	grep -q -E '^altimer: +[0-9]+ S +[a-z_]*nanosleep .*     \\_ sleep 291.5$' <<<"$output"
-	grep -q -E '^altimer: +[0-9]+ R +- .* \\_ sh -c while :; do :; done$' <<<"$output"
+	grep -q -x -F "$ALTIMER_NAME: the command's tree at the deadline:" <<<"$output"
+	grep -q -E "^$N"': +PID STAT WCHAN +TIME +RSS COMMAND$' <<<"$output"
+	grep -q -E "^$N"': +[0-9]+ S +(anon_)?pipe_read .* cat$' <<<"$output"
+	grep -q -E "^$N"': +[0-9]+ S +do_wait .* \\_ sh -c sleep 291.5; true$' <<<"$output"
+	grep -q -E "^$N"': +[0-9]+ S +[a-z_]*nanosleep .*     \\_ sleep 291.5$' <<<"$output"
+	grep -q -E "^$N"': +[0-9]+ R +- .* \\_ sh -c while :; do :; done$' <<<"$output"
 	# The forest comes before the first signal is announced.
 	forest=$(grep -n "tree at the deadline" <<<"$output" | cut -d: -f1)
 	sending=$(grep -n "sending signal" <<<"$output" | head -1 | cut -d: -f1)
@@ -212,17 +213,18 @@ tree_command() {
 }
 
 @test "-vv says how the --on-timeout command ended; -v says nothing of it" {
+	N=${ALTIMER_NAME//./\.} # a regex of the name: its dots are literal
 	run "$ALTIMER" -vv --on-timeout='exit 7' 0.2 sleep 10
 	[ "$status" -eq 124 ]
-	grep -q -x "altimer: running the --on-timeout command" <<<"$output"
-	grep -q -E "^altimer: the --on-timeout command exited with status 7 after [0-9.]+m?s$" <<<"$output"
+	grep -q -x -F "$ALTIMER_NAME: running the --on-timeout command" <<<"$output"
+	grep -q -E "^$N: the --on-timeout command exited with status 7 after [0-9.]+m?s$" <<<"$output"
 	run "$ALTIMER" -vv --on-timeout='sleep 297.5' --on-timeout-limit=0.3 0.2 sleep 10
-	grep -q -x "altimer: the --on-timeout command was killed at its limit of 0.3s" <<<"$output"
+	grep -q -x -F "$ALTIMER_NAME: the --on-timeout command was killed at its limit of 0.3s" <<<"$output"
 	run "$ALTIMER" -vv --on-timeout='kill -USR1 $$' 0.2 sleep 10
-	grep -q -E "^altimer: the --on-timeout command died of signal USR1 after " <<<"$output"
+	grep -q -E "^$N: the --on-timeout command died of signal USR1 after " <<<"$output"
 	run "$ALTIMER" -v --on-timeout='exit 7' 0.2 sleep 10
 	[[ "$output" != *on-timeout* && "$output" != *"tree at"* ]]
-	grep -q -x "altimer: sending signal TERM to command 'sleep'" <<<"$output"
+	grep -q -x -F "$ALTIMER_NAME: sending signal TERM to command 'sleep'" <<<"$output"
 }
 
 @test "a failing --on-timeout is reported and changes nothing else" {
@@ -298,10 +300,14 @@ tree_command() {
 @test "--on-timeout and --on-timeout-limit refuse empty and endless values" {
 	run "$ALTIMER" --on-timeout= 1 true
 	[ "$status" -eq 125 ]
-	[[ "$output" == *"invalid --on-timeout ''"* ]]
-	for limit in 0 inf bogus; do
+	[[ "${lines[0]}" == *"invalid --on-timeout '': give a shell command" ]]
+	[ "${lines[1]}" = "Try '$ALTIMER_NAME --help' for more information." ]
+	for limit in 0 inf; do
 		run "$ALTIMER" --on-timeout=true --on-timeout-limit="$limit" 1 true
 		[ "$status" -eq 125 ]
-		[[ "$output" == *"invalid --on-timeout-limit '$limit'"* ]]
+		[[ "${lines[0]}" == *"invalid --on-timeout-limit "?"$limit"?": it needs a positive duration"* ]]
 	done
+	run "$ALTIMER" --on-timeout=true --on-timeout-limit=bogus 1 true
+	[ "$status" -eq 125 ]
+	[[ "${lines[0]}" == *"invalid time interval "?"bogus"?" (--on-timeout-limit:"* ]]
 }
