@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -151,6 +152,121 @@ static bool is_limit(enum stop_cause cause)
 	       cause == STOP_ALARM;
 }
 
+static int on_signal(struct run *run, const struct signalfd_siginfo *info);
+
+/* -v stays GNU's words; the forest and the hook's lines are -vv's. */
+static bool verbose_snapshot(const struct run *run)
+{
+	return run->options->verbose >= 2;
+}
+
+/* The forest, a diag() line a process: like every line of altimer's, none
+ * may block the loop. */
+static void say_snapshot(const struct snapshot *snapshot, const char *reason)
+{
+	char *text = NULL, *line, *next;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	diag("the command's tree at the %s:", reason);
+	if (out == NULL)
+		return;
+	snapshot_print(snapshot, out, "");
+	if (fclose(out) == 0)
+		for (line = text; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			diag("%s", line);
+		}
+	free(text);
+}
+
+/* Before the first signal of a stop altimer's own limit started, and only
+ * once: what every process of the tree was doing (the report, and -v),
+ * then the user's --on-timeout command.  Costs nothing when no limit
+ * fires. */
+static void inspect_tree(struct run *run, const char *reason)
+{
+	const struct options *options = run->options;
+	pid_t *pids = NULL;
+	int count;
+
+	if (run->snapshot.taken)
+		return;
+	count = tree_list(&pids);
+	snapshot_take(&run->snapshot, pids, count > 0 ? (size_t)count : 0, run->child.pid,
+		      reason);
+	free(pids);
+	for (int i = 0; run->relay.active && i < 2; i++) {
+		char tail[TAIL_SIZE];
+		size_t len = tail_copy(&run->relay.streams[i].tail, tail);
+
+		if ((run->snapshot.tail[i] = malloc(len + 1)) != NULL) {
+			memcpy(run->snapshot.tail[i], tail, len);
+			run->snapshot.tail[i][len] = '\0';
+			run->snapshot.tail_len[i] = len;
+		}
+	}
+	if (verbose_snapshot(run))
+		say_snapshot(&run->snapshot, reason);
+	if (options->on_timeout == NULL)
+		return;
+
+	char pid[16], limit[32], took[32], signame[SIGNAME_MAX];
+	char *list = snapshot_pid_list(&run->snapshot);
+	sigset_t stop_on = run->forwarded;
+	/* Notes asked of the command do not end the hook; the rest do. */
+	sigdelset(&stop_on, SIGUSR1);
+	sigdelset(&stop_on, SIGUSR2);
+	snprintf(pid, sizeof pid, "%d", (int)run->child.pid);
+	struct hook_context context = {
+		.command = options->on_timeout,
+		.limit = options->on_timeout_limit,
+		.pid = pid,
+		.pids = list ? list : pid,
+		.reason = reason,
+		.signal_fd = run->signal_fd,
+		.stop_on = &stop_on,
+	};
+	if (verbose_snapshot(run))
+		diag("running the --on-timeout command");
+	(void)fflush(stderr);
+	hook_run(&run->hook, &context);
+	free(list);
+	if (!verbose_snapshot(run))
+		return;
+	duration_format(options->on_timeout_limit, limit, sizeof limit);
+	duration_format(run->hook.elapsed, took, sizeof took);
+	if (run->hook.error)
+		diag("cannot run the --on-timeout command: %s", strerror(run->hook.error));
+	else if (run->hook.stopped_by && strcmp(run->hook.stopped_by, "limit") == 0)
+		diag("the --on-timeout command was killed at its limit of %s", limit);
+	else if (run->hook.stopped_by)
+		diag("the --on-timeout command was killed after %s: altimer got a signal", took);
+	else if (run->hook.exit_code == CLD_EXITED)
+		diag("the --on-timeout command exited with status %d after %s",
+		     run->hook.exit_status, took);
+	else
+		diag("the --on-timeout command died of signal %s after %s",
+		     name_of(run->hook.exit_status, signame), took);
+}
+
+/* Signals that came while the hook ran, acted on now, in order. */
+static int replay_deferred(struct run *run)
+{
+	struct hook *hook = &run->hook;
+	size_t count = hook->deferred_count;
+
+	hook->deferred_count = 0;
+	for (size_t i = 0; i < count && !run->child.reaped; i++) {
+		int r = on_signal(run, &hook->deferred[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int stop_begin(struct run *run, enum stop_cause cause, int sig)
 {
 	struct stop *stop = &run->stop;
@@ -174,6 +290,10 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		stop->timed_out = true;
 		step = stop->next_step++;
 	}
+	/* Only altimer's own limits look at the tree and run the hook, before
+	 * their first signal and before the ladder's clock starts. */
+	if (is_limit(cause))
+		inspect_tree(run, cause_words[cause]);
 	/* The first signal of a stop, whatever started it, starts the climb;
 	 * each step re-arms the one timer for the next. */
 	if (stop->state == STOP_RUNNING) {
@@ -183,7 +303,8 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 	} else if (cause == STOP_LADDER && (r = ladder_arm_next(run)) < 0) {
 		return r;
 	}
-	return send_stop_signal(run, sig, cause != STOP_FORWARDED, cause_words[cause], step);
+	r = send_stop_signal(run, sig, cause != STOP_FORWARDED, cause_words[cause], step);
+	return r < 0 ? r : replay_deferred(run);
 }
 
 /* USR1 and USR2 (which GNU timeout does not pass on) ask COMMAND for

@@ -6,10 +6,12 @@
 #include <stdbool.h>
 
 #include "child.h"
+#include "hook.h"
 #include "notify.h"
 #include "options.h"
 #include "relay.h"
 #include "report.h"
+#include "snapshot.h"
 #include "timer.h"
 
 /* What starts a stop. */
@@ -54,6 +56,8 @@ struct run {
 	uint64_t step_expirations[LADDER_MAX];	/* TIMER_LADDER's, per step */
 	uint64_t notes_sent;	/* --every signals delivered */
 	struct report report;	/* signals sent, times, for --report */
+	struct snapshot snapshot;	/* the tree when a limit fired */
+	struct hook hook;	/* --on-timeout, when it ran */
 };
 
 /* Every stop starts here: the limits, an outside ALRM, a signal passed on

@@ -96,6 +96,8 @@ static struct report_facts facts_of(const struct run *run)
 		.notes_sent = run->notes_sent,
 		.notify_ready = run->notify.ready,
 		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
+		.snapshot = &run->snapshot,
+		.hook = &run->hook,
 	};
 }
 

@@ -39,6 +39,8 @@ enum option_key {
 	KEY_REPORT,
 	KEY_PTY,
 	KEY_CLOCK,
+	KEY_ON_TIMEOUT,
+	KEY_ON_TIMEOUT_LIMIT,
 	KEY_HELP,
 	KEY_VERSION,
 };
@@ -95,6 +97,13 @@ static const struct poptOption option_table[] = {
 	{ "clock", '\0', POPT_ARG_STRING, NULL, KEY_CLOCK,
 	  "the clock of every limit and interval: awake (the default, as GNU "
 	  "timeout: time suspended does not count) or boot (it counts)", "CLOCK" },
+	{ "on-timeout", '\0', POPT_ARG_STRING, NULL, KEY_ON_TIMEOUT,
+	  "at a timeout, before the first signal, run COMMAND with /bin/sh -c, "
+	  "ALTIMER_PID, ALTIMER_PIDS and ALTIMER_REASON in its environment and "
+	  "its output on standard error, e.g. to take a backtrace", "COMMAND" },
+	{ "on-timeout-limit", '\0', POPT_ARG_STRING, NULL, KEY_ON_TIMEOUT_LIMIT,
+	  "KILL the --on-timeout command, and all it started, after this long "
+	  "(default 60s)", "DURATION" },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -468,6 +477,25 @@ static int apply_option(int key, const char *value, struct options *options)
 		}
 		usage_error("invalid --clock %s: use awake or boot", QUOTED(value, shown));
 		return -EINVAL;
+	case KEY_ON_TIMEOUT:
+		if (*value == '\0') {
+			usage_error("invalid --on-timeout '': give a shell command");
+			return -EINVAL;
+		}
+		free(options->on_timeout);
+		options->on_timeout = strdup(value);
+		return options->on_timeout ? 0 : -ENOMEM;
+	case KEY_ON_TIMEOUT_LIMIT:
+		if (parse_duration_value(value, "--on-timeout-limit",
+					 &options->on_timeout_limit) < 0)
+			return -EINVAL;
+		/* No "never": the hook must not keep altimer from ending. */
+		if (options->on_timeout_limit == DURATION_NONE) {
+			usage_error("invalid --on-timeout-limit %s: it needs a positive "
+				    "duration, such as 30s or 2m", QUOTED(value, shown));
+			return -EINVAL;
+		}
+		return 0;
 	case KEY_HELP:
 		print_help();
 		return finish_output();
@@ -551,6 +579,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		.kill_after = DURATION_NONE,
 		.keepalive = DURATION_NONE,
 		.every = DURATION_NONE,
+		.on_timeout_limit = 60 * UINT64_C(1000000000),
 		.timeout_signal = SIGTERM,
 		.contain = true,
 	};
@@ -618,4 +647,6 @@ void options_free(struct options *options)
 {
 	free(options->report);
 	options->report = NULL;
+	free(options->on_timeout);
+	options->on_timeout = NULL;
 }

@@ -23,6 +23,8 @@ struct options {
 	uint64_t every;		/* --every: interval of notes, or NONE */
 	int every_signal;	/* the note's signal */
 	char *report;		/* --report=FILE, "-" for stderr, or NULL */
+	char *on_timeout;	/* --on-timeout=COMMAND, or NULL */
+	uint64_t on_timeout_limit;	/* its own limit, nanoseconds */
 	uint64_t keepalive;	/* nanoseconds of silence allowed, or NONE */
 	bool notify;		/* serve the sd_notify protocol */
 	int timeout_signal;	/* sent at the deadline: the ladder's first step */

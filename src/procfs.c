@@ -151,8 +151,10 @@ int procfs_children(pid_t pid, int (*add)(pid_t child, void *context), void *con
 			r = -ENOENT;
 		else if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
 			r = (int)n;
-		if (n <= 0)
+		if (n <= 0) {
+			free(list); /* an empty list is still a buffer */
 			continue;
+		}
 		for (p = list; r == 0; p = end) {
 			long child = strtol(p, &end, 10);
 			if (end == p)

@@ -127,6 +127,8 @@ static int stream_open(struct relay_stream *stream, enum relay_pty mode)
 	stream->from = fds[0];
 	stream->child_end = fds[1];
 	output_setup(stream);
+	/* Without a tail (descriptors short) the snapshot lacks it, no more. */
+	(void)tail_open(&stream->tail);
 	return 0;
 }
 
@@ -282,6 +284,7 @@ static long copy_some(struct relay_stream *stream, int *error)
 		*error = (int)-n;
 		return STEP_READ_ERROR;
 	}
+	tail_note(&stream->tail, stream->buffer, (size_t)n);
 	stream->pending_start = 0;
 	stream->pending_end = (size_t)n;
 	r = flush_pending(stream);
@@ -312,8 +315,16 @@ static long step(struct relay_stream *stream, int *error)
 		return (long)before;
 	}
 	while (!stream->no_splice) {
-		ssize_t n = splice(stream->from, NULL, stream->to, NULL, RELAY_CHUNK,
+		/* Seen first (tee), so the snapshot has the last bytes moved. */
+		long peeked = tail_peek(&stream->tail, stream->from, RELAY_CHUNK);
+		if (peeked == 0)
+			return STEP_EOF;
+		if (peeked == -EAGAIN)
+			return STEP_EMPTY;
+		ssize_t n = splice(stream->from, NULL, stream->to, NULL,
+				   peeked > 0 ? (size_t)peeked : RELAY_CHUNK,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		tail_keep(&stream->tail, peeked > 0 ? (size_t)peeked : 0, n > 0 ? (size_t)n : 0);
 		if (n > 0)
 			return n;
 		if (n == 0)

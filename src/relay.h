@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 
+#include "tail.h"
+
 /* --pty: when the command's output goes to a pseudo-terminal. */
 enum relay_pty {
 	RELAY_PTY_AUTO,		/* for a stream whose destination is a terminal */
@@ -32,6 +34,7 @@ struct relay_stream {
 	struct winsize size;	/* last window size given to the pty */
 	size_t pending_start, pending_end;	/* unwritten bytes in buffer */
 	char buffer[RELAY_BUFFER];
+	struct tail tail;	/* the last bytes moved, for the snapshot */
 };
 
 struct relay {

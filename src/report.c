@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "hook.h"
 #include "signames.h"
+#include "snapshot.h"
 #include "util.h"
 
 uint64_t report_clock(void)
@@ -298,6 +300,102 @@ static void json_settings(FILE *out, const struct options *options)
 	}
 }
 
+/* The tree when a limit fired, in forest order, and the tails of
+ * COMMAND's output. */
+static void json_snapshot(FILE *out, const struct snapshot *snapshot, uint64_t spawned)
+{
+	fputs(",\n  \"snapshot\": ", out);
+	if (snapshot == NULL || !snapshot->taken) {
+		fputs("null,\n  \"snapshot_omitted\": 0", out);
+		return;
+	}
+	putc('[', out);
+	for (size_t i = 0; i < snapshot->count; i++) {
+		const struct snapshot_process *process = &snapshot->processes[i];
+
+		fprintf(out, "%s{\"pid\": %d, \"ppid\": %d, \"pgid\": %d, \"state\": \"%c\", "
+			"\"depth\": %d, \"comm\": ", i ? ",\n    " : "\n    ", (int)process->pid,
+			(int)process->ppid, (int)process->pgid, process->state, process->depth);
+		json_text(out, process->comm);
+		fputs(", \"age\": ", out);
+		json_seconds(out, process->age);
+		fputs(", \"user_cpu\": ", out);
+		json_seconds(out, process->user_cpu);
+		fputs(", \"system_cpu\": ", out);
+		json_seconds(out, process->system_cpu);
+		fprintf(out, ", \"rss_kib\": %ld, \"threads\": %ld, \"wchan\": ",
+			process->rss_kib, process->threads);
+		json_text(out, process->wchan);
+		fputs(", \"stack\": ", out);
+		if (process->stack == NULL) {
+			fputs("null", out);
+		} else {
+			putc('[', out);
+			for (const char *frame = process->stack; *frame; ) {
+				const char *end = strchrnul(frame, '\n');
+				if (frame != process->stack)
+					fputs(", ", out);
+				report_json_string(out, frame, (size_t)(end - frame));
+				frame = *end ? end + 1 : end;
+			}
+			putc(']', out);
+		}
+		fputs(", \"cmdline\": ", out);
+		if (process->cmdline)
+			report_json_string(out, process->cmdline, process->cmdline_len);
+		else
+			fputs("null", out);
+		for (int stream = 0; process->pid == snapshot->command && stream < 2; stream++) {
+			if (snapshot->tail[stream] == NULL)
+				continue;
+			fputs(stream ? ", \"stderr_tail\": " : ", \"stdout_tail\": ", out);
+			report_json_string(out, snapshot->tail[stream], snapshot->tail_len[stream]);
+		}
+		putc('}', out);
+	}
+	fprintf(out, "%s],\n  \"snapshot_omitted\": %zu,\n  \"snapshot_reason\": ",
+		snapshot->count ? "\n  " : "", snapshot->omitted);
+	json_text(out, snapshot->reason);
+	fputs(",\n  \"snapshot_at\": ", out);
+	json_seconds(out, since(spawned, snapshot->at));
+	fputs(",\n  \"snapshot_took\": ", out);
+	json_seconds(out, snapshot->took);
+}
+
+/* --on-timeout: what it was, how it ended. */
+static void json_hook(FILE *out, const struct options *options, const struct hook *hook)
+{
+	fputs(",\n  \"on_timeout\": ", out);
+	if (options->on_timeout == NULL || hook == NULL) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"command\": ", out);
+	json_text(out, options->on_timeout);
+	fputs(", \"limit\": ", out);
+	json_seconds(out, options->on_timeout_limit);
+	fprintf(out, ", \"ran\": %s, \"exit_code\": ", hook->ran ? "true" : "false");
+	if (hook->ran && !hook->error && hook->exit_code == CLD_EXITED)
+		fprintf(out, "%d", hook->exit_status);
+	else
+		fputs("null", out);
+	fputs(", \"signal\": ", out);
+	if (hook->ran && !hook->error && hook->exit_code && hook->exit_code != CLD_EXITED)
+		json_signal(out, hook->exit_status);
+	else
+		fputs("null", out);
+	fputs(", \"killed\": ", out);
+	json_text(out, hook->stopped_by);
+	fputs(", \"elapsed\": ", out);
+	if (hook->ran && !hook->error)
+		json_seconds(out, hook->elapsed);
+	else
+		fputs("null", out);
+	fputs(", \"error\": ", out);
+	json_text(out, hook->error ? strerror(hook->error) : NULL);
+	putc('}', out);
+}
+
 char *report_compose(const struct report *report, const struct report_facts *facts,
 		     size_t *len)
 {
@@ -371,7 +469,10 @@ char *report_compose(const struct report *report, const struct report_facts *fac
 	fprintf(out, ",\n  \"notify\": {\"ready\": %s, \"status\": ",
 		facts->notify_ready ? "true" : "false");
 	json_text(out, facts->notify_status);
-	fputs("}\n}\n", out);
+	putc('}', out);
+	json_snapshot(out, facts->snapshot, report->spawned);
+	json_hook(out, options, facts->hook);
+	fputs("\n}\n", out);
 	if (fclose(out) != 0) {
 		free(text);
 		return NULL;

@@ -66,6 +66,9 @@ void report_json_string(FILE *out, const char *s, size_t len);
  * Returns 0 or -errno. */
 int report_save(struct report *report, const char *path, const char *text, size_t len);
 
+struct snapshot;
+struct hook;
+
 /* What happened, as main() and the loop saw it: a flat record, so the
  * report reads no structure of theirs. */
 struct report_facts {
@@ -87,6 +90,8 @@ struct report_facts {
 	uint64_t notes_sent;
 	bool notify_ready;
 	const char *notify_status;	/* last STATUS=, or NULL */
+	const struct snapshot *snapshot;	/* the tree at the limit, or NULL */
+	const struct hook *hook;	/* --on-timeout, or NULL */
 };
 
 /* The JSON object, malloc'ed, its length in *len; NULL when out of

@@ -283,6 +283,22 @@ int tree_count_live(bool thorough)
 	return r < 0 ? r : live;
 }
 
+int tree_list(pid_t **pids)
+{
+	struct members members = { 0 };
+	size_t count = 0;
+	int r = scan(&members, false);
+
+	*pids = NULL;
+	if (r == 0 && (*pids = malloc((members.count ? members.count : 1) * sizeof **pids)) == NULL)
+		r = -ENOMEM;
+	for (size_t i = 0; r == 0 && i < members.count; i++)
+		if (members.items[i].descendant)
+			(*pids)[count++] = members.items[i].stat.pid;
+	free(members.items);
+	return r < 0 ? r : (int)count;
+}
+
 int tree_reap_orphans(pid_t command)
 {
 	int reaped = 0;

@@ -36,6 +36,11 @@ bool tree_is_supervisor(pid_t pid);
  * on the machine instead and misses nothing. */
 int tree_count_live(bool thorough);
 
+/* The pids of altimer's descendants, zombies included, parents before
+ * their children, in a malloc'ed array in *pids.  Returns how many, or
+ * -errno. */
+int tree_list(pid_t **pids);
+
 /* Whether altimer has any child left, running or not: a cheap, exact test
  * for "the tree is empty" once COMMAND is reaped. */
 bool tree_has_children(void);

@@ -222,10 +222,12 @@ load helpers/gnu
 @test "-vv says which limit fired, then which signal went to which command" {
 	run "$ALTIMER" -vv 0.1 sleep 10
 	[ "$status" -eq 124 ]
-	[ "${#lines[@]}" -eq 2 ]
+	[ "${#lines[@]}" -eq 5 ]
 	[ "${lines[0]}" = "$ALTIMER_NAME: deadline: command 'sleep' still running after 0.1s" ]
+	# The tree's snapshot, a title, a heading and one process (snapshot.bats).
+	[ "${lines[1]}" = "$ALTIMER_NAME: the command's tree at the deadline:" ]
 	# GNU timeout's own words for what GNU says.
-	[ "${lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
+	[ "${lines[4]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
 }
 
 @test "-v with -k reports the TERM and then the KILL" {

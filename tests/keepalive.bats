@@ -38,7 +38,9 @@ load helpers/common
 	run --separate-stderr "$ALTIMER" -vv -i 0.2 60 sleep 30
 	[ "$status" -eq 124 ]
 	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: keepalive: no sign of life from command 'sleep' for 0.2s" ]
-	[ "${stderr_lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
+	# The tree's snapshot comes in between (snapshot.bats).
+	[ "${stderr_lines[1]}" = "$ALTIMER_NAME: the command's tree at the keepalive:" ]
+	[ "${stderr_lines[-1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
 }
 
 @test "the keepalive goes through the same ladder: -s and -k" {

@@ -215,5 +215,7 @@ counter='
 	run --separate-stderr "$ALTIMER" -vv 0.2 sleep 5
 	[ "$status" -eq 124 ]
 	[ "${stderr_lines[0]}" = "$ALTIMER_NAME: deadline: command 'sleep' still running after 0.2s" ]
-	[ "${stderr_lines[1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
+	# The tree's snapshot comes in between (snapshot.bats).
+	[ "${stderr_lines[1]}" = "$ALTIMER_NAME: the command's tree at the deadline:" ]
+	[ "${stderr_lines[-1]}" = "$ALTIMER_NAME: sending signal TERM to command 'sleep'" ]
 }

@@ -1,0 +1,300 @@
+/* snapshot.c - what every process of the tree was doing when a limit fired.
+ *
+ * Everything comes from /proc, read once per process with no ptrace and no
+ * signal: the process cannot tell it was looked at, and a stuck one cannot
+ * make altimer wait (these files are answered by the kernel alone).  The
+ * forest order is rebuilt from the parent pids, so the list reads as
+ * `ps --forest` does whatever order the tree walk found the processes in. */
+#include "config.h"
+#include "snapshot.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+/* A command line or a kernel stack longer than this is cut. */
+#define SNAPSHOT_TEXT_MAX 4096
+
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec now;
+
+	clock_gettime(clock, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* Read /proc/PID/NAME into buf (size bytes, NUL-terminated).  Returns its
+ * length, or -errno. */
+static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	return procfs_read_small(path, buf, size);
+}
+
+static uint64_t ticks_ns(unsigned long long ticks, long hz)
+{
+	return (uint64_t)(ticks / (unsigned long long)hz) * 1000000000u +
+	       (uint64_t)(ticks % (unsigned long long)hz) * 1000000000u / (uint64_t)hz;
+}
+
+/* /proc/PID/stat: "pid (comm) state ppid pgrp session tty tpgid flags
+ * minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
+ * num_threads itrealvalue starttime vsize rss ...".  comm may hold spaces
+ * and parentheses, so fields are counted from the last ')'. */
+static int read_stat(pid_t pid, struct snapshot_process *process, uint64_t boot_now,
+		     long hz, long page_kib)
+{
+	char buf[2048];
+	unsigned long long value[25] = { 0 };
+	char *open_paren, *p;
+	ssize_t n = read_proc(pid, "stat", buf, sizeof buf);
+
+	if (n <= 0)
+		return n < 0 ? (int)n : -ESRCH;
+	open_paren = strchr(buf, '(');
+	p = strrchr(buf, ')');
+	if (open_paren == NULL || p == NULL || p[1] != ' ' || p < open_paren)
+		return -EINVAL;
+	snprintf(process->comm, sizeof process->comm, "%.*s", (int)(p - open_paren - 1),
+		 open_paren + 1);
+	p += 2;
+	process->state = *p;
+	for (int field = 3; field <= 24 && p != NULL; field++) {
+		if (field > 3)
+			value[field] = strtoull(p, NULL, 10);
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	process->pid = pid;
+	process->ppid = (pid_t)value[4];
+	process->pgid = (pid_t)value[5];
+	process->user_cpu = ticks_ns(value[14], hz);
+	process->system_cpu = ticks_ns(value[15], hz);
+	process->threads = (long)value[20];
+	uint64_t started = ticks_ns(value[22], hz);
+	process->age = boot_now > started ? boot_now - started : 0;
+	process->rss_kib = (long)value[24] * page_kib;
+	return 0;
+}
+
+/* The function a sleeping process waits in; "0" means it is not waiting. */
+static char *read_wchan(pid_t pid)
+{
+	char buf[128];
+
+	if (read_proc(pid, "wchan", buf, sizeof buf) <= 0 || strcmp(buf, "0") == 0)
+		return NULL;
+	return strdup(buf);
+}
+
+/* The kernel stack, "[<0>] pipe_read+0x2f1/0x3f0" a line, without the
+ * "[<0>] " (hidden addresses): root only, NULL elsewhere. */
+static char *read_stack(pid_t pid)
+{
+	char buf[SNAPSHOT_TEXT_MAX], *out, *o;
+	const char *line;
+
+	if (read_proc(pid, "stack", buf, sizeof buf) <= 0)
+		return NULL;
+	out = o = malloc(strlen(buf) + 1);
+	if (out == NULL)
+		return NULL;
+	for (line = buf; *line; ) {
+		const char *end = strchrnul(line, '\n');
+		const char *frame = line;
+		if (*frame == '[' && (frame = strstr(line, "] ")) != NULL && frame < end)
+			frame += 2;
+		else
+			frame = line;
+		memcpy(o, frame, (size_t)(end - frame));
+		o += end - frame;
+		if (*end == '\n')
+			*o++ = '\n';
+		line = *end ? end + 1 : end;
+	}
+	while (o > out && o[-1] == '\n')
+		o--;
+	*o = '\0';
+	return out;
+}
+
+/* The kernel skips its scheduler's own frames for both wchan and the
+ * stack, so a readable stack's first frame is the wchan: one file fewer
+ * to read per process.  A running process waits on nothing. */
+static char *wchan_of(pid_t pid, const struct snapshot_process *process)
+{
+	if (process->state == 'R')
+		return NULL;
+	if (process->stack && *process->stack)
+		return strndup(process->stack, strcspn(process->stack, "+\n"));
+	return read_wchan(pid);
+}
+
+/* The arguments, NULs turned into spaces; NULL for a zombie or a kernel
+ * thread, which have none. */
+static char *read_cmdline(pid_t pid, size_t *len)
+{
+	char buf[SNAPSHOT_TEXT_MAX];
+	ssize_t n = read_proc(pid, "cmdline", buf, sizeof buf);
+	char *text;
+
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	if (n <= 0)
+		return NULL;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	text = malloc((size_t)n + 1);
+	if (text == NULL)
+		return NULL;
+	memcpy(text, buf, (size_t)n);
+	text[n] = '\0';
+	*len = (size_t)n;
+	return text;
+}
+
+static bool listed(const struct snapshot_process *read, size_t count, pid_t pid)
+{
+	for (size_t i = 0; i < count; i++)
+		if (read[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* Append read[i] and, depth first, every process whose parent it is. */
+static void visit(struct snapshot *snapshot, struct snapshot_process *read, size_t count,
+		  bool *placed, size_t i, int depth)
+{
+	placed[i] = true;
+	read[i].depth = depth;
+	snapshot->processes[snapshot->count++] = read[i];
+	for (size_t j = 0; j < count; j++)
+		if (!placed[j] && read[j].ppid == read[i].pid)
+			visit(snapshot, read, count, placed, j, depth + 1);
+}
+
+void snapshot_take(struct snapshot *snapshot, const pid_t *pids, size_t count,
+		   pid_t command, const char *reason)
+{
+	long hz = sysconf(_SC_CLK_TCK), page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	uint64_t started = clock_ns(CLOCK_MONOTONIC);
+	/* /proc's start times count from boot, suspended time included. */
+	uint64_t boot_now = clock_ns(CLOCK_BOOTTIME);
+	size_t wanted = count < SNAPSHOT_MAX ? count : SNAPSHOT_MAX, got = 0;
+	struct snapshot_process *read = calloc(wanted ? wanted : 1, sizeof *read);
+	bool *placed = calloc(wanted ? wanted : 1, sizeof *placed);
+
+	snapshot->taken = true;
+	snapshot->reason = reason;
+	snapshot->at = started;
+	snapshot->command = command;
+	snapshot->omitted = count - wanted;
+	snapshot->processes = calloc(wanted ? wanted : 1, sizeof *snapshot->processes);
+	if (hz <= 0)
+		hz = 100;
+	if (read == NULL || placed == NULL || snapshot->processes == NULL) {
+		snapshot->omitted = count;
+		goto out;
+	}
+	for (size_t i = 0; i < wanted; i++) {
+		struct snapshot_process *process = &read[got];
+
+		if (read_stat(pids[i], process, boot_now, hz, page_kib) < 0) {
+			snapshot->omitted++; /* gone since the tree was walked */
+			continue;
+		}
+		process->stack = read_stack(pids[i]);
+		process->wchan = wchan_of(pids[i], process);
+		process->cmdline = read_cmdline(pids[i], &process->cmdline_len);
+		got++;
+	}
+	/* Roots first (COMMAND, and orphans handed to altimer), each followed
+	 * by its descendants. */
+	for (size_t i = 0; i < got; i++)
+		if (!placed[i] && !listed(read, got, read[i].ppid))
+			visit(snapshot, read, got, placed, i, 0);
+	/* A cycle cannot happen, but nothing read may be lost either. */
+	for (size_t i = 0; i < got; i++)
+		if (!placed[i])
+			visit(snapshot, read, got, placed, i, 0);
+out:
+	free(read);
+	free(placed);
+	snapshot->took = clock_ns(CLOCK_MONOTONIC) - started;
+}
+
+/* ps's TIME, with hundredths: a busy loop shows at once. */
+static void format_cpu(uint64_t ns, char *buf, size_t size)
+{
+	uint64_t centis = ns / 10000000u;
+
+	snprintf(buf, size, "%llu:%02llu.%02llu", (unsigned long long)(centis / 6000),
+		 (unsigned long long)(centis / 100 % 60), (unsigned long long)(centis % 100));
+}
+
+/* Control characters would break the one-line-a-process layout. */
+static void print_printable(FILE *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		putc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], out);
+}
+
+void snapshot_print(const struct snapshot *snapshot, FILE *out, const char *prefix)
+{
+	fprintf(out, "%s%7s %-4s %-20s %10s %8s %s\n", prefix, "PID", "STAT", "WCHAN", "TIME",
+		"RSS", "COMMAND");
+	for (size_t i = 0; i < snapshot->count; i++) {
+		const struct snapshot_process *process = &snapshot->processes[i];
+		char stat[8], cpu[32];
+
+		snprintf(stat, sizeof stat, "%c%s", process->state, process->threads > 1 ? "l" : "");
+		format_cpu(process->user_cpu + process->system_cpu, cpu, sizeof cpu);
+		fprintf(out, "%s%7d %-4s %-20.20s %10s %8ld ", prefix, (int)process->pid, stat,
+			process->wchan ? process->wchan : "-", cpu, process->rss_kib);
+		for (int d = 0; d < process->depth; d++)
+			fputs(d + 1 < process->depth ? "    " : " \\_ ", out);
+		if (process->cmdline)
+			print_printable(out, process->cmdline, process->cmdline_len);
+		else
+			fprintf(out, "[%s]%s", process->comm,
+				process->state == 'Z' ? " <defunct>" : "");
+		putc('\n', out);
+	}
+	if (snapshot->omitted)
+		fprintf(out, "%s(%zu more process%s not shown)\n", prefix, snapshot->omitted,
+			snapshot->omitted == 1 ? "" : "es");
+}
+
+char *snapshot_pid_list(const struct snapshot *snapshot)
+{
+	char *list = malloc(snapshot->count * 12 + 1), *p = list;
+
+	if (list == NULL)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < snapshot->count; i++)
+		p += sprintf(p, "%s%d", i ? " " : "", (int)snapshot->processes[i].pid);
+	return list;
+}
+
+void snapshot_free(struct snapshot *snapshot)
+{
+	for (size_t i = 0; i < snapshot->count; i++) {
+		free(snapshot->processes[i].wchan);
+		free(snapshot->processes[i].stack);
+		free(snapshot->processes[i].cmdline);
+	}
+	free(snapshot->processes);
+	free(snapshot->tail[0]);
+	free(snapshot->tail[1]);
+	*snapshot = (struct snapshot){ 0 };
+}
