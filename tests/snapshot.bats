@@ -154,7 +154,8 @@ tree_command() {
 }
 
 @test "--keepalive: the snapshot holds the last 4 KiB of stdout and stderr exactly" {
-	run "$ALTIMER" --report="$R" -i 0.5 30 sh -c \
+	# Apart: with 2>&1 the relay gives both one pipe, and one tail.
+	run --separate-stderr "$ALTIMER" --report="$R" -i 0.5 30 sh -c \
 		'seq 1 3000; printf "first\n" >&2; printf "last line on stderr\t\"quoted\"" >&2; sleep 30'
 	[ "$status" -eq 124 ]
 	[ "$(field .snapshot_reason)" = '"keepalive"' ]
