@@ -242,6 +242,9 @@ static int on_notify(struct run *run)
 		}
 		if (r < 0)
 			return r;
+		if (message.ignored > 0 && verbose_extra(run))
+			diag("ignored %d malformed line%s of a notify message", message.ignored,
+			     message.ignored == 1 ? "" : "s");
 		diag_quote(run->options->command[0], quoted, sizeof quoted);
 		if (message.ready && verbose_extra(run))
 			diag("command %s is ready (READY=1)", quoted);
