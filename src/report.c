@@ -137,9 +137,13 @@ static int target_of(const char *file, struct stat *st)
 			return -EISDIR;
 		if (!S_ISREG(st->st_mode))
 			return access(file, W_OK) < 0 ? -errno : TARGET_OTHER;
-		/* Replaced through its directory, or else written in place. */
-		if (access(directory_of(file, dir, sizeof dir), W_OK | X_OK) < 0 &&
-		    access(file, W_OK) < 0)
+		/* Written in place, or replaced through its directory, which
+		 * keeps the owner only for the owner or root. */
+		if (access(file, W_OK) == 0)
+			return TARGET_REGULAR;
+		if (st->st_uid != geteuid() && geteuid() != 0)
+			return -EACCES;
+		if (access(directory_of(file, dir, sizeof dir), W_OK | X_OK) < 0)
 			return -errno;
 		return TARGET_REGULAR;
 	}

@@ -421,3 +421,29 @@ field() {
 	[ "$(field '.signals_omitted == .notes_sent - 10000')" = true ]
 	[ "$(field '[.signals[] | .cause] | unique')" = '["every"]' ]
 }
+
+@test "not root: a report it may not replace nor write is refused up front, one it may write keeps its owner" {
+	needs_root
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	chmod 755 "$TMP"
+	mkdir -m 1777 "$TMP/shared"
+	echo old > "$TMP/shared/theirs"
+	chmod 644 "$TMP/shared/theirs"
+	echo old > "$TMP/shared/writable"
+	chmod 666 "$TMP/shared/writable"
+	as_nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	}
+	run --separate-stderr as_nobody "$ALTIMER" --report="$TMP/shared/theirs" 5 touch "$TMP/shared/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "altimer: cannot write the report to '$TMP/shared/theirs': Permission denied" ]
+	[ ! -e "$TMP/shared/ran" ]
+	[ "$(cat "$TMP/shared/theirs")" = old ]
+	# Root's file in a sticky directory cannot be renamed over: written
+	# in place, still root's.
+	run as_nobody "$ALTIMER" --report="$TMP/shared/writable" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(stat -c '%u %a' "$TMP/shared/writable")" = "0 666" ]
+	[ "$(jq -r .reason "$TMP/shared/writable")" = exited ]
+	[ "$(ls -A "$TMP/shared")" = "$(printf 'theirs\nwritable')" ]
+}
