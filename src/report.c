@@ -338,20 +338,38 @@ static int write_patiently(int fd, const char *text, size_t len)
 	return 0;
 }
 
+/* Open a FIFO for writing once a reader has it open: it may come a little
+ * after altimer ends (a reader started in the background).  Waits at most
+ * REPORT_STALL_MS, as for a reader that stopped reading. */
+static int open_fifo(const char *file, int flags)
+{
+	const struct timespec pause = { .tv_nsec = 20 * 1000000 };
+
+	for (int waited = 0;; waited += 20) {
+		int fd = open(file, flags);
+
+		/* ENXIO: nobody has it open for reading (yet). */
+		if (fd >= 0 || errno != ENXIO || waited >= REPORT_STALL_MS)
+			return fd < 0 ? -errno : fd;
+		(void)nanosleep(&pause, NULL);
+	}
+}
+
 /* Write text over file in place: for what cannot be renamed over (a
  * device, a FIFO), and for a regular file whose owner, links or directory
  * a rename would not keep.  Never creates: a device that went away is not
  * replaced by a regular file. */
-static int write_in_place(const char *file, const char *text, size_t len, bool regular)
+static int write_in_place(const char *file, mode_t mode, const char *text, size_t len)
 {
 	int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC;
 	int fd, r;
 
-	/* A FIFO nobody reads fails at once (ENXIO) instead of waiting. */
-	flags |= regular ? O_TRUNC : O_NONBLOCK;
-	fd = open(file, flags);
+	/* Non-blocking, so that neither the open of a FIFO nor a write to a
+	 * reader that stopped can hold altimer. */
+	flags |= S_ISREG(mode) ? O_TRUNC : O_NONBLOCK;
+	fd = S_ISFIFO(mode) ? open_fifo(file, flags) : open(file, flags);
 	if (fd < 0)
-		return -errno;
+		return S_ISFIFO(mode) ? fd : -errno;
 	r = write_patiently(fd, text, len);
 	if (close(fd) < 0 && r == 0 && errno != EINTR)
 		r = -errno;
@@ -439,17 +457,17 @@ int report_save(struct report *report, const char *path, const char *text, size_
 	if (r == TARGET_NEW)
 		return replace(file, NULL, text, len);
 	if (r == TARGET_OTHER)
-		return write_in_place(file, text, len, false);
+		return write_in_place(file, st.st_mode, text, len);
 	if (r != TARGET_REGULAR)
 		return r;
 	/* Renaming would split a file with several names from the others. */
 	if (st.st_nlink > 1)
-		return write_in_place(file, text, len, true);
+		return write_in_place(file, st.st_mode, text, len);
 	r = replace(file, &st, text, len);
 	/* Not root: the file stays another user's, or the directory is not
 	 * writable (or sticky): write into the file, as > would. */
 	if (r == -EPERM || r == -EACCES)
-		r = write_in_place(file, text, len, true);
+		r = write_in_place(file, st.st_mode, text, len);
 	return r;
 }
 

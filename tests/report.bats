@@ -283,19 +283,28 @@ field() {
 	[ ! -e "$TMP/ran" ]
 }
 
-@test "a FIFO is written into when read, and refused at once when nobody reads" {
+@test "a FIFO is written into, its reader waited for, and given up on after 10 s" {
 	mkfifo "$TMP/fifo"
 	# Bounded: a FIFO replaced by a file would leave the reader waiting.
-	"$GNU_TIMEOUT" 10 sh -c 'jq -r .reason < "$1" > "$2"' sh "$TMP/fifo" "$TMP/read" &
+	"$GNU_TIMEOUT" 20 sh -c 'jq -r .reason < "$1" > "$2"' sh "$TMP/fifo" "$TMP/read" &
 	reader=$!
 	run "$ALTIMER" --report="$TMP/fifo" 5 true
 	[ "$status" -eq 0 ]
 	wait "$reader" || true
 	[ "$(cat "$TMP/read")" = exited ]
 	[ "$(stat -c %F "$TMP/fifo")" = fifo ]
+	# A reader that comes only after the command has ended.
+	"$ALTIMER" --report="$TMP/fifo" 5 true &
+	writer=$!
+	sleep 1
+	"$GNU_TIMEOUT" 20 jq -r .exit_code < "$TMP/fifo" > "$TMP/read"
+	wait "$writer"
+	[ "$(cat "$TMP/read")" = 0 ]
+	# Nobody: altimer does not hang, it says so.
 	elapsed_ms "$ALTIMER" --report="$TMP/fifo" 5 true 2>"$TMP/err"
 	[ "$status" -eq 125 ]
-	[ "$elapsed" -lt 5000 ]
+	[ "$elapsed" -ge 9000 ]
+	[ "$elapsed" -lt 30000 ]
 	[ "$(cat "$TMP/err")" = "altimer: cannot write the report to '$TMP/fifo': No such device or address" ]
 	[ "$(stat -c %F "$TMP/fifo")" = fifo ]
 }
@@ -446,4 +455,20 @@ field() {
 	[ "$(stat -c '%u %a' "$TMP/shared/writable")" = "0 666" ]
 	[ "$(jq -r .reason "$TMP/shared/writable")" = exited ]
 	[ "$(ls -A "$TMP/shared")" = "$(printf 'theirs\nwritable')" ]
+}
+
+@test "a FIFO reader that stops reading is given up on after 10 s" {
+	mkfifo "$TMP/fifo"
+	# It opens the FIFO but never reads: a 10000-signal report (over a
+	# megabyte) cannot fit in the pipe.
+	"$GNU_TIMEOUT" 60 sleep 40 < "$TMP/fifo" &
+	reader=$!
+	elapsed_ms "$ALTIMER" --report="$TMP/fifo" --every=0.1ms,WINCH 60 perl -e '
+		my $n = 0; $SIG{WINCH} = sub { $n++ };
+		select(undef, undef, undef, 0.01) while $n < 10100;' 2>"$TMP/err"
+	kill "$reader" 2>/dev/null || true
+	[ "$status" -eq 125 ]
+	[ "$elapsed" -ge 10000 ]
+	[ "$elapsed" -lt 40000 ]
+	[ "$(cat "$TMP/err")" = "altimer: cannot write the report to '$TMP/fifo': Connection timed out" ]
 }
