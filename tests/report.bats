@@ -279,7 +279,7 @@ field() {
 	# A descriptor open only for reading is refused before the command.
 	run --separate-stderr "$ALTIMER" --report=/dev/fd/7 5 touch "$TMP/ran" 7</dev/null
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "altimer: cannot write the report to '/dev/fd/7': Bad file descriptor" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '/dev/fd/7': Bad file descriptor" ]
 	[ ! -e "$TMP/ran" ]
 }
 
@@ -305,7 +305,7 @@ field() {
 	[ "$status" -eq 125 ]
 	[ "$elapsed" -ge 9000 ]
 	[ "$elapsed" -lt 30000 ]
-	[ "$(cat "$TMP/err")" = "altimer: cannot write the report to '$TMP/fifo': No such device or address" ]
+	[ "$(cat "$TMP/err")" = "$ALTIMER_NAME: cannot write the report to '$TMP/fifo': No such device or address" ]
 	[ "$(stat -c %F "$TMP/fifo")" = fifo ]
 }
 
@@ -367,14 +367,14 @@ field() {
 @test "a name ending in / or a missing directory is refused before the command" {
 	run --separate-stderr "$ALTIMER" --report="$TMP/nodir/" 5 touch "$TMP/ran"
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "altimer: cannot write the report to '$TMP/nodir/': Is a directory" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/nodir/': Is a directory" ]
 	run --separate-stderr "$ALTIMER" --report="$TMP/nodir/r.json" 5 touch "$TMP/ran"
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "altimer: cannot write the report to '$TMP/nodir/r.json': No such file or directory" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/nodir/r.json': No such file or directory" ]
 	echo file > "$TMP/file"
 	run --separate-stderr "$ALTIMER" --report="$TMP/file/r.json" 5 touch "$TMP/ran"
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "altimer: cannot write the report to '$TMP/file/r.json': Not a directory" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/file/r.json': Not a directory" ]
 	[ ! -e "$TMP/ran" ]
 	[ ! -e "$TMP/nodir" ]
 }
@@ -383,11 +383,11 @@ field() {
 	mkdir "$TMP/gone"
 	run --separate-stderr "$ALTIMER" --report="$TMP/gone/r.json" 5 rmdir "$TMP/gone"
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "altimer: cannot write the report to '$TMP/gone/r.json': No such file or directory" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/gone/r.json': No such file or directory" ]
 	mkdir "$TMP/gone"
 	run --separate-stderr "$ALTIMER" --report="$TMP/gone/r.json" 5 sh -c 'rmdir "$1"; exit 3' sh "$TMP/gone"
 	[ "$status" -eq 3 ]
-	[ "$stderr" = "altimer: cannot write the report to '$TMP/gone/r.json': No such file or directory" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/gone/r.json': No such file or directory" ]
 	mkdir "$TMP/gone"
 	run --separate-stderr "$ALTIMER" --report="$TMP/gone/r.json" 0.3 sh -c 'rmdir "$1"; sleep 10' sh "$TMP/gone"
 	[ "$status" -eq 124 ]
@@ -403,11 +403,11 @@ field() {
 	head -c 1000000 /dev/zero > "$SMALL/fill" 2>/dev/null || true
 	run --separate-stderr "$ALTIMER" --report="$SMALL/r.json" 5 true
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "altimer: cannot write the report to '$SMALL/r.json': No space left on device" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$SMALL/r.json': No space left on device" ]
 	[ "$(cat "$SMALL/r.json")" = old ]
 	run --separate-stderr "$ALTIMER" --report="$SMALL/r.json" 0.2 sleep 10
 	[ "$status" -eq 124 ]
-	[ "$stderr" = "altimer: cannot write the report to '$SMALL/r.json': No space left on device" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$SMALL/r.json': No space left on device" ]
 	[ "$(cat "$SMALL/r.json")" = old ]
 	[ "$(ls -A "$SMALL")" = "$(printf 'fill\nr.json')" ]
 	# With room again, the report is written.
@@ -445,7 +445,7 @@ field() {
 	}
 	run --separate-stderr as_nobody "$ALTIMER" --report="$TMP/shared/theirs" 5 touch "$TMP/shared/ran"
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "altimer: cannot write the report to '$TMP/shared/theirs': Permission denied" ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/shared/theirs': Permission denied" ]
 	[ ! -e "$TMP/shared/ran" ]
 	[ "$(cat "$TMP/shared/theirs")" = old ]
 	# Root's file in a sticky directory cannot be renamed over: written
@@ -470,5 +470,5 @@ field() {
 	[ "$status" -eq 125 ]
 	[ "$elapsed" -ge 10000 ]
 	[ "$elapsed" -lt 40000 ]
-	[ "$(cat "$TMP/err")" = "altimer: cannot write the report to '$TMP/fifo': Connection timed out" ]
+	[ "$(cat "$TMP/err")" = "$ALTIMER_NAME: cannot write the report to '$TMP/fifo': Connection timed out" ]
 }
