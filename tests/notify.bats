@@ -121,11 +121,11 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 
 @test "a line without '=' is skipped, the datagram's other lines still count" {
 	# As systemd reads it: the trigger in the second line still fires.
-	elapsed_ms "$ALTIMER" --notify -v 30 sh -c "$SEND_RAW 'garbage\\nWATCHDOG=trigger'; sleep 20"
+	elapsed_ms "$ALTIMER" --notify 30 sh -c "$SEND_RAW 'garbage\\nWATCHDOG=trigger'; sleep 20"
 	[ "$status" -eq 124 ]
 	[ "$elapsed" -lt 10000 ]
 	# And a bad value in one line does not hide READY=1 and STATUS= in others.
-	run --separate-stderr "$ALTIMER" --notify -v 10 sh -c \
+	run --separate-stderr "$ALTIMER" --notify -vv 10 sh -c \
 		"$SEND_RAW 'WATCHDOG=maybe\\nREADY=1\\nno equals sign\\nSTATUS=fine'; sleep 0.3"
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"ignored 2 malformed lines of a notify message"* ]]
