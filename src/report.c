@@ -436,8 +436,9 @@ int report_save(struct report *report, const char *path, const char *text, size_
 
 	close_quietly(report->spare_fd);
 	report->spare_fd = -1;
+	/* Standard error too may be a pipe or a terminal nobody reads. */
 	if (strcmp(path, "-") == 0)
-		return write_all(STDERR_FILENO, text, len);
+		return write_patiently(STDERR_FILENO, text, len);
 	/* Set by report_prepare, always 3 or more (0 in a struct it never
 	 * saw). */
 	if (report->output_fd > STDERR_FILENO) {

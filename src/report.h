@@ -68,8 +68,9 @@ void report_signal(struct report *report, int sig, const char *target, pid_t pid
  * replaced by U+FFFD so the result is always valid JSON. */
 void report_json_string(FILE *out, const char *s, size_t len);
 
-/* Write the finished JSON object in text (len bytes) to path: "-" is one
- * write to standard error, a descriptor's name writes to that descriptor.
+/* Write the finished JSON object in text (len bytes) to path: "-" is
+ * standard error, a descriptor's name writes to that descriptor (neither
+ * waits more than REPORT_STALL_MS for a reader to take a byte).
  * Otherwise symbolic links are followed to the file itself; a regular
  * file (or a new one) is written under a temporary name in the same
  * directory, with the old file's mode and owner, and renamed over it, so a
