@@ -70,6 +70,23 @@ static int descriptor_named(const char *path)
 	return (int)fd;
 }
 
+/* Whether the link named path may be followed: not one that someone else
+ * planted in a sticky, world-writable directory such as /tmp, pointing
+ * where they could not write themselves.  The kernel refuses to follow
+ * those (fs.protected_symlinks) in open(), but not in readlink(), so this
+ * walk must refuse them itself, as root most of all. */
+static bool may_follow(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat link, parent;
+
+	if (lstat(path, &link) < 0 || stat(directory_of(path, dir, sizeof dir), &parent) < 0)
+		return false;
+	if ((parent.st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
+		return true;
+	return link.st_uid == geteuid() || link.st_uid == parent.st_uid;
+}
+
 /* Follow path through its symbolic links (as open() would, at most 40) to
  * the name of the file itself, in out: the report replaces that file, never
  * the link.  A name that stands for a descriptor stops the walk: returns
@@ -95,6 +112,8 @@ static int follow_links(const char *path, char *out, size_t size)
 			 * file, and what it is is for the caller to find out. */
 			return errno == ENAMETOOLONG ? -ENAMETOOLONG : -1;
 		link[n] = '\0';
+		if (!may_follow(out))
+			return -EACCES;
 		if (link[0] == '/') {
 			snprintf(out, size, "%s", link);
 			continue;

@@ -472,3 +472,22 @@ field() {
 	[ "$elapsed" -lt 40000 ]
 	[ "$(cat "$TMP/err")" = "$ALTIMER_NAME: cannot write the report to '$TMP/fifo': Connection timed out" ]
 }
+
+@test "a link someone else planted in a sticky world-writable directory is not followed" {
+	needs_root
+	chmod 755 "$TMP"
+	mkdir -m 1777 "$TMP/shared"
+	echo secret > "$TMP/victim"
+	ln -s "$TMP/victim" "$TMP/shared/r.json"
+	chown -h 65534:65534 "$TMP/shared/r.json"
+	run --separate-stderr "$ALTIMER" --report="$TMP/shared/r.json" 5 touch "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/shared/r.json': Permission denied" ]
+	[ ! -e "$TMP/ran" ]
+	[ "$(cat "$TMP/victim")" = secret ]
+	# One's own link there is followed.
+	chown -h 0:0 "$TMP/shared/r.json"
+	run "$ALTIMER" --report="$TMP/shared/r.json" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason "$TMP/victim")" = exited ]
+}
