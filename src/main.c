@@ -314,6 +314,7 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	run->report.started = report_clock();
 	run->report.enabled = options->report != NULL;
 	run->report.spare_fd = -1;
+	run->report.closed_standard_fds = run->closed_standard_fds;
 	if (options->report && (r = report_prepare(&run->report, options->report)) < 0) {
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return EXIT_CANCELED;

@@ -191,6 +191,11 @@ int report_prepare(struct report *report, const char *path)
 	if (fd >= 0) {
 		int flags = fcntl(fd, F_GETFL);
 
+		/* Closed by the caller: altimer holds it with /dev/null, where
+		 * the report would vanish. */
+		if (fd <= STDERR_FILENO && (report->closed_standard_fds & (1u << fd)))
+			return -EBADF;
+
 		if (flags < 0)
 			return -errno;
 		if ((flags & O_ACCMODE) == O_RDONLY)

@@ -42,6 +42,8 @@ struct report {
 				 * created when descriptors run out; -1 */
 	int output_fd;		/* the descriptor --report names (/dev/stdout,
 				 * /dev/fd/N), duplicated at the start; -1 */
+	unsigned closed_standard_fds;	/* bit n: fd n was closed when altimer
+					 * started (now /dev/null) */
 };
 
 /* How long a reader (FIFO, pipe, terminal) may take no byte of the report

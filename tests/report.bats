@@ -276,6 +276,11 @@ field() {
 		sh "$ALTIMER" "$TMP"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$TMP/sub")" = exited ]
+	# A closed one too (altimer holds it with /dev/null meanwhile).
+	run --separate-stderr bash -c '"$1" --report=/dev/stdout 5 touch "$2" >&-' sh "$ALTIMER" "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '/dev/stdout': Bad file descriptor" ]
+	[ ! -e "$TMP/ran" ]
 	# A descriptor open only for reading is refused before the command.
 	run --separate-stderr "$ALTIMER" --report=/dev/fd/7 5 touch "$TMP/ran" 7</dev/null
 	[ "$status" -eq 125 ]
