@@ -189,13 +189,13 @@ int report_prepare(struct report *report, const char *path)
 		return 0;
 	fd = follow_links(path, file, sizeof file);
 	if (fd >= 0) {
-		int flags = fcntl(fd, F_GETFL);
+		int flags;
 
 		/* Closed by the caller: altimer holds it with /dev/null, where
 		 * the report would vanish. */
 		if (fd <= STDERR_FILENO && (report->closed_standard_fds & (1u << fd)))
 			return -EBADF;
-
+		flags = fcntl(fd, F_GETFL);
 		if (flags < 0)
 			return -errno;
 		if ((flags & O_ACCMODE) == O_RDONLY)
