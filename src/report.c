@@ -2,8 +2,10 @@
  *
  * While COMMAND runs the loop notes each signal it sends; when altimer
  * ends, on whatever path, main() composes one JSON object from the run and
- * saves it in one piece: a single write to standard error, or a file
- * renamed into place so a reader never sees half a report. */
+ * saves it: a regular file is replaced by rename, so a reader never sees
+ * half a report, keeping its mode and owner; anything else (a device, a
+ * FIFO, a descriptor such as /dev/stdout) is written into, never replaced,
+ * and links are followed to the file they name. */
 #include "config.h"
 #include "report.h"
 
