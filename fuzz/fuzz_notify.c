@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char status[256];
 
 	status[0] = '\0';
-	if (notify_parse((const char *)data, size, &message, status, sizeof status) == 0) {
+	if (notify_parse((const char *)data, size, &message, status, sizeof status) >= 0) {
 		/* STATUS= is always cut to fit and terminated. */
 		if (memchr(status, '\0', sizeof status) == NULL)
 			abort();

@@ -4,7 +4,8 @@
  * (under --keepalive) and notify messages (under --notify) are signs of
  * life, the exec pipe reports how exec went, the pidfd turns readable when
  * COMMAND ends, and the signalfd delivers timer expirations and the signals
- * altimer blocked for itself.  Nothing wakes it on a clock.
+ * altimer blocked for itself (timer expirations come from timerfds instead
+ * when RLIMIT_SIGPENDING denies POSIX timers).  Nothing wakes it on a clock.
  *
  * Every way of stopping COMMAND goes through stop_begin(): one state
  * (running, climbing the ladder, at its top) instead of flags. */
@@ -381,6 +382,9 @@ static int on_notify(struct run *run)
 		}
 		if (r < 0)
 			return r;
+		if (message.ignored > 0 && verbose_extra(run))
+			diag("ignored %d malformed line%s of a notify message", message.ignored,
+			     message.ignored == 1 ? "" : "s");
 		diag_quote(run->options->command[0], quoted, sizeof quoted);
 		if (message.ready && verbose_extra(run))
 			diag("command %s is ready (READY=1)", quoted);
@@ -483,6 +487,15 @@ static void window_changed(struct run *run)
 	(void)child_signal(&run->child, SIGWINCH, !run->options->foreground);
 }
 
+/* A timerfd's expirations (timer.c's fallback): as a signalfd record. */
+static int on_timerfd(void *ctx, enum timer_role role, uint64_t count)
+{
+	struct run *run = ctx;
+
+	/* Once COMMAND is gone there is nobody left to signal. */
+	return run->child.reaped ? 0 : on_timer(run, role, count);
+}
+
 static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 {
 	int sig = (int)info->ssi_signo;
@@ -552,16 +565,27 @@ static int drain_signal_fd(struct run *run)
  * poll() skips. */
 enum slot {
 	SLOT_SIGNALS, SLOT_EXEC, SLOT_CHILD, SLOT_NOTIFY, SLOT_RELAY,
-	SLOT_COUNT = SLOT_RELAY + RELAY_POLL_MAX,
+	/* timerfds, only under RLIMIT_SIGPENDING: last */
+	SLOT_TIMERS = SLOT_RELAY + RELAY_POLL_MAX,
+	SLOT_COUNT
 };
 
-static void poll_set(const struct run *run, struct pollfd fds[SLOT_COUNT])
+/* Fills fds and returns how many of them to pass to poll(): absent slots
+ * at the end are left out, as poll() refuses more entries than
+ * RLIMIT_NOFILE (EINVAL), even ignored ones. */
+static nfds_t poll_set(const struct run *run, struct pollfd fds[SLOT_COUNT])
 {
+	nfds_t count = SLOT_COUNT;
+
 	fds[SLOT_SIGNALS] = (struct pollfd){ .fd = run->signal_fd, .events = POLLIN };
 	fds[SLOT_EXEC] = (struct pollfd){ .fd = run->child.exec_pipe, .events = POLLIN };
 	fds[SLOT_CHILD] = (struct pollfd){ .fd = run->child.handle.pidfd, .events = POLLIN };
 	fds[SLOT_NOTIFY] = (struct pollfd){ .fd = run->notify.fd, .events = POLLIN };
 	relay_poll_fds(&run->relay, &fds[SLOT_RELAY]);
+	fds[SLOT_TIMERS] = (struct pollfd){ .fd = timer_poll_fd(), .events = POLLIN };
+	while (count > 0 && fds[count - 1].fd < 0)
+		count--;
+	return count;
 }
 
 int loop_run(struct run *run)
@@ -571,8 +595,9 @@ int loop_run(struct run *run)
 	int r;
 
 	while (!child->reaped) {
-		poll_set(run, fds);
-		if (poll(fds, SLOT_COUNT, -1) < 0) {
+		nfds_t count = poll_set(run, fds);
+
+		if (poll(fds, count, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -596,6 +621,9 @@ int loop_run(struct run *run)
 		if (fds[SLOT_CHILD].revents && (r = child_try_reap(child)) < 0)
 			return r;
 		if (fds[SLOT_SIGNALS].revents && !child->reaped && (r = drain_signal_fd(run)) < 0)
+			return r;
+		if (fds[SLOT_TIMERS].revents && !child->reaped &&
+		    (r = timer_read_expired(on_timerfd, run)) < 0)
 			return r;
 	}
 	run->report.ended = report_clock();

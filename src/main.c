@@ -101,8 +101,9 @@ static struct report_facts facts_of(const struct run *run)
 	};
 }
 
-/* --report: the JSON object, saved on every way out once COMMAND is known. */
-static void report_write(struct run *run, const struct report_facts *facts)
+/* --report: the JSON object, saved on every way out once COMMAND is known.
+ * Returns 0, or -errno when a report was asked for and not written. */
+static int report_write(struct run *run, const struct report_facts *facts)
 {
 	const char *path = run->options->report;
 	size_t len = 0;
@@ -110,12 +111,13 @@ static void report_write(struct run *run, const struct report_facts *facts)
 	int r;
 
 	if (path == NULL)
-		return;
+		return 0;
 	text = report_compose(&run->report, facts, &len);
 	r = text ? report_save(&run->report, path, text, len) : -ENOMEM;
 	free(text);
 	if (r < 0)
 		diag_errno(-r, "cannot write the report to '%s'", path);
+	return r;
 }
 
 /* altimer itself failed after the options were read: say so, report it,
@@ -317,6 +319,7 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	run->report.started = report_clock();
 	run->report.enabled = options->report != NULL;
 	run->report.spare_fd = -1;
+	run->report.closed_standard_fds = run->closed_standard_fds;
 	if (options->report && (r = report_prepare(&run->report, options->report)) < 0) {
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return EXIT_CANCELED;
@@ -419,7 +422,11 @@ static int finish(struct run *run)
 	facts.reraised = reraise_signal != 0;
 	if (run->exec_error)
 		facts.error = strerror(run->exec_error);
-	report_write(run, &facts);
+	/* A status of 0 would say "all done" without the report asked for:
+	 * 125 then.  Any other status already says something went wrong, and
+	 * what (124, 137, COMMAND's own), so it is kept. */
+	if (report_write(run, &facts) < 0 && facts.exit_status == 0 && !reraise_signal)
+		facts.exit_status = EXIT_CANCELED;
 	report_free(&run->report);
 	if (reraise_signal) {
 		remove_notify_socket(); /* raise() skips atexit handlers */

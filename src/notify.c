@@ -29,7 +29,11 @@ int notify_open(struct notify *notify)
 
 	notify->fd = -1;
 	notify->dir[0] = notify->path[0] = '\0';
-	if (base == NULL || *base == '\0' || strlen(base) > 40 || access(base, W_OK) != 0)
+	/* A relative directory is ignored, as the XDG base directory spec
+	 * asks and systemd's sd_path_lookup() does: it would give a relative
+	 * NOTIFY_SOCKET, which sd_notify() clients refuse (EINVAL), and one
+	 * that means another place once COMMAND changes directory. */
+	if (base == NULL || base[0] != '/' || strlen(base) > 40 || access(base, W_OK) != 0)
 		base = "/tmp";
 	snprintf(notify->dir, sizeof notify->dir, "%s/altimer-XXXXXX", base);
 	if (mkdtemp(notify->dir) == NULL) {
@@ -66,51 +70,73 @@ static bool parse_usec(const char *value, uint64_t *usec)
 	return errno == 0 && *end == '\0';
 }
 
+/* One KEY=VALUE line; false when it means nothing (no '=', a value that
+ * does not parse), which systemd also skips without dropping the rest. */
+static bool parse_line(char *line, struct notify_message *message, char *status,
+		       size_t status_size)
+{
+	char *value = strchr(line, '=');
+
+	if (value == NULL)
+		return false;
+	*value++ = '\0';
+	if (strcmp(line, "WATCHDOG") == 0) {
+		if (strcmp(value, "1") == 0)
+			message->watchdog = true;
+		else if (strcmp(value, "trigger") == 0)
+			message->trigger = true;
+		else
+			return false;
+	} else if (strcmp(line, "WATCHDOG_USEC") == 0) {
+		uint64_t usec;
+
+		if (!parse_usec(value, &usec) || usec == 0)
+			return false;
+		message->watchdog_usec = usec;
+	} else if (strcmp(line, "EXTEND_TIMEOUT_USEC") == 0) {
+		uint64_t usec;
+
+		if (!parse_usec(value, &usec))
+			return false;
+		message->extend_usec = usec;
+	} else if (strcmp(line, "READY") == 0) {
+		message->ready = strcmp(value, "1") == 0;
+	} else if (strcmp(line, "STATUS") == 0) {
+		snprintf(status, status_size, "%s", value);
+		message->has_status = true;
+	}
+	/* MAINPID=, STOPPING=1, ERRNO= ... mean nothing here. */
+	return true;
+}
+
 int notify_parse(const char *data, size_t size, struct notify_message *message,
 		 char *status, size_t status_size)
 {
 	char line[NOTIFY_MAX + 1];
 	size_t start = 0;
+	int ignored = 0;
 
 	*message = (struct notify_message){ 0 };
+	/* systemd drops a datagram with a NUL in it whole. */
 	if (size > NOTIFY_MAX || memchr(data, '\0', size) != NULL)
 		return -EINVAL;
+	/* Line by line, as systemd reads it: a line that means nothing is
+	 * skipped, the others still count. */
 	while (start < size) {
 		const char *newline = memchr(data + start, '\n', size - start);
 		size_t len = newline ? (size_t)(newline - (data + start)) : size - start;
-		char *value;
 
 		memcpy(line, data + start, len);
 		line[len] = '\0';
 		start += len + 1;
 		if (len == 0)
 			continue;
-		value = strchr(line, '=');
-		if (value == NULL)
-			return -EINVAL;
-		*value++ = '\0';
-		if (strcmp(line, "WATCHDOG") == 0) {
-			if (strcmp(value, "1") == 0)
-				message->watchdog = true;
-			else if (strcmp(value, "trigger") == 0)
-				message->trigger = true;
-			else
-				return -EINVAL;
-		} else if (strcmp(line, "WATCHDOG_USEC") == 0) {
-			if (!parse_usec(value, &message->watchdog_usec) || message->watchdog_usec == 0)
-				return -EINVAL;
-		} else if (strcmp(line, "EXTEND_TIMEOUT_USEC") == 0) {
-			if (!parse_usec(value, &message->extend_usec))
-				return -EINVAL;
-		} else if (strcmp(line, "READY") == 0) {
-			message->ready = strcmp(value, "1") == 0;
-		} else if (strcmp(line, "STATUS") == 0) {
-			snprintf(status, status_size, "%s", value);
-			message->has_status = true;
-		}
-		/* MAINPID=, STOPPING=1, ERRNO= ... mean nothing here. */
+		if (parse_line(line, message, status, status_size))
+			message->understood++;
+		else
+			ignored++;
 	}
-	return 0;
+	return ignored;
 }
 
 int notify_receive(struct notify *notify, struct notify_message *message,
@@ -149,7 +175,8 @@ int notify_receive(struct notify *notify, struct notify_message *message,
 		*why = "too long";
 		return -EINVAL;
 	}
-	if (notify_parse(data, (size_t)n, message, status, sizeof status) < 0) {
+	message->ignored = notify_parse(data, (size_t)n, message, status, sizeof status);
+	if (message->ignored < 0 || (message->ignored > 0 && message->understood == 0)) {
 		*why = "malformed";
 		return -EINVAL;
 	}

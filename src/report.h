@@ -40,14 +40,24 @@ struct report {
 	uint64_t omitted;	/* signals beyond REPORT_SIGNALS_MAX */
 	int spare_fd;		/* held from the start so the file can still be
 				 * created when descriptors run out; -1 */
+	int output_fd;		/* the descriptor --report names (/dev/stdout,
+				 * /dev/fd/N), duplicated at the start; -1 */
+	unsigned closed_standard_fds;	/* bit n: fd n was closed when altimer
+					 * started (now /dev/null) */
 };
+
+/* How long a reader (FIFO, pipe, terminal) may take no byte of the report
+ * before altimer gives up on it. */
+#define REPORT_STALL_MS 10000
 
 /* Nanoseconds on CLOCK_MONOTONIC. */
 uint64_t report_clock(void);
 
 /* Check that a report can be written to path ("-" is standard error)
- * before COMMAND starts, and set a descriptor aside for writing it.
- * Returns 0 or -errno (EISDIR for a directory, EMFILE...). */
+ * before COMMAND starts, and set a descriptor aside for writing it (or
+ * hold the descriptor path names: /dev/stdout, /dev/fd/N).  Returns 0 or
+ * -errno (EISDIR for a directory or a name ending in /, ENOENT for a
+ * missing directory, EMFILE...). */
 int report_prepare(struct report *report, const char *path);
 
 /* Note a signal sent.  Never fails: past the limit, or out of memory, the
@@ -60,10 +70,15 @@ void report_signal(struct report *report, int sig, const char *target, pid_t pid
  * replaced by U+FFFD so the result is always valid JSON. */
 void report_json_string(FILE *out, const char *s, size_t len);
 
-/* Write the finished JSON object in text (len bytes) to path: "-" is one
- * write to standard error; a file is written under a temporary name in the
- * same directory and renamed over path, so a reader sees all or nothing.
- * Returns 0 or -errno. */
+/* Write the finished JSON object in text (len bytes) to path: "-" is
+ * standard error, a descriptor's name writes to that descriptor (neither
+ * waits more than REPORT_STALL_MS for a reader to take a byte).
+ * Otherwise symbolic links are followed to the file itself; a regular
+ * file (or a new one) is written under a temporary name in the same
+ * directory, with the old file's mode and owner, and renamed over it, so a
+ * reader sees all or nothing; anything else (a device, a FIFO) is written
+ * into, never replaced.  Returns 0 or -errno; on failure an old regular
+ * file is left as it was. */
 int report_save(struct report *report, const char *path, const char *text, size_t len);
 
 struct snapshot;

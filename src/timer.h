@@ -1,4 +1,5 @@
-/* timer.h - per-thread POSIX timers whose expirations arrive on the signalfd. */
+/* timer.h - per-thread POSIX timers whose expirations arrive on the signalfd,
+ * and timerfds where the kernel will not give altimer a POSIX timer. */
 #ifndef ALTIMER_TIMER_H
 #define ALTIMER_TIMER_H
 
@@ -35,5 +36,18 @@ uint64_t timer_remaining(enum timer_role role);
 
 /* Whether the timer for role is armed. */
 int timer_is_armed(enum timer_role role);
+
+/* A descriptor that turns readable when a timer that is a timerfd (made
+ * when timer_create() failed with EAGAIN, under RLIMIT_SIGPENDING) has
+ * expired, for the loop's poll set; -1 while every timer is a POSIX one.
+ * It may appear while the loop runs (the ladder's timer is made late). */
+int timer_poll_fd(void);
+
+/* Read every expired timerfd and call on_expire(ctx, role, count) for
+ * each, count being its expirations since the last read (as 1 + overrun
+ * is for a signalfd record).  Stops at, and returns, on_expire's first
+ * negative return; else 0, or -errno. */
+int timer_read_expired(int (*on_expire)(void *ctx, enum timer_role role, uint64_t count),
+		       void *ctx);
 
 #endif

@@ -98,3 +98,42 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 	wait "$pid" || true
 	check_gone
 }
+
+@test "a relative XDG_RUNTIME_DIR is ignored: NOTIFY_SOCKET is absolute, systemd-notify accepts it" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p relative
+	run --separate-stderr env XDG_RUNTIME_DIR=relative "$ALTIMER" --notify 10 sh -c '
+		echo "$NOTIFY_SOCKET"; cd /; systemd-notify --ready && echo notified'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == /tmp/altimer-*/notify ]]
+	[ "${lines[1]}" = notified ]
+	[ -z "$(ls -A relative)" ]
+}
+
+@test "an absolute XDG_RUNTIME_DIR is used" {
+	mkdir -p "$BATS_TEST_TMPDIR/run"
+	run env XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run" "$ALTIMER" --notify 10 sh -c \
+		'echo "$NOTIFY_SOCKET"; systemd-notify --ready && echo notified'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "$BATS_TEST_TMPDIR/run/altimer-"*/notify ]]
+	[ "${lines[1]}" = notified ]
+}
+
+@test "a line without '=' is skipped, the datagram's other lines still count" {
+	# As systemd reads it: the trigger in the second line still fires.
+	elapsed_ms "$ALTIMER" --notify 30 sh -c "$SEND_RAW 'garbage\\nWATCHDOG=trigger'; sleep 20"
+	[ "$status" -eq 124 ]
+	[ "$elapsed" -lt 10000 ]
+	# And a bad value in one line does not hide READY=1 and STATUS= in others.
+	run --separate-stderr "$ALTIMER" --notify -vv 10 sh -c \
+		"$SEND_RAW 'WATCHDOG=maybe\\nREADY=1\\nno equals sign\\nSTATUS=fine'; sleep 0.3"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"ignored 2 malformed lines of a notify message"* ]]
+	[[ "$stderr" == *"command 'sh' is ready (READY=1)"* ]]
+	[[ "$stderr" == *"command 'sh' status: fine"* ]]
+}
+
+@test "a heartbeat after a malformed line keeps the command alive" {
+	run "$ALTIMER" --notify -i 0.6 20 sh -c "for i in 1 2 3 4 5 6; do $SEND_RAW 'oops\\nWATCHDOG=1' || exit 9; sleep 0.2; done"
+	[ "$status" -eq 0 ]
+}

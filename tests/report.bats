@@ -10,7 +10,12 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${SMALL:-}" ]; then umount "$SMALL" 2>/dev/null || true; fi
 	rm -rf "$TMP"
+}
+
+needs_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
 }
 
 # field EXPR: jq's compact answer for EXPR on the report.
@@ -220,4 +225,274 @@ field() {
 	run --separate-stderr "$ALTIMER" --report="$R" 5 "$PROBE" fds
 	[ "$status" -eq 0 ]
 	[ "$output" = "$direct" ]
+}
+
+@test "a device, /dev/stdout and /dev/stderr are written into, never replaced (private /dev)" {
+	needs_root
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	# A /dev of its own, so a regression cannot break the machine's.
+	run --separate-stderr unshare -m sh -c '
+		mount -t tmpfs tmpfs /dev || exit 99
+		mknod -m 666 /dev/null c 1 3 && ln -s /proc/self/fd /dev/fd &&
+		ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd/2 /dev/stderr || exit 98
+		"$1" --report=/dev/null 5 true || exit 1
+		"$1" --report=/dev/stdout 5 echo out > "$2/out" || exit 2
+		"$1" --report=/dev/stderr 5 true 2> "$2/err" || exit 3
+		echo "$(stat -c %F /dev/null) $(stat -c %F /dev/stdout) $(stat -c %F /dev/stderr)"
+		echo after > /dev/null; stat -c %s /dev/null' sh "$ALTIMER" "$TMP"
+	[ "$status" -ne 99 ] || skip "cannot mount a private /dev"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "character special file symbolic link symbolic link" ]
+	[ "${lines[1]}" = 0 ]
+	# What the command wrote, then the report after it.
+	[ "$(head -1 "$TMP/out")" = out ]
+	[ "$(tail -n +2 "$TMP/out" | jq -r .reason)" = exited ]
+	[ "$(jq -r .reason "$TMP/err")" = exited ]
+}
+
+@test "a device named through a link of one's own stays a device" {
+	needs_root
+	mknod -m 666 "$TMP/null" c 1 3
+	ln -s null "$TMP/link"
+	run "$ALTIMER" --report="$TMP/null" 5 true
+	[ "$status" -eq 0 ]
+	run "$ALTIMER" --report="$TMP/link" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %F "$TMP/null")" = "character special file" ]
+	[ "$(stat -c %F "$TMP/link")" = "symbolic link" ]
+	[ "$(ls -A "$TMP")" = "$(printf 'link\nnull')" ]
+}
+
+@test "descriptor names write to the descriptor: /dev/fd/N, a link to /proc/self/fd/1, >(...)" {
+	ln -s /proc/self/fd/1 "$TMP/stdout"
+	run --separate-stderr "$ALTIMER" --report="$TMP/stdout" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason <<<"$output")" = exited ]
+	[ "$(stat -c %F "$TMP/stdout")" = "symbolic link" ]
+	run --separate-stderr bash -c '"$1" --report=/dev/fd/7 5 true 7>&1' sh "$ALTIMER"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason <<<"$output")" = exited ]
+	run --separate-stderr bash -c '"$1" --report=>(jq -r .reason > "$2/sub") 5 true; wait $!' \
+		sh "$ALTIMER" "$TMP"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$TMP/sub")" = exited ]
+	# A closed one too (altimer holds it with /dev/null meanwhile).
+	run --separate-stderr bash -c '"$1" --report=/dev/stdout 5 touch "$2" >&-' sh "$ALTIMER" "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '/dev/stdout': Bad file descriptor" ]
+	[ ! -e "$TMP/ran" ]
+	# A descriptor open only for reading is refused before the command.
+	run --separate-stderr "$ALTIMER" --report=/dev/fd/7 5 touch "$TMP/ran" 7</dev/null
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '/dev/fd/7': Bad file descriptor" ]
+	[ ! -e "$TMP/ran" ]
+}
+
+@test "a FIFO is written into, its reader waited for, and given up on after 10 s" {
+	mkfifo "$TMP/fifo"
+	# Bounded: a FIFO replaced by a file would leave the reader waiting.
+	"$GNU_TIMEOUT" 20 sh -c 'jq -r .reason < "$1" > "$2"' sh "$TMP/fifo" "$TMP/read" &
+	reader=$!
+	run "$ALTIMER" --report="$TMP/fifo" 5 true
+	[ "$status" -eq 0 ]
+	wait "$reader" || true
+	[ "$(cat "$TMP/read")" = exited ]
+	[ "$(stat -c %F "$TMP/fifo")" = fifo ]
+	# A reader that comes only after the command has ended.
+	"$ALTIMER" --report="$TMP/fifo" 5 true &
+	writer=$!
+	sleep 1
+	"$GNU_TIMEOUT" 20 jq -r .exit_code < "$TMP/fifo" > "$TMP/read"
+	wait "$writer"
+	[ "$(cat "$TMP/read")" = 0 ]
+	# Nobody: altimer does not hang, it says so.
+	elapsed_ms "$ALTIMER" --report="$TMP/fifo" 5 true 2>"$TMP/err"
+	[ "$status" -eq 125 ]
+	[ "$elapsed" -ge 9000 ]
+	[ "$elapsed" -lt 30000 ]
+	[ "$(cat "$TMP/err")" = "$ALTIMER_NAME: cannot write the report to '$TMP/fifo': No such device or address" ]
+	[ "$(stat -c %F "$TMP/fifo")" = fifo ]
+}
+
+@test "a symlink is followed: its target is replaced, the link stays" {
+	echo old > "$TMP/target"
+	mkdir "$TMP/d"
+	ln -s ../target "$TMP/d/relative"
+	ln -s "$TMP/d/relative" "$TMP/chain"
+	run "$ALTIMER" --report="$TMP/chain" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason "$TMP/target")" = exited ]
+	[ "$(stat -c %F "$TMP/chain")" = "symbolic link" ]
+	[ "$(stat -c %F "$TMP/d/relative")" = "symbolic link" ]
+	[ "$(readlink "$TMP/d/relative")" = ../target ]
+	# A link to a file not there yet creates it, as > would.
+	ln -s new.json "$TMP/d/dangling"
+	run "$ALTIMER" --report="$TMP/d/dangling" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason "$TMP/d/new.json")" = exited ]
+	[ "$(stat -c %F "$TMP/d/dangling")" = "symbolic link" ]
+	# No temporary file left anywhere.
+	[ "$(find "$TMP" -name '.altimer-report-*' | wc -l)" -eq 0 ]
+	# A loop of links is refused before the command.
+	ln -s loop2 "$TMP/loop1"
+	ln -s loop1 "$TMP/loop2"
+	run --separate-stderr "$ALTIMER" --report="$TMP/loop1" 5 true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"Too many levels of symbolic links" ]]
+}
+
+@test "a 0600 report stays 0600, with the new report in it" {
+	echo old > "$R"
+	chmod 600 "$R"
+	(umask 022 && "$ALTIMER" --report="$R" 5 true)
+	[ "$(stat -c %a "$R")" = 600 ]
+	[ "$(field .reason)" = '"exited"' ]
+}
+
+@test "a report another user owns keeps its owner, group and mode (root)" {
+	needs_root
+	echo old > "$R"
+	chown 65534:65534 "$R"
+	chmod 640 "$R"
+	run "$ALTIMER" --report="$R" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(stat -c '%u %g %a' "$R")" = "65534 65534 640" ]
+	[ "$(field .reason)" = '"exited"' ]
+}
+
+@test "a report file with a second name is written in place, both names see it" {
+	echo old > "$R"
+	ln "$R" "$TMP/other"
+	run "$ALTIMER" --report="$R" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason "$TMP/other")" = exited ]
+	[ "$(stat -c %h "$R")" = 2 ]
+}
+
+@test "a name ending in / or a missing directory is refused before the command" {
+	run --separate-stderr "$ALTIMER" --report="$TMP/nodir/" 5 touch "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/nodir/': Is a directory" ]
+	run --separate-stderr "$ALTIMER" --report="$TMP/nodir/r.json" 5 touch "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/nodir/r.json': No such file or directory" ]
+	echo file > "$TMP/file"
+	run --separate-stderr "$ALTIMER" --report="$TMP/file/r.json" 5 touch "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/file/r.json': Not a directory" ]
+	[ ! -e "$TMP/ran" ]
+	[ ! -e "$TMP/nodir" ]
+}
+
+@test "a directory that vanishes: said on stderr, 0 becomes 125, other statuses stay" {
+	mkdir "$TMP/gone"
+	run --separate-stderr "$ALTIMER" --report="$TMP/gone/r.json" 5 rmdir "$TMP/gone"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/gone/r.json': No such file or directory" ]
+	mkdir "$TMP/gone"
+	run --separate-stderr "$ALTIMER" --report="$TMP/gone/r.json" 5 sh -c 'rmdir "$1"; exit 3' sh "$TMP/gone"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/gone/r.json': No such file or directory" ]
+	mkdir "$TMP/gone"
+	run --separate-stderr "$ALTIMER" --report="$TMP/gone/r.json" 0.3 sh -c 'rmdir "$1"; sleep 10' sh "$TMP/gone"
+	[ "$status" -eq 124 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "a full filesystem: the old report stays whole, 0 becomes 125, a timeout stays 124" {
+	needs_root
+	SMALL=$TMP/small
+	mkdir "$SMALL"
+	mount -t tmpfs -o size=64k tmpfs "$SMALL" 2>/dev/null || { SMALL=; skip "cannot mount a tmpfs"; }
+	echo old > "$SMALL/r.json"
+	head -c 1000000 /dev/zero > "$SMALL/fill" 2>/dev/null || true
+	run --separate-stderr "$ALTIMER" --report="$SMALL/r.json" 5 true
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$SMALL/r.json': No space left on device" ]
+	[ "$(cat "$SMALL/r.json")" = old ]
+	run --separate-stderr "$ALTIMER" --report="$SMALL/r.json" 0.2 sleep 10
+	[ "$status" -eq 124 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$SMALL/r.json': No space left on device" ]
+	[ "$(cat "$SMALL/r.json")" = old ]
+	[ "$(ls -A "$SMALL")" = "$(printf 'fill\nr.json')" ]
+	# With room again, the report is written.
+	rm "$SMALL/fill"
+	run "$ALTIMER" --report="$SMALL/r.json" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason "$SMALL/r.json")" = exited ]
+}
+
+@test "the signals list stops at exactly 10000, the rest counted in signals_omitted" {
+	# WINCH, ignored by default, so no note can end the command before
+	# its handler is set; it ends once it got 10100 (notes pending at once
+	# are delivered as one, so at least as many were sent).
+	run "$ALTIMER" --report="$R" --every=0.1ms,WINCH 60 perl -e '
+		my $n = 0; $SIG{WINCH} = sub { $n++ };
+		select(undef, undef, undef, 0.01) while $n < 10100;'
+	[ "$status" -eq 0 ]
+	[ "$(field '.signals | length')" = 10000 ]
+	[ "$(field '.notes_sent > 10100')" = true ]
+	[ "$(field '.signals_omitted == .notes_sent - 10000')" = true ]
+	[ "$(field '[.signals[] | .cause] | unique')" = '["every"]' ]
+}
+
+@test "not root: a report it may not replace nor write is refused up front, one it may write keeps its owner" {
+	needs_root
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	chmod 755 "$TMP"
+	mkdir -m 1777 "$TMP/shared"
+	echo old > "$TMP/shared/theirs"
+	chmod 644 "$TMP/shared/theirs"
+	echo old > "$TMP/shared/writable"
+	chmod 666 "$TMP/shared/writable"
+	as_nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	}
+	run --separate-stderr as_nobody "$ALTIMER" --report="$TMP/shared/theirs" 5 touch "$TMP/shared/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/shared/theirs': Permission denied" ]
+	[ ! -e "$TMP/shared/ran" ]
+	[ "$(cat "$TMP/shared/theirs")" = old ]
+	# Root's file in a sticky directory cannot be renamed over: written
+	# in place, still root's.
+	run as_nobody "$ALTIMER" --report="$TMP/shared/writable" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(stat -c '%u %a' "$TMP/shared/writable")" = "0 666" ]
+	[ "$(jq -r .reason "$TMP/shared/writable")" = exited ]
+	[ "$(ls -A "$TMP/shared")" = "$(printf 'theirs\nwritable')" ]
+}
+
+@test "a FIFO reader that stops reading is given up on after 10 s" {
+	mkfifo "$TMP/fifo"
+	# It opens the FIFO but never reads: a 10000-signal report (over a
+	# megabyte) cannot fit in the pipe.
+	"$GNU_TIMEOUT" 60 sleep 40 < "$TMP/fifo" &
+	reader=$!
+	elapsed_ms "$ALTIMER" --report="$TMP/fifo" --every=0.1ms,WINCH 60 perl -e '
+		my $n = 0; $SIG{WINCH} = sub { $n++ };
+		select(undef, undef, undef, 0.01) while $n < 10100;' 2>"$TMP/err"
+	kill "$reader" 2>/dev/null || true
+	[ "$status" -eq 125 ]
+	[ "$elapsed" -ge 10000 ]
+	[ "$elapsed" -lt 40000 ]
+	[ "$(cat "$TMP/err")" = "$ALTIMER_NAME: cannot write the report to '$TMP/fifo': Connection timed out" ]
+}
+
+@test "a link someone else planted in a sticky world-writable directory is not followed" {
+	needs_root
+	chmod 755 "$TMP"
+	mkdir -m 1777 "$TMP/shared"
+	echo secret > "$TMP/victim"
+	ln -s "$TMP/victim" "$TMP/shared/r.json"
+	chown -h 65534:65534 "$TMP/shared/r.json"
+	run --separate-stderr "$ALTIMER" --report="$TMP/shared/r.json" 5 touch "$TMP/ran"
+	[ "$status" -eq 125 ]
+	[ "$stderr" = "$ALTIMER_NAME: cannot write the report to '$TMP/shared/r.json': Permission denied" ]
+	[ ! -e "$TMP/ran" ]
+	[ "$(cat "$TMP/victim")" = secret ]
+	# One's own link there is followed.
+	chown -h 0:0 "$TMP/shared/r.json"
+	run "$ALTIMER" --report="$TMP/shared/r.json" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .reason "$TMP/victim")" = exited ]
 }
