@@ -229,3 +229,145 @@ number_after() {
 	type_line 'kill %1; fg %1; echo "plain rc=$?"'
 	wait_screen '^plain rc=143$'
 }
+
+@test "Ctrl-Z then bg: the shell lives on, the command runs in the background, fg and Ctrl-C end it" {
+	type_line '"$A" 30 sh -c "echo started=\$\$; while :; do sleep 0.2; done"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	wait_state "$command" T
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
+	type_line 'echo alive'
+	wait_screen '^alive$'
+	type_line 'jobs'
+	wait_screen '^\[1\]\+ +Running'
+	# Continued: it sleeps in its loop instead of staying stopped.
+	wait_state "$command" '[RSD]'
+	type_line 'echo "still alive"'
+	wait_screen '^still alive$'
+	# fg of a running job continues nothing and tells altimer nothing: the
+	# job's group (altimer's) holds the terminal, and Ctrl-Z still stops
+	# the whole job.
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	type_line 'fg'
+	wait_group_foreground "$job"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped' 10 2
+	wait_state "$command" T
+	type_line 'echo "status $?"'
+	wait_screen '^status 148$'
+	# fg of the stopped job gives the command its terminal: Ctrl-C reaches it.
+	type_line 'fg'
+	wait_group_foreground "$command"
+	keys C-c
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=130$'
+	type_line 'echo alive-again'
+	wait_screen '^alive-again$'
+}
+
+@test "after Ctrl-Z, bg and fg, the command gets the terminal when it reads it" {
+	type_line '"$A" 30 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	type_line 'fg'
+	wait_group_foreground "$job"
+	# Its read from the background (SIGTTIN) is where altimer learns that
+	# the job is in the foreground again.
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_group_foreground "$command"
+	type_line 'abc'
+	wait_screen '^got-abc$'
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=0$'
+}
+
+@test "a command continued by bg that reads the terminal stops again, and fg gives it the terminal" {
+	type_line '"$A" 30 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	# Now the background command reads the terminal: SIGTTIN stops it,
+	# and altimer stops with it, as the shell's job.
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_state "$command" T
+	wait_state "$job" T
+	type_line 'jobs'
+	wait_screen '^\[1\]\+ +Stopped +"\$A" 30 sh -c' 10 2
+	type_line 'echo alive'
+	wait_screen '^alive$'
+	type_line 'fg'
+	wait_group_foreground "$command"
+	type_line 'abc'
+	wait_screen '^got-abc$'
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=0$'
+}
+
+@test "after Ctrl-Z and bg the deadline still fires" {
+	type_line '"$A" 3 sleep 100'
+	wait_foreground sleep
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 3 sleep 100 &$'
+	type_line 'echo alive'
+	wait_screen '^alive$'
+	type_line 'wait %1; echo "status $?"'
+	wait_screen '^status 124$' 30
+	type_line 'echo alive-again'
+	wait_screen '^alive-again$'
+}
+
+@test "in a job the shell left behind, a command that reads the terminal stays stopped until the deadline" {
+	# The inner shell exits with the job running in the background: no
+	# shell is left to continue it (an orphaned group, where the kernel
+	# discards altimer's own SIGTTIN).
+	type_line 'bash --norc --noprofile -i'
+	type_line '"$A" 3 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 3 sh -c .*&$'
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	type_line 'exit'
+	wait_screen '^exit$'
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_state "$command" T
+	# Until the deadline ends it, altimer does not continue it over and over.
+	ticks=0 deadline=$((SECONDS + 30))
+	while [[ "$(state "$job")" =~ ^[RSDT]$ ]] && [ "$SECONDS" -lt "$deadline" ]; do
+		ticks=$(sed 's/.*) //' "/proc/$job/stat" 2>/dev/null | awk '{ print $12 + $13 }') || true
+		sleep 0.1
+	done
+	echo "altimer used $ticks clock ticks"
+	[ "${ticks:-0}" -lt 30 ]
+	wait_gone "$command" 10
+	type_line 'echo alive'
+	wait_screen '^alive$'
+}
