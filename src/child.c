@@ -139,7 +139,7 @@ int child_check_stopped(struct child *child)
 	r = proc_wait(&child->handle, &info, WSTOPPED | WNOHANG, NULL);
 	if (r < 0)
 		return r;
-	return info.si_pid != 0 && info.si_code == CLD_STOPPED;
+	return info.si_pid != 0 && info.si_code == CLD_STOPPED ? info.si_status : 0;
 }
 
 int child_try_reap(struct child *child)

@@ -52,7 +52,7 @@ int child_signal(struct child *child, int sig, bool to_group);
 int child_try_reap(struct child *child);
 
 /* Whether COMMAND has stopped (Ctrl-Z, SIGSTOP) since the last check.
- * Returns 1 when it has, 0 when not, -errno on failure. */
+ * Returns the signal that stopped it, 0 when none did, -errno on failure. */
 int child_check_stopped(struct child *child);
 
 #endif

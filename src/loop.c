@@ -436,23 +436,49 @@ static int on_every(struct run *run)
 	return 0;
 }
 
-/* Ctrl-Z stopped COMMAND's group.  Without altimer the shell would see its
- * job stop, so altimer stops too, holding the terminal for the shell; on
- * `fg` it hands the terminal back and continues COMMAND.  A deadline that
- * passed meanwhile is read from the signalfd right after. */
-static void on_command_stopped(struct run *run)
+/* altimer's job is in the foreground (after `fg`): COMMAND gets the
+ * terminal.  Either way COMMAND's group is continued, since the shell's
+ * CONT reached altimer's group only; after `bg` it runs in the background
+ * and, should it read the terminal, stops with SIGTTIN as any job. */
+static void continue_command(struct run *run)
 {
-	struct sigaction tstp;
-
-	terminal_take_back(run->terminal);
-	/* TSTP, as Ctrl-Z sends: the shell reports "Stopped" and $? is 148,
-	 * as without altimer.  STOP only where the caller ignores TSTP. */
-	if (sigaction(SIGTSTP, NULL, &tstp) == 0 && tstp.sa_handler != SIG_IGN)
-		(void)raise(SIGTSTP);
-	else
-		(void)raise(SIGSTOP);
-	(void)terminal_give(run->terminal, run->child.pid);
+	if (terminal_in_foreground(run->terminal, getpgrp()))
+		(void)terminal_give(run->terminal, run->child.pid);
 	(void)child_signal(&run->child, SIGCONT, true);
+}
+
+/* COMMAND's group stopped, by sig.  Without altimer the shell would see
+ * its job stop, so altimer stops too, with the same signal (Ctrl-Z: TSTP,
+ * $? 148, "Stopped"), holding the terminal for the shell, and continues
+ * COMMAND when the shell continues it.  A deadline that passed meanwhile
+ * is read from the signalfd right after. */
+static void on_command_stopped(struct run *run, int sig)
+{
+	/* A read or write of the terminal from the background while
+	 * altimer's own group is the foreground: the shell ran `fg` on the
+	 * running job, which tells altimer nothing.  Nobody stopped the job:
+	 * COMMAND just did not have the terminal yet. */
+	if ((sig == SIGTTIN || sig == SIGTTOU) &&
+	    terminal_in_foreground(run->terminal, getpgrp())) {
+		continue_command(run);
+		return;
+	}
+	terminal_take_back(run->terminal, run->child.pid);
+	/* Nobody can `fg` an orphaned job: continuing COMMAND after a read
+	 * from the background would only stop it again, at once, in a loop.
+	 * It stays stopped; the deadline still ends it. */
+	if (!terminal_stop_self(sig) && (sig == SIGTTIN || sig == SIGTTOU))
+		return;
+	continue_command(run);
+}
+
+/* TSTP reached altimer's group, not COMMAND's: Ctrl-Z after `fg` of the
+ * job that `bg` had continued (altimer's group holds the terminal then),
+ * or a TSTP sent to altimer.  The job stops as a whole: COMMAND first,
+ * and its stop stops altimer. */
+static void on_stop_request(struct run *run)
+{
+	(void)child_signal(&run->child, SIGTSTP, true);
 }
 
 static int on_timer(struct run *run, enum timer_role role, uint64_t count)
@@ -519,10 +545,15 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		 * zombies.  The command itself is reaped here only on the
 		 * fallback path; on the other its pidfd says so first. */
 		(void)tree_reap_orphans(run->child.pid);
-		int r = child_try_reap(&run->child);
-		if (r == 0 && run->terminal >= 0 && child_check_stopped(&run->child) > 0)
-			on_command_stopped(run);
+		int r = child_try_reap(&run->child), stopped_by;
+		if (r == 0 && run->terminal >= 0 &&
+		    (stopped_by = child_check_stopped(&run->child)) > 0)
+			on_command_stopped(run, stopped_by);
 		return r < 0 ? r : 0;
+	}
+	if (sig == SIGTSTP) {
+		on_stop_request(run);
+		return 0;
 	}
 	/* A write of altimer's own to a closed pipe (-v, the relay) raises
 	 * PIPE from altimer itself: that one is no news for COMMAND. */

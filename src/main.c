@@ -181,6 +181,13 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 
 	blocked = run->forwarded;
 	sigaddset(&blocked, SIGCHLD);
+	/* Sharing the terminal, Ctrl-Z can reach altimer's group instead of
+	 * COMMAND's (after `bg` and `fg`): it must stop COMMAND too, so the
+	 * loop reads TSTP.  Unless the caller ignored it, as GNU leaves it. */
+	struct sigaction tstp;
+	if (run->terminal >= 0 && sigaction(SIGTSTP, NULL, &tstp) == 0 &&
+	    tstp.sa_handler != SIG_IGN)
+		sigaddset(&blocked, SIGTSTP);
 	sigaddset(&blocked, timer_signal());
 	/* The ptys follow the terminal's size. */
 	if (relay_uses_pty(&run->relay))
@@ -333,6 +340,11 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	    (r = tree_reserve_descriptors()) < 0)
 		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
 
+	/* At an interactive shell COMMAND gets the terminal, as it would
+	 * without altimer; --foreground leaves it in altimer's group instead.
+	 * Before the signals: with a terminal altimer reads TSTP too. */
+	if (!options->foreground)
+		run->terminal = terminal_open_if_foreground();
 	/* Before the signals: a pty relay reads SIGWINCH too. */
 	run->keepalive = options->keepalive;
 	if (options->keepalive != DURATION_NONE) {
@@ -356,10 +368,6 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	if (r < 0)
 		return give_up(run, "cannot set ALTIMER_DEADLINE", -r);
 
-	/* At an interactive shell COMMAND gets the terminal, as it would
-	 * without altimer; --foreground leaves it in altimer's group instead. */
-	if (!options->foreground)
-		run->terminal = terminal_open_if_foreground();
 	return 0;
 }
 
@@ -398,7 +406,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	if (r == 0)
 		r = timer_arm(TIMER_EVERY, options->every, options->every);
 	if (r < 0) {
-		terminal_take_back(run->terminal);
+		terminal_take_back(run->terminal, run->child.pid);
 		(void)child_signal(&run->child, SIGKILL, !options->foreground);
 		return give_up(run, "cannot arm the deadline timer", -r);
 	}
@@ -467,7 +475,7 @@ int main(int argc, char **argv)
 	r = loop_run(&run);
 	/* Before anything else can fail or re-raise: the shell needs its
 	 * terminal back on every way out. */
-	terminal_take_back(run.terminal);
+	terminal_take_back(run.terminal, run.child.pid);
 	if (r < 0) {
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
 		return give_up(&run, "lost track of the command", -r);

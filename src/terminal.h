@@ -10,10 +10,21 @@
  * Returns the descriptor (close-on-exec) or -1. */
 int terminal_open_if_foreground(void);
 
+/* Whether pgid is the terminal's foreground process group. */
+bool terminal_in_foreground(int tty, pid_t pgid);
+
 /* Make pgid the terminal's foreground group.  Returns 0 or -errno. */
 int terminal_give(int tty, pid_t pgid);
 
-/* Give the terminal back to altimer's own group (the shell's job). */
-void terminal_take_back(int tty);
+/* Give the terminal back to altimer's own group (the shell's job), but only
+ * from COMMAND's group or a group with nobody left in it: never from the
+ * shell or another job after `bg` put altimer's job in the background. */
+void terminal_take_back(int tty, pid_t command_group);
+
+/* Stop altimer as COMMAND was stopped (TSTP, TTIN, TTOU or STOP), so the
+ * shell sees its job stop in the same words and with the same $?.  Returns
+ * true once altimer is continued, false at once when the kernel discarded
+ * the signal (an orphaned group: no shell is left to continue the job). */
+bool terminal_stop_self(int sig);
 
 #endif

@@ -8,7 +8,8 @@ setup() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
 	SOCKET="$BATS_TEST_TMPDIR/tmux"
 	tmux -f /dev/null -S "$SOCKET" new-session -d -x 150 -y 40 \
-		"env -i PATH='$PATH' HOME='$BATS_TEST_TMPDIR' TERM=xterm PS1='$ ' A='$ALTIMER' bash --norc --noprofile -i"
+		"env -i PATH='$PATH' HOME='$BATS_TEST_TMPDIR' TERM=xterm PS1='$ ' A='$ALTIMER' \
+			ALTIMER_NO_PIDFD='${ALTIMER_NO_PIDFD:-}' bash --norc --noprofile -i"
 	wait_screen '^\$ ?$'
 }
 
@@ -41,6 +42,60 @@ wait_screen() {
 		fi
 		sleep 0.05
 	done
+}
+
+# The terminal's foreground process group, as the shell in the pane sees it.
+foreground_group() {
+	ps -o tpgid= -p "$(tmux -S "$SOCKET" display -p '#{pane_pid}')" | tr -d ' '
+}
+
+# wait_foreground NAME [SECONDS]: until the leader of the terminal's
+# foreground group runs NAME (has exec'd it, and holds the terminal).
+wait_foreground() {
+	local deadline=$((SECONDS + ${2:-10})) group
+	while :; do
+		group=$(foreground_group)
+		[ "$(cat "/proc/$group/comm" 2>/dev/null)" = "$1" ] && return 0
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "the foreground group never was $1's (now $group)"; screen
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# wait_group_foreground PGID [SECONDS]: until PGID is the foreground group.
+wait_group_foreground() {
+	local deadline=$((SECONDS + ${2:-10}))
+	until [ "$(foreground_group)" = "$1" ]; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "the foreground group never was $1 (now $(foreground_group))"; screen
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# state PID: the process's state letter (R, S, T, ...).
+state() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1
+}
+
+# wait_state PID REGEX [SECONDS]: until the process's state matches REGEX.
+wait_state() {
+	local deadline=$((SECONDS + ${3:-10}))
+	until [[ "$(state "$1")" =~ ^$2$ ]]; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "process $1 never was in state $2 (now '$(state "$1")')"; screen
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# number_after PREFIX: the number on the screen's line PREFIXnnn.
+number_after() {
+	screen | sed -n "s/^$1\([0-9][0-9]*\)\$/\1/p" | tail -n1
 }
 
 @test "the command reads the terminal" {
@@ -126,4 +181,193 @@ wait_screen() {
 	type_line 'echo "rc=$?"'
 	wait_screen '^rc=124$'
 	wait_gone "$pid" 5
+}
+
+@test "altimer in the shell runs on the path of this run ($(altimer_path))" {
+	type_line '"$A" 30 sleep 100 & echo "pid=$!"'
+	wait_screen '^pid=[0-9]+$'
+	pid=$(number_after pid=)
+	# Once altimer sleeps in poll() it holds whatever handle it will use.
+	wait_for "/proc/$pid/wchan" poll
+	path=fallback
+	for fd in "/proc/$pid/fd/"*; do
+		[ "$(readlink "$fd")" = 'anon_inode:[pidfd]' ] && path=pidfd
+	done
+	[ "$path" = "$(altimer_path)" ]
+	type_line 'kill %1; wait %1; echo "rc=$?"'
+	wait_screen '^rc=143$'
+}
+
+@test "Ctrl-Z leaves \$? at 148 and the shell says Stopped, as without altimer" {
+	type_line 'sleep 100'
+	wait_foreground sleep
+	keys C-z
+	wait_screen '^\[1\]\+ +[A-Za-z() ]+ +sleep 100$'
+	type_line 'echo "plain status $?"'
+	wait_screen '^plain status [0-9]+$'
+	type_line '"$A" 30 sleep 100'
+	wait_foreground sleep
+	keys C-z
+	wait_screen '^\[2\]\+ +[A-Za-z() ]+ +"\$A" 30 sleep 100$'
+	type_line 'echo "altimer status $?"'
+	wait_screen '^altimer status [0-9]+$'
+
+	plain_word=$(screen | sed -n 's/^\[1\]+ *\([A-Za-z() ]*[a-z)]\) *sleep 100$/\1/p')
+	word=$(screen | sed -n 's/^\[2\]+ *\([A-Za-z() ]*[a-z)]\) *"$A" 30 sleep 100$/\1/p')
+	echo "without altimer: '$plain_word' $(number_after 'plain status ')"
+	echo "with altimer:    '$word' $(number_after 'altimer status ')"
+	[ "$word" = "$plain_word" ]
+	[ "$word" = Stopped ]
+	[ "$(number_after 'altimer status ')" = "$(number_after 'plain status ')" ]
+	[ "$(number_after 'altimer status ')" = 148 ]
+
+	type_line 'fg %2'
+	wait_foreground sleep
+	keys C-c
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=130$'
+	type_line 'kill %1; fg %1; echo "plain rc=$?"'
+	wait_screen '^plain rc=143$'
+}
+
+@test "Ctrl-Z then bg: the shell lives on, the command runs in the background, fg and Ctrl-C end it" {
+	type_line '"$A" 30 sh -c "echo started=\$\$; while :; do sleep 0.2; done"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	wait_state "$command" T
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
+	type_line 'echo alive'
+	wait_screen '^alive$'
+	type_line 'jobs'
+	wait_screen '^\[1\]\+ +Running'
+	# Continued: it sleeps in its loop instead of staying stopped.
+	wait_state "$command" '[RSD]'
+	type_line 'echo "still alive"'
+	wait_screen '^still alive$'
+	# fg of a running job continues nothing and tells altimer nothing: the
+	# job's group (altimer's) holds the terminal, and Ctrl-Z still stops
+	# the whole job.
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	type_line 'fg'
+	wait_group_foreground "$job"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped' 10 2
+	wait_state "$command" T
+	type_line 'echo "status $?"'
+	wait_screen '^status 148$'
+	# fg of the stopped job gives the command its terminal: Ctrl-C reaches it.
+	type_line 'fg'
+	wait_group_foreground "$command"
+	keys C-c
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=130$'
+	type_line 'echo alive-again'
+	wait_screen '^alive-again$'
+}
+
+@test "after Ctrl-Z, bg and fg, the command gets the terminal when it reads it" {
+	type_line '"$A" 30 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	type_line 'fg'
+	wait_group_foreground "$job"
+	# Its read from the background (SIGTTIN) is where altimer learns that
+	# the job is in the foreground again.
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_group_foreground "$command"
+	type_line 'abc'
+	wait_screen '^got-abc$'
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=0$'
+}
+
+@test "a command continued by bg that reads the terminal stops again, and fg gives it the terminal" {
+	type_line '"$A" 30 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	# Now the background command reads the terminal: SIGTTIN stops it,
+	# and altimer stops with it, as the shell's job.
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_state "$command" T
+	wait_state "$job" T
+	type_line 'jobs'
+	wait_screen '^\[1\]\+ +Stopped +"\$A" 30 sh -c' 10 2
+	type_line 'echo alive'
+	wait_screen '^alive$'
+	type_line 'fg'
+	wait_group_foreground "$command"
+	type_line 'abc'
+	wait_screen '^got-abc$'
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=0$'
+}
+
+@test "after Ctrl-Z and bg the deadline still fires" {
+	type_line '"$A" 3 sleep 100'
+	wait_foreground sleep
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 3 sleep 100 &$'
+	type_line 'echo alive'
+	wait_screen '^alive$'
+	type_line 'wait %1; echo "status $?"'
+	wait_screen '^status 124$' 30
+	type_line 'echo alive-again'
+	wait_screen '^alive-again$'
+}
+
+@test "in a job the shell left behind, a command that reads the terminal stays stopped until the deadline" {
+	# The inner shell exits with the job running in the background: no
+	# shell is left to continue it (an orphaned group, where the kernel
+	# discards altimer's own SIGTTIN).
+	type_line 'bash --norc --noprofile -i'
+	type_line '"$A" 3 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen '^\[1\]\+ "\$A" 3 sh -c .*&$'
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+	type_line 'exit'
+	wait_screen '^exit$'
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_state "$command" T
+	# Until the deadline ends it, altimer does not continue it over and over.
+	ticks=0 deadline=$((SECONDS + 30))
+	while [[ "$(state "$job")" =~ ^[RSDT]$ ]] && [ "$SECONDS" -lt "$deadline" ]; do
+		ticks=$(sed 's/.*) //' "/proc/$job/stat" 2>/dev/null | awk '{ print $12 + $13 }') || true
+		sleep 0.1
+	done
+	echo "altimer used $ticks clock ticks"
+	[ "${ticks:-0}" -lt 30 ]
+	wait_gone "$command" 10
+	type_line 'echo alive'
+	wait_screen '^alive$'
 }
