@@ -316,7 +316,7 @@ static long step(struct relay_stream *stream, int *error)
 	}
 	while (!stream->no_splice) {
 		/* Seen first (tee), so the snapshot has the last bytes moved. */
-		long peeked = tail_peek(&stream->tail, stream->from, RELAY_CHUNK);
+		long peeked = tail_peek(stream->from, RELAY_CHUNK);
 		if (peeked == 0)
 			return STEP_EOF;
 		if (peeked == -EAGAIN)

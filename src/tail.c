@@ -24,31 +24,39 @@
  * could move. */
 #define TAIL_SCRATCH_SIZE (1 << 20)
 
+/* One scratch pipe and one /dev/null for every tail: a move peeks, moves
+ * and leaves the scratch pipe empty before the next, so the streams can
+ * share them, and altimer needs three descriptors for this, not six. */
+static int scratch[2] = { -1, -1 };
+static int null_fd = -1;
+
 int tail_open(struct tail *tail)
 {
-	*tail = (struct tail){ .scratch = { -1, -1 }, .null = -1 };
-	if (pipe2(tail->scratch, O_CLOEXEC | O_NONBLOCK) < 0)
+	*tail = (struct tail){ .start = 0 };
+	if (null_fd >= 0)
+		return 0;
+	if (pipe2(scratch, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
-	(void)fcntl(tail->scratch[0], F_SETPIPE_SZ, TAIL_SCRATCH_SIZE);
-	tail->null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (tail->null < 0) {
+	(void)fcntl(scratch[0], F_SETPIPE_SZ, TAIL_SCRATCH_SIZE);
+	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null_fd < 0) {
 		int r = -errno;
-		close_quietly(tail->scratch[0]);
-		close_quietly(tail->scratch[1]);
-		tail->scratch[0] = tail->scratch[1] = -1;
+		close_quietly(scratch[0]);
+		close_quietly(scratch[1]);
+		scratch[0] = scratch[1] = -1;
 		return r;
 	}
 	return 0;
 }
 
-long tail_peek(struct tail *tail, int from, size_t max)
+long tail_peek(int from, size_t max)
 {
 	int left = 0;
 
-	if (tail->null < 0)
+	if (null_fd < 0)
 		return -EBADF;
 	for (;;) {
-		ssize_t n = tee(from, tail->scratch[1], max, SPLICE_F_NONBLOCK);
+		ssize_t n = tee(from, scratch[1], max, SPLICE_F_NONBLOCK);
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
@@ -56,17 +64,17 @@ long tail_peek(struct tail *tail, int from, size_t max)
 		/* EAGAIN also means a full scratch pipe, which tail_keep never
 		 * leaves: if it ever does, the move goes ahead unseen rather
 		 * than stall the relay. */
-		if (errno == EAGAIN && ioctl(tail->scratch[0], FIONREAD, &left) == 0 && left > 0)
+		if (errno == EAGAIN && ioctl(scratch[0], FIONREAD, &left) == 0 && left > 0)
 			return -EBADF;
 		return -errno;
 	}
 }
 
 /* Let n bytes of the scratch pipe go.  Returns false when some stayed. */
-static bool drop(struct tail *tail, size_t n)
+static bool drop(size_t n)
 {
 	while (n > 0) {
-		ssize_t r = splice(tail->scratch[0], NULL, tail->null, NULL, n, SPLICE_F_NONBLOCK);
+		ssize_t r = splice(scratch[0], NULL, null_fd, NULL, n, SPLICE_F_NONBLOCK);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -99,14 +107,14 @@ void tail_keep(struct tail *tail, size_t peeked, size_t moved)
 	size_t keep, got = 0;
 	int left = 0, saved = errno;
 
-	if (tail->null < 0 || peeked == 0)
+	if (null_fd < 0 || peeked == 0)
 		return;
 	if (moved > peeked)
 		moved = peeked;
 	keep = moved < TAIL_SIZE ? moved : TAIL_SIZE;
-	bool clean = drop(tail, moved - keep);
+	bool clean = drop(moved - keep);
 	while (got < keep) {
-		ssize_t n = read_retry(tail->scratch[0], buf + got, keep - got);
+		ssize_t n = read_retry(scratch[0], buf + got, keep - got);
 		if (n <= 0) {
 			clean = false;
 			break;
@@ -117,9 +125,9 @@ void tail_keep(struct tail *tail, size_t peeked, size_t moved)
 	/* What did not move goes too: the scratch pipe must start empty at
 	 * the next peek.  After a failure, whatever is left. */
 	if (clean)
-		clean = drop(tail, peeked - moved);
-	if (!clean && ioctl(tail->scratch[0], FIONREAD, &left) == 0 && left > 0)
-		(void)drop(tail, (size_t)left);
+		clean = drop(peeked - moved);
+	if (!clean && ioctl(scratch[0], FIONREAD, &left) == 0 && left > 0)
+		(void)drop((size_t)left);
 	/* The caller still reads the errno of its own move. */
 	errno = saved;
 }

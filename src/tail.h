@@ -9,8 +9,6 @@
 #define TAIL_SIZE 4096
 
 struct tail {
-	int scratch[2];		/* pipe the bytes about to move are copied to */
-	int null;		/* /dev/null, where the rest of them go */
 	char ring[TAIL_SIZE];
 	size_t start, len;	/* the kept bytes in ring, oldest at start */
 };
@@ -23,7 +21,7 @@ int tail_open(struct tail *tail);
  * reference, with tee) to the scratch pipe.  Returns how many, 0 at the
  * end of the pipe, -EAGAIN when it is empty, or another -errno when not
  * peeking: then the move goes ahead unseen. */
-long tail_peek(struct tail *tail, int from, size_t max);
+long tail_peek(int from, size_t max);
 
 /* After the move: of the peeked bytes, moved went on; keep the last of
  * those and let the scratch pipe go of all of them.  errno is left as the

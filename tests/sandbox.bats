@@ -70,9 +70,14 @@ setup() {
 	[ "$status" -eq 125 ]
 }
 
-@test "when the deadline timer cannot be made the command is not left running" {
+@test "a POSIX timer refused with EAGAIN (RLIMIT_SIGPENDING): a timerfd keeps the deadline" {
+	run "$DENY" EAGAIN timer_create -- "$ALTIMER" 0.2 sleep 10
+	[ "$status" -eq 124 ]
+}
+
+@test "when no timer at all can be made the command is not left running" {
 	f="$BATS_TEST_TMPDIR/pid"
-	run "$DENY" EAGAIN timer_create -- "$ALTIMER" 5 sh -c 'echo $$ > "$1"; exec sleep 30' sh "$f"
+	run "$DENY" EAGAIN timer_create timerfd_create -- "$ALTIMER" 5 sh -c 'echo $$ > "$1"; exec sleep 30' sh "$f"
 	[ "$status" -eq 125 ]
 	[[ "$output" == "$ALTIMER_NAME: cannot arm the deadline timer: "* ]]
 	if [ -s "$f" ]; then wait_gone "$(cat "$f")" 5; fi

@@ -4,7 +4,7 @@
  *   deny ENOSYS|EPERM|EAGAIN|EMFILE SYSCALL... -- COMMAND [ARG]...
  *
  * SYSCALL is one of pidfd_open, pidfd_send_signal, clone3, clone, waitid,
- * signalfd4, timer_create, pipe2, kcmp; ERRNO also may be EAGAIN or EMFILE.
+ * signalfd4, timer_create, timerfd_create, pipe2, kcmp; ERRNO also may be EAGAIN or EMFILE.
  *
  * Called through a link named "altimer", with DENY_WRAP="ERRNO SYSCALL...
  * -- PROGRAM" in the environment, deny stands in for PROGRAM: "altimer
@@ -34,6 +34,7 @@ static const struct {
 	{ "clone", SYS_clone },
 	{ "signalfd4", SYS_signalfd4 },
 	{ "timer_create", SYS_timer_create },
+	{ "timerfd_create", SYS_timerfd_create },
 	{ "pipe2", SYS_pipe2 },
 	{ "kcmp", SYS_kcmp },
 };
