@@ -82,7 +82,7 @@ load helpers/gnu
 @test "messages name the program as it was run, as GNU's program_name does" {
 	run -125 "$ALTIMER" --bogus 1 true
 	[ "${lines[0]}" = "$ALTIMER_NAME: unrecognized option '--bogus'" ]
-	[ "${lines[1]}" = "Try '$ALTIMER --help' for more information." ]
+	[ "${lines[1]}" = "Try '$ALTIMER_NAME --help' for more information." ]
 	run -125 as_timeout altimer -x 1 true
 	[ "${lines[0]}" = "timeout: invalid option -- 'x'" ]
 	[ "${lines[1]}" = "Try 'timeout --help' for more information." ]

@@ -188,7 +188,8 @@ nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; sl
 
 @test "nested timeouts translate the signal, as with GNU: altimer inside altimer ($(altimer_path))" {
 	# The outer ALRM reaches the inner altimer, which sends its own USR1.
-	run "$ALTIMER" -k 5 -s ALRM 0.5 "$ALTIMER" -s USR1 30 sh -c "$nested_command"
+	# The inner one is the real binary: the seccomp runs' stand-in cannot nest.
+	run "$ALTIMER" -k 5 -s ALRM 0.5 "$ALTIMER_NAME" -s USR1 30 sh -c "$nested_command"
 	[ "$output" = USR1 ]
 }
 
@@ -204,7 +205,7 @@ nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; sl
 }
 
 @test "nested timeouts: KILL and the clean-up still reach the inner command ($(altimer_path))" {
-	run "$ALTIMER" -k 0.3 -s ALRM 0.3 "$ALTIMER" -s USR1 60 sh -c 'trap "" USR1; setsid sleep 77 & wait'
+	run "$ALTIMER" -k 0.3 -s ALRM 0.3 "$ALTIMER_NAME" -s USR1 60 sh -c 'trap "" USR1; setsid sleep 77 & wait'
 	[ "$status" -eq 137 ] || [ "$status" -eq 124 ]
 	run pgrep -f "^sleep 77\$"
 	[ "$status" -eq 1 ]

@@ -108,7 +108,7 @@ refused() {
 		[ "$status" -eq 125 ] || { echo "accepted '$bad'"; return 1; }
 		[ "${#stderr_lines[@]}" -eq 2 ]
 		[[ "${stderr_lines[0]}" == "$ALTIMER_NAME: "*"--$option"* ]]
-		[ "${stderr_lines[1]}" = "Try '$ALTIMER --help' for more information." ]
+		[ "${stderr_lines[1]}" = "Try '$ALTIMER_NAME --help' for more information." ]
 	done
 }
 
