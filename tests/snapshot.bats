@@ -117,6 +117,9 @@ tree_command() {
 		30 sleep 30 &
 	pid=$!
 	wait_for "/proc/$pid/task/$pid/children" '[0-9]'
+	# Forked is not yet exec'd: wait for the command to be sleep.
+	child=$(tr -d ' ' <"/proc/$pid/task/$pid/children")
+	wait_for "/proc/$child/comm" '^sleep$'
 	kill -ALRM "$pid"
 	status=0
 	wait "$pid" || status=$?
