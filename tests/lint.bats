@@ -12,7 +12,7 @@ need() {
 	need shellcheck
 	cd "$ALTIMER_SRCDIR"
 	# tests/.shellcheckrc lists the checks that do not fit bats.
-	shellcheck tests/*.bats tests/helpers/common.bash tests/helpers/gnu.bash tests/helpers/run-bats
+	shellcheck tests/*.bats tests/helpers/common.bash tests/helpers/gnu.bash tests/helpers/tmux.bash tests/helpers/run-bats
 }
 
 @test "shellcheck finds nothing in the bash completion" {

@@ -6,6 +6,7 @@
 # through tmux.
 
 load helpers/common
+load helpers/tmux
 
 PTYRUN=$BATS_TEST_DIRNAME/helpers/ptyrun
 
@@ -105,27 +106,6 @@ teardown() {
 	if [ -n "${SOCKET:-}" ]; then
 		tmux -S "$SOCKET" kill-server 2>/dev/null || true
 	fi
-}
-
-type_line() {
-	tmux -S "$SOCKET" send-keys -l "$1"
-	tmux -S "$SOCKET" send-keys Enter
-}
-
-screen() {
-	tmux -S "$SOCKET" capture-pane -p "$@"
-}
-
-# wait_screen REGEX [SECONDS] [COUNT]: until COUNT lines match REGEX.
-wait_screen() {
-	local deadline=$((SECONDS + ${2:-10})) want=${3:-1}
-	until [ "$(screen | grep -c -E -- "$1")" -ge "$want" ]; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			echo "screen never showed '$1':"; screen
-			return 1
-		fi
-		sleep 0.05
-	done
 }
 
 @test "tmux: colours and isatty at a real terminal" {

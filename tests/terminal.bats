@@ -3,6 +3,7 @@
 # terminal, Ctrl-C and Ctrl-Z/fg work, the shell gets its terminal back.
 
 load helpers/common
+load helpers/tmux
 
 setup() {
 	command -v tmux >/dev/null || skip "tmux is not installed"
@@ -21,27 +22,6 @@ teardown() {
 
 keys() {
 	tmux -S "$SOCKET" send-keys "$@"
-}
-
-type_line() {
-	tmux -S "$SOCKET" send-keys -l "$1"
-	tmux -S "$SOCKET" send-keys Enter
-}
-
-screen() {
-	tmux -S "$SOCKET" capture-pane -p
-}
-
-# wait_screen REGEX [SECONDS] [COUNT]: until COUNT lines match REGEX.
-wait_screen() {
-	local deadline=$((SECONDS + ${2:-10})) want=${3:-1}
-	until [ "$(screen | grep -c -E -- "$1")" -ge "$want" ]; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			echo "screen never showed '$1':"; screen
-			return 1
-		fi
-		sleep 0.05
-	done
 }
 
 # The terminal's foreground process group, as the shell in the pane sees it.
