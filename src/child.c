@@ -10,19 +10,48 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc.h"
 #include "util.h"
 
+/* clone3 with CLONE_INTO_CGROUP (Linux 5.7): COMMAND is in its cgroup
+ * from its first instruction, so nothing it forks can start outside.
+ * Returns the PID (0 in the child), or -1 with errno set. */
+static pid_t clone_into_cgroup(int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd)
+static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
 	int error = 0;
+
+	/* fork instead of clone3 (a sandbox refused it): COMMAND moves itself
+	 * into its cgroup before it can run or fork anything. */
+	if (move_self) {
+		int fd = openat(plan->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			error = errno;
+			(void)write_all(error_fd, &error, sizeof error);
+			_exit(125);
+		}
+		close(fd);
+	}
 
 	/* If altimer is killed outright (SIGKILL), COMMAND must not live on
 	 * unsupervised: it gets the ladder's first signal, as GNU 9.10 sends
@@ -70,7 +99,19 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
 		return -errno;
 
-	child->pid = fork();
+	bool move_self = false;
+	if (plan->cgroup_fd >= 0) {
+		child->pid = clone_into_cgroup(plan->cgroup_fd);
+		/* ENOSYS, EPERM: no clone3 (old kernel, sandbox); E2BIG,
+		 * EINVAL: clone3 without CLONE_INTO_CGROUP (Linux < 5.7). */
+		if (child->pid < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG ||
+				       errno == EINVAL)) {
+			move_self = true;
+			child->pid = fork();
+		}
+	} else {
+		child->pid = fork();
+	}
 	if (child->pid < 0) {
 		r = -errno;
 		close_quietly(pipe_fds[0]);
@@ -79,7 +120,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	}
 	if (child->pid == 0) {
 		close(pipe_fds[0]);
-		child_exec(plan, pipe_fds[1]);
+		child_exec(plan, pipe_fds[1], move_self);
 	}
 	close_quietly(pipe_fds[1]);
 	child->exec_pipe = pipe_fds[0];

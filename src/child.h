@@ -33,6 +33,7 @@ struct spawn_plan {
 	const struct sigaction *restore_actions;
 	unsigned closed_standard_fds;	/* bit n: close fd n, as altimer got it */
 	int death_signal;		/* COMMAND gets it if altimer dies */
+	int cgroup_fd;			/* start COMMAND in this cgroup, or -1 */
 };
 
 /* fork and exec COMMAND, and take a pidfd on it before it can be reaped.

@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "diag.h"
 #include "duration.h"
 #include "signames.h"
@@ -81,6 +82,61 @@ static void signal_tree(struct run *run, int sig, const char *cause, int step)
 		     name_of(sig, name), count, count == 1 ? "" : "es");
 }
 
+bool loop_uses_cgroup(const struct run *run)
+{
+	return cgroup_dir_fd(&run->cgroup) >= 0;
+}
+
+/* Cgroup mode: KILL is one write to cgroup.kill, reaching every level.
+ * Any other signal is sent with the cgroup frozen, so no member can react
+ * (exit, be reaped, fork) before all have it: the group first, then the
+ * members of this cgroup that left it, not those of nested cgroups (an
+ * inner altimer or timeout translates the signal for its own command). */
+static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *cause,
+			 int step)
+{
+	pid_t pid = run->child.pid;
+	int count, r;
+
+	if (sig == SIGKILL) {
+		r = cgroup_kill(&run->cgroup);
+		if (r == 0) {
+			/* The group was in it: GNU would have died of it too. */
+			run->stop.killed_group = true;
+			report_signal(&run->report, sig, "cgroup", pid, -1, cause, step);
+		}
+		return r;
+	}
+	/* A nested GNU timeout shares COMMAND's level and group with its
+	 * own command: it alone gets the signal, and translates it. */
+	if (supervisor) {
+		r = child_signal(&run->child, sig, false);
+		if (r == 0)
+			report_signal(&run->report, sig, "command", pid, -1, cause, step);
+		return r == -ESRCH ? 0 : r;
+	}
+	cgroup_freeze(&run->cgroup);
+	r = child_signal(&run->child, sig, true);
+	if (r == 0)
+		report_signal(&run->report, sig, "group", pid, -1, cause, step);
+	count = cgroup_signal(&run->cgroup, sig, pid);
+	if (count > 0) {
+		char name[SIGNAME_MAX];
+		report_signal(&run->report, sig, "tree", pid, count, cause, step);
+		if (run->options->verbose >= 2)
+			diag("sending signal %s to %d more process%s of the command's cgroup",
+			     name_of(sig, name), count, count == 1 ? "" : "es");
+	}
+	/* A stopped member must still act on the signal. */
+	if (sig != SIGCONT) {
+		if (child_signal(&run->child, SIGCONT, true) == 0)
+			report_signal(&run->report, SIGCONT, "group", pid, -1, cause, step);
+		(void)cgroup_signal(&run->cgroup, SIGCONT, pid);
+	}
+	cgroup_thaw(&run->cgroup);
+	return r == -ESRCH ? 0 : r;
+}
+
 /* Send sig to COMMAND (and its group) as GNU timeout does, saying so under
  * --verbose.  Timeouts reach the whole tree unless the user asked for
  * GNU's narrower scope.  cause and step go into the report. */
@@ -97,6 +153,8 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	int r;
 
 	say_sending(run, sig);
+	if (whole_tree && group && options->contain && loop_uses_cgroup(run))
+		return signal_cgroup(run, sig, supervisor, cause, step);
 	whole_tree = whole_tree && group && options->contain && !supervisor;
 	/* Any other signal reaches the rest of the tree first, while the
 	 * command still holds it: once the group's signal has killed the
@@ -667,6 +725,50 @@ int loop_run(struct run *run)
 	return 0;
 }
 
+/* Cgroup mode: one cgroup.kill, then wait for "populated 0" (which the
+ * kernel says when the last member has exited), and reap the orphans. */
+static int clean_up_cgroup(struct run *run)
+{
+	int left = cgroup_count(&run->cgroup);
+
+	if (cgroup_populated(&run->cgroup) <= 0) {
+		(void)tree_reap_orphans(0);
+		return 0;
+	}
+	/* The rest of the tree got the ladder's signal with the command: it
+	 * has until the ladder's next step to end by itself (a nested
+	 * timeout translating the signal for its own command, a shell
+	 * cleaning up), as the command had. */
+	if (!run->cgroup.killed && run->stop.state == STOP_CLIMBING &&
+	    timer_is_armed(TIMER_LADDER)) {
+		uint64_t left_ns = timer_remaining(TIMER_LADDER);
+		int wait_ms = left_ns > 60 * 1000000000ull ? 60000 : (int)(left_ns / 1000000) + 1;
+		if (cgroup_wait_empty(&run->cgroup, wait_ms) == 0) {
+			(void)tree_reap_orphans(0);
+			return 0;
+		}
+		left = cgroup_count(&run->cgroup);
+	}
+	/* After the ladder's KILL the rest are already dying: waited for,
+	 * not killed again (nor listed as leftovers). */
+	if (!run->cgroup.killed && cgroup_kill(&run->cgroup) == 0) {
+		if (left > 0 && verbose_extra(run))
+			diag("sending signal KILL to %d process%s left behind by the command",
+			     left, left == 1 ? "" : "es");
+		report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
+			      left > 0 ? left : -1, "clean-up", -1);
+	}
+	/* KILL cannot be refused and cgroup.kill stops forks too: only a
+	 * process in uninterruptible sleep can hold this up. */
+	int r = cgroup_wait_empty(&run->cgroup, 10000);
+	(void)tree_reap_orphans(0);
+	if (r < 0) {
+		diag("the command's cgroup is not empty 10 s after KILL");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 int loop_clean_up_tree(struct run *run)
 {
 	const struct options *options = run->options;
@@ -676,6 +778,8 @@ int loop_clean_up_tree(struct run *run)
 	if (!options->contain || options->foreground ||
 	    !(run->stop.timed_out || options->kill_leftovers))
 		return 0;
+	if (loop_uses_cgroup(run))
+		return clean_up_cgroup(run);
 	/* KILL cannot be refused, but a process may fork between a scan and
 	 * its signal: repeat until a scan finds nobody alive. */
 	for (rounds = 0; rounds < 200; rounds++) {

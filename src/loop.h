@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "cgroup.h"
 #include "child.h"
 #include "hook.h"
 #include "notify.h"
@@ -58,7 +59,15 @@ struct run {
 	struct report report;	/* signals sent, times, for --report */
 	struct snapshot snapshot;	/* the tree when a limit fired */
 	struct hook hook;	/* --on-timeout, when it ran */
+	struct cgroup cgroup;	/* COMMAND's own cgroup, when contained by one */
+	const char *containment;	/* "cgroup", "tree" or "group" */
+	char containment_reason[320];	/* why that one (the cgroup made, or
+					 * why none could be) */
+	struct cgroup_usage tree_usage;	/* the cgroup's totals at the end */
 };
+
+/* Whether the tree is held by a cgroup (else the subreaper's walk). */
+bool loop_uses_cgroup(const struct run *run);
 
 /* Every stop starts here: the limits, an outside ALRM, a signal passed on
  * and each later step of the ladder.  Sends sig (the ladder's first signal

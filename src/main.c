@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "child.h"
 #include "diag.h"
 #include "duration.h"
@@ -50,6 +51,14 @@ static const int forwarded_signals[] = {
 static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, SIGPIPE, 0 };
 
 static struct notify *notify_for_exit;
+static struct cgroup *cgroup_for_exit;
+
+/* The command's cgroup goes on every way out of altimer. */
+static void remove_cgroup(void)
+{
+	if (cgroup_for_exit)
+		(void)cgroup_remove(cgroup_for_exit);
+}
 
 static void remove_notify_socket(void)
 {
@@ -98,6 +107,10 @@ static struct report_facts facts_of(const struct run *run)
 		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
 		.snapshot = &run->snapshot,
 		.hook = &run->hook,
+		.containment = run->containment,
+		.containment_reason = run->containment_reason[0] ? run->containment_reason : NULL,
+		.tree_usage_start = run->cgroup.at_start,
+		.tree_usage_end = run->tree_usage,
 	};
 }
 
@@ -134,6 +147,60 @@ static int give_up(struct run *run, const char *what, int error)
 	facts.exit_status = EXIT_CANCELED;
 	report_write(run, &facts);
 	return EXIT_CANCELED;
+}
+
+/* How long the tree may take to end after altimer's death before the
+ * guardian KILLs it: as long as the ladder would have given it from its
+ * first signal to its last, or 1 s without a later step; at most 60 s. */
+static int guardian_grace_ms(const struct options *options)
+{
+	uint64_t total = 0;
+
+	for (int step = 1; step < options->ladder_steps; step++) {
+		if (options->ladder[step].delay == DURATION_NONE)
+			break;
+		total += options->ladder[step].delay;
+		if (total > 60 * 1000000000ull)
+			return 60000;
+	}
+	return total ? (int)(total / 1000000) + 1 : 1000;
+}
+
+/* --contain: a cgroup where one can be made (auto) or must be (cgroup),
+ * else the subreaper's tree walk, or GNU's process group.  Before altimer
+ * becomes a subreaper: the cgroup's guardian must not be reparented to it.
+ * Returns 0, or -errno when --contain=cgroup cannot be honoured. */
+static int containment_setup(struct run *run)
+{
+	const struct options *options = run->options;
+	char *why = run->containment_reason;
+	size_t size = sizeof run->containment_reason;
+	int r;
+
+	if (options->foreground || options->contain_mode == CONTAIN_GROUP) {
+		run->containment = "group";
+		snprintf(why, size, "%s", options->foreground ? "--foreground" : "--contain=group");
+		return 0;
+	}
+	run->containment = "tree";
+	if (options->contain_mode == CONTAIN_TREE) {
+		snprintf(why, size, "--contain=tree");
+		return 0;
+	}
+	r = cgroup_create(&run->cgroup, why, size);
+	if (r < 0)
+		return options->contain_mode == CONTAIN_CGROUP ? r : 0;
+	run->containment = "cgroup";
+	cgroup_for_exit = &run->cgroup;
+	atexit(remove_cgroup);
+	/* Without a guardian a kill -9 of altimer leaves the tree running,
+	 * as in tree mode: worth saying, not worth failing for. */
+	if ((r = cgroup_guardian_start(&run->cgroup, options->timeout_signal,
+					 guardian_grace_ms(options))) < 0) {
+		size_t len = strlen(why);
+		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
+	}
+	return 0;
 }
 
 static bool pidfd_allowed(void)
@@ -334,6 +401,14 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	if (!pidfd_allowed())
 		proc_refuse_pidfds();
 
+	if (containment_setup(run) < 0) {
+		diag("--contain=cgroup: %s", run->containment_reason);
+		return EXIT_CANCELED;
+	}
+	/* -vvv: -vv's lines are about the run, compared line by line. */
+	if (options->verbose >= 3)
+		diag("containment: %s (%s)", run->containment, run->containment_reason);
+
 	/* Orphans of the tree come to altimer, not init, so a timeout can
 	 * still reach them.  Without it containment is only the group. */
 	if (tree_become_subreaper() == 0 && options->contain && !options->foreground &&
@@ -385,10 +460,21 @@ static int start(struct run *run, const struct sigaction *original_actions)
 		.restore_actions = original_actions,
 		.closed_standard_fds = run->closed_standard_fds,
 		.death_signal = options->timeout_signal,
+		.cgroup_fd = cgroup_dir_fd(&run->cgroup),
 	};
 	int r;
 
 	r = child_spawn(&run->child, &plan);
+	/* The cgroup was made but the kernel would not start the command in
+	 * it: under auto the tree walk still contains it. */
+	if (r < 0 && plan.cgroup_fd >= 0 && options->contain_mode == CONTAIN_AUTO) {
+		snprintf(run->containment_reason, sizeof run->containment_reason,
+			 "cannot start the command in its cgroup: %s", strerror(-r));
+		run->containment = "tree";
+		remove_cgroup();
+		plan.cgroup_fd = -1;
+		r = child_spawn(&run->child, &plan);
+	}
 	if (r < 0)
 		return give_up(run, "cannot start the command", -r);
 
@@ -408,6 +494,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	if (r < 0) {
 		terminal_take_back(run->terminal, run->child.pid);
 		(void)child_signal(&run->child, SIGKILL, !options->foreground);
+		(void)cgroup_kill(&run->cgroup);
 		return give_up(run, "cannot arm the deadline timer", -r);
 	}
 	return 0;
@@ -422,6 +509,9 @@ static int finish(struct run *run)
 	int reraise_signal;
 
 	(void)loop_clean_up_tree(run);
+	/* The tree's totals, read before the cgroup goes. */
+	cgroup_usage(&run->cgroup, &run->tree_usage);
+	remove_cgroup();
 	/* altimer ends with COMMAND; late writers' output still gets through. */
 	relay_hand_over(&run->relay);
 	facts = facts_of(run);
@@ -456,6 +546,7 @@ int main(int argc, char **argv)
 	run.signal_fd = -1;
 	run.terminal = -1;
 	run.notify.fd = -1;
+	cgroup_init(&run.cgroup);
 	r = options_parse(argc, argv, &options);
 	if (r == OPTIONS_DONE)
 		return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_CANCELED;
@@ -478,6 +569,7 @@ int main(int argc, char **argv)
 	terminal_take_back(run.terminal, run.child.pid);
 	if (r < 0) {
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
+		(void)cgroup_kill(&run.cgroup);
 		return give_up(&run, "lost track of the command", -r);
 	}
 	r = finish(&run);

@@ -32,6 +32,7 @@ enum option_key {
 	KEY_SIGNAL = 's',
 	KEY_VERBOSE = 'v',
 	KEY_GROUP_ONLY = 256,
+	KEY_CONTAIN,
 	KEY_NO_LEFTOVERS,
 	KEY_NOTIFY,
 	KEY_LADDER,
@@ -69,9 +70,13 @@ static const struct poptOption option_table[] = {
 	  "report each signal sent to COMMAND on standard error, in GNU "
 	  "timeout's words; twice (-vv), also which limit fired and what else "
 	  "altimer does", NULL },
+	{ "contain", '\0', POPT_ARG_STRING, NULL, KEY_CONTAIN,
+	  "how a timeout reaches COMMAND's tree: cgroup (its own cgroup, "
+	  "killed as one), tree (altimer's walk of its descendants), group "
+	  "(only its process group, as GNU timeout), auto (cgroup where one "
+	  "can be made, else tree; the default)", "MODE" },
 	{ "group-only", '\0', POPT_ARG_NONE, NULL, KEY_GROUP_ONLY,
-	  "at a timeout signal only COMMAND's process group, as GNU timeout "
-	  "does, not processes of its tree that left the group", NULL },
+	  "the same as --contain=group", NULL },
 	{ "no-leftovers", '\0', POPT_ARG_NONE, NULL, KEY_NO_LEFTOVERS,
 	  "when COMMAND ends, also KILL whatever of its tree is still running",
 	  NULL },
@@ -422,6 +427,23 @@ static int apply_option(int key, const char *value, struct options *options)
 		return 0;
 	case KEY_GROUP_ONLY:
 		options->contain = false;
+		options->contain_mode = CONTAIN_GROUP;
+		return 0;
+	case KEY_CONTAIN:
+		if (strcmp(value, "auto") == 0)
+			options->contain_mode = CONTAIN_AUTO;
+		else if (strcmp(value, "cgroup") == 0)
+			options->contain_mode = CONTAIN_CGROUP;
+		else if (strcmp(value, "tree") == 0)
+			options->contain_mode = CONTAIN_TREE;
+		else if (strcmp(value, "group") == 0)
+			options->contain_mode = CONTAIN_GROUP;
+		else {
+			QUOTED(value, shown);
+			usage_error("invalid --contain %s: use auto, cgroup, tree or group", shown);
+			return -EINVAL;
+		}
+		options->contain = options->contain_mode != CONTAIN_GROUP;
 		return 0;
 	case KEY_NOTIFY:
 		options->notify = true;

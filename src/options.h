@@ -15,6 +15,14 @@ struct ladder_step {
 	uint64_t delay;		/* nanoseconds; DURATION_NONE: never */
 };
 
+/* --contain: how far a timeout reaches, and by what means. */
+enum contain_mode {
+	CONTAIN_AUTO,		/* the command's cgroup where one can be made, else tree */
+	CONTAIN_CGROUP,		/* the command's own cgroup, or fail */
+	CONTAIN_TREE,		/* walking the subreaper's tree */
+	CONTAIN_GROUP,		/* GNU's scope: the process group only */
+};
+
 struct options {
 	uint64_t duration;	/* nanoseconds, DURATION_NONE for no deadline */
 	uint64_t kill_after;	/* nanoseconds, DURATION_NONE when not asked */
@@ -33,6 +41,7 @@ struct options {
 	bool foreground;
 	int verbose;		/* -v: 1 for GNU's lines, 2 (-vv) for altimer's too */
 	bool contain;		/* timeouts reach the whole tree, not just the group */
+	enum contain_mode contain_mode;	/* --contain */
 	bool kill_leftovers;	/* also kill the tree when COMMAND exits */
 	int pty;		/* enum relay_pty: --pty */
 	bool boot_clock;	/* --clock=boot: CLOCK_BOOTTIME */

@@ -9,6 +9,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
+
 #include "options.h"
 
 /* Version of the JSON format: bumped when a field changes meaning or goes
@@ -107,6 +109,10 @@ struct report_facts {
 	const char *notify_status;	/* last STATUS=, or NULL */
 	const struct snapshot *snapshot;	/* the tree at the limit, or NULL */
 	const struct hook *hook;	/* --on-timeout, or NULL */
+	const char *containment;	/* "cgroup", "tree" or "group" */
+	const char *containment_reason;	/* why that one, or NULL */
+	struct cgroup_usage tree_usage_start;	/* the cgroup's totals at */
+	struct cgroup_usage tree_usage_end;	/* the start and the end */
 };
 
 /* The JSON object, malloc'ed, its length in *len; NULL when out of

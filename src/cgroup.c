@@ -1,0 +1,691 @@
+/* cgroup.c - the command's own cgroup (v2): atomic kill, frozen signals,
+ * the end of the tree as an event, and the tree's usage.
+ *
+ * A cgroup holds every descendant of COMMAND however it forks, double
+ * forks or calls setsid(), and the kernel acts on it as a whole:
+ * cgroup.kill KILLs every member (and stops new forks) in one write, and
+ * cgroup.events says "populated 0" once the last one is gone.  altimer
+ * makes the cgroup a child of its own, with no controller enabled: then
+ * the no-internal-process rule of cgroup v2 does not apply, and the same
+ * works for an inner altimer inside an outer one's cgroup. */
+#include "config.h"
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "procfs.h"
+#include "tree.h"
+#include "util.h"
+
+void cgroup_init(struct cgroup *cgroup)
+{
+	*cgroup = (struct cgroup){ .dir_fd = -1,
+				   .guardian_fd = -1 };
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The cgroup2 mount: its mount point and the cgroup it shows as its root
+ * (not "/" inside a cgroup namespace mounted from outside). */
+static int find_mount(char *point, char *root, size_t size)
+{
+	FILE *file = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int r = -ENOENT;
+
+	if (file == NULL)
+		return -errno;
+	while (getline(&line, &cap, file) > 0) {
+		/* id parent major:minor root mountpoint options... - fstype source */
+		char *fields[5], *save = NULL, *p = line;
+		char *dash = strstr(line, " - ");
+		int n = 0;
+
+		if (dash == NULL || strncmp(dash + 3, "cgroup2 ", 8) != 0)
+			continue;
+		*dash = '\0';
+		for (char *f = strtok_r(p, " ", &save); f && n < 5; f = strtok_r(NULL, " ", &save))
+			fields[n++] = f;
+		if (n < 5)
+			continue;
+		unescape_octal(fields[3]);
+		unescape_octal(fields[4]);
+		if (strlen(fields[3]) >= size || strlen(fields[4]) >= size)
+			continue;
+		strcpy(root, fields[3]);
+		strcpy(point, fields[4]);
+		r = 0;
+		break;
+	}
+	free(line);
+	fclose(file);
+	return r;
+}
+
+/* altimer's own cgroup in the v2 hierarchy: the "0::" line. */
+static int find_own(char *path, size_t size)
+{
+	FILE *file = fopen("/proc/self/cgroup", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int r = -ENOENT;
+
+	if (file == NULL)
+		return -errno;
+	while (getline(&line, &cap, file) > 0) {
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line + 3) >= size) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		strcpy(path, line + 3);
+		r = 0;
+		break;
+	}
+	free(line);
+	fclose(file);
+	return r;
+}
+
+static ssize_t read_at(int dir_fd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read_retry(fd, buf, size - 1);
+	close_quietly(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+static int write_at(int dir_fd, const char *name, const char *text)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, text, strlen(text));
+	close_quietly(fd);
+	return r;
+}
+
+int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
+{
+	char point[PATH_MAX], root[PATH_MAX], own[PATH_MAX], dir[PATH_MAX * 2];
+	const char *relative;
+	int r;
+
+	cgroup_init(cgroup);
+	if ((r = find_mount(point, root, sizeof point)) < 0) {
+		snprintf(why, why_size, "no cgroup2 file system is mounted");
+		return r;
+	}
+	if ((r = find_own(own, sizeof own)) < 0) {
+		snprintf(why, why_size, "altimer is in no cgroup v2 (/proc/self/cgroup)");
+		return r;
+	}
+	/* In a cgroup namespace the mount may show a subtree only. */
+	relative = own;
+	if (strcmp(root, "/") != 0) {
+		size_t len = strlen(root);
+		if (strncmp(own, root, len) != 0 || (own[len] != '/' && own[len] != '\0')) {
+			snprintf(why, why_size, "altimer's cgroup %s is outside the cgroup2 mount %s",
+				 own, point);
+			return -ENOENT;
+		}
+		relative = own + len;
+	}
+	snprintf(dir, sizeof dir, "%s%s%s", point, relative[0] == '/' ? "" : "/", relative);
+	if (strlen(dir) >= sizeof cgroup->parent) {
+		snprintf(why, why_size, "altimer's cgroup has too long a path");
+		return -ENAMETOOLONG;
+	}
+	strcpy(cgroup->parent, dir);
+	int parent_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent_fd < 0) {
+		r = -errno;
+		snprintf(why, why_size, "cannot open %s: %s", dir, strerror(-r));
+		return r;
+	}
+	/* A stale directory of an altimer that had this PID before is left
+	 * alone: a suffix makes the name unique. */
+	for (int attempt = 0;; attempt++) {
+		if (attempt == 0)
+			snprintf(cgroup->name, sizeof cgroup->name, "altimer-%d", (int)getpid());
+		else
+			snprintf(cgroup->name, sizeof cgroup->name, "altimer-%d-%d", (int)getpid(),
+				 attempt);
+		if (mkdirat(parent_fd, cgroup->name, 0755) == 0)
+			break;
+		r = -errno;
+		if (r != -EEXIST || attempt >= 16) {
+			snprintf(why, why_size, "cannot create a cgroup in %s: %s", dir,
+				 strerror(-r));
+			close_quietly(parent_fd);
+			return r;
+		}
+	}
+	cgroup->dir_fd = openat(parent_fd, cgroup->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Without cgroup.kill (Linux < 5.14) there is no atomic kill: the
+	 * tree walk does better than half a cgroup mode. */
+	if (cgroup->dir_fd < 0 || faccessat(cgroup->dir_fd, "cgroup.events", R_OK, 0) < 0 ||
+	    faccessat(cgroup->dir_fd, "cgroup.kill", W_OK, 0) < 0 ||
+	    faccessat(cgroup->dir_fd, "cgroup.freeze", W_OK, 0) < 0) {
+		r = errno ? -errno : -ENOENT;
+		snprintf(why, why_size, "cannot use the new cgroup %s%s%s: %s", dir,
+			 dir[strlen(dir) - 1] == '/' ? "" : "/", cgroup->name, strerror(-r));
+		/* Nothing is in it yet: it goes by name, whatever was opened. */
+		(void)unlinkat(parent_fd, cgroup->name, AT_REMOVEDIR);
+		close_quietly(cgroup->dir_fd);
+		close_quietly(parent_fd);
+		cgroup_init(cgroup);
+		return r;
+	}
+	close_quietly(parent_fd);
+	snprintf(why, why_size, "made %s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+		 cgroup->name);
+	cgroup_usage(cgroup, &cgroup->at_start);
+	return 0;
+}
+
+int cgroup_dir_fd(const struct cgroup *cgroup)
+{
+	return cgroup->dir_fd;
+}
+
+int cgroup_kill(struct cgroup *cgroup)
+{
+	int r;
+
+	if (cgroup->dir_fd < 0)
+		return -EBADF;
+	r = write_at(cgroup->dir_fd, "cgroup.kill", "1");
+	cgroup->killed = cgroup->killed || r == 0;
+	return r;
+}
+
+/* One "key value" line of cgroup.events, read from fd (opened on
+ * cgroup.events) or from a fresh open when fd is -1. */
+static int events_value(const struct cgroup *cgroup, int fd, const char *key)
+{
+	char buf[256], *line;
+	size_t len = strlen(key);
+	ssize_t n;
+
+	if (cgroup->dir_fd < 0)
+		return -EBADF;
+	n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0)
+		    : read_at(cgroup->dir_fd, "cgroup.events", buf, sizeof buf);
+	if (n < 0)
+		return fd >= 0 ? -errno : (int)n;
+	buf[n > 0 ? n : 0] = '\0';
+	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (strncmp(line, key, len) == 0 && line[len] == ' ')
+			return atoi(line + len + 1) != 0;
+	return -ENOENT;
+}
+
+/* Wait until cgroup.events shows key at want, or timeout_ms passed. */
+static int events_wait(const struct cgroup *cgroup, const char *key, int want, int timeout_ms)
+{
+	struct timespec start, now;
+	int fd, r;
+
+	if (cgroup->dir_fd < 0)
+		return -EBADF;
+	/* Without a descriptor for poll, re-reading every 20 ms still works. */
+	fd = openat(cgroup->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		int value = events_value(cgroup, fd, key);
+		if (value < 0 || value == want) {
+			r = value < 0 ? value : 0;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long spent = (now.tv_sec - start.tv_sec) * 1000 +
+			     (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (spent >= timeout_ms) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+		/* A change of the file wakes poll; the short cap covers a change
+		 * that came between the read and the poll. */
+		(void)poll(&pfd, 1, (int)(timeout_ms - spent < 20 ? timeout_ms - spent : 20));
+	}
+	close_quietly(fd);
+	return r;
+}
+
+/* Frozen members cannot exit and their PIDs cannot be reused, but a
+ * handle (a pidfd where allowed) makes that independent of the freezer
+ * having finished. */
+static int signal_pid(pid_t pid, int sig)
+{
+	struct proc_handle handle = PROC_HANDLE_NONE;
+	int r = proc_open(&handle, pid);
+
+	if (r == 0)
+		r = proc_signal(&handle, sig, false);
+	proc_close(&handle);
+	return r;
+}
+
+/* cgroup.procs of this level only (nested cgroups list their own), read
+ * whole, malloc'ed.  Returns NULL with errno set on failure. */
+static char *read_procs(const struct cgroup *cgroup)
+{
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	int fd = openat(cgroup->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			char *bigger = realloc(buf, cap + 65536);
+			if (bigger == NULL) {
+				free(buf);
+				close_quietly(fd);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = bigger;
+			cap += 65536;
+		}
+		ssize_t n = read_retry(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			free(buf);
+			close_quietly(fd);
+			errno = (int)-n;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close_quietly(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+void cgroup_freeze(const struct cgroup *cgroup)
+{
+	/* Freezing reaches the nested cgroups too.  The wait for "frozen 1"
+	 * is bounded: a member in uninterruptible sleep may hold it up, and
+	 * the signals are then merely not quite simultaneous. */
+	if (cgroup->dir_fd >= 0 && write_at(cgroup->dir_fd, "cgroup.freeze", "1") == 0)
+		(void)events_wait(cgroup, "frozen", 1, 500);
+}
+
+void cgroup_thaw(const struct cgroup *cgroup)
+{
+	if (cgroup->dir_fd >= 0)
+		(void)write_at(cgroup->dir_fd, "cgroup.freeze", "0");
+}
+
+/* Whether a nested timeout (altimer, GNU timeout) stands between pid and
+ * altimer: that one gets the signal and translates it, its command must
+ * not get the outer one directly (processes are frozen: the chain holds). */
+static bool below_a_supervisor(pid_t pid)
+{
+	struct procfs_stat stat;
+	pid_t self = getpid();
+
+	if (procfs_stat(pid, &stat) < 0)
+		return false;
+	for (int depth = 0; depth < 64 && stat.ppid > 1 && stat.ppid != self; depth++) {
+		if (tree_is_supervisor(stat.ppid))
+			return true;
+		if (procfs_stat(stat.ppid, &stat) < 0)
+			return false;
+	}
+	return false;
+}
+
+int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
+{
+	char *buf;
+	int signalled = 0;
+
+	if (cgroup->dir_fd < 0)
+		return -EBADF;
+	buf = read_procs(cgroup);
+	if (buf == NULL)
+		return -errno;
+	for (char *p = buf, *end; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid <= 0 || (except_group > 0 &&
+				 (pid == except_group || getpgid((pid_t)pid) == except_group)))
+			continue;
+		if (sig != SIGKILL && below_a_supervisor((pid_t)pid))
+			continue;
+		if (signal_pid((pid_t)pid, sig) == 0)
+			signalled++;
+	}
+	free(buf);
+	return signalled;
+}
+
+int cgroup_count(const struct cgroup *cgroup)
+{
+	char *buf;
+	int count = 0;
+
+	if (cgroup->dir_fd < 0)
+		return -EBADF;
+	buf = read_procs(cgroup);
+	if (buf == NULL)
+		return -errno;
+	for (char *p = buf; *p; p++)
+		count += *p == '\n';
+	free(buf);
+	return count;
+}
+
+int cgroup_populated(const struct cgroup *cgroup)
+{
+	return events_value(cgroup, -1, "populated");
+}
+
+int cgroup_wait_empty(const struct cgroup *cgroup, int timeout_ms)
+{
+	return events_wait(cgroup, "populated", 0, timeout_ms);
+}
+
+/* "key value" from a flat-keyed file such as cpu.stat, or -1. */
+static int64_t keyed_value(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (const char *line = text; line && *line;) {
+		if (strncmp(line, key, len) == 0 && line[len] == ' ')
+			return strtoll(line + len + 1, NULL, 10);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -1;
+}
+
+/* The total= of the "some" or "full" line of a pressure file, or -1. */
+static int64_t pressure_total(const char *text, const char *kind)
+{
+	const char *line = strstr(text, kind);
+	const char *total;
+
+	if (line == NULL)
+		return -1;
+	total = strstr(line, "total=");
+	if (total == NULL)
+		return -1;
+	return strtoll(total + 6, NULL, 10);
+}
+
+void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage)
+{
+	char buf[1024];
+
+	*usage = (struct cgroup_usage){ .user_us = -1, .system_us = -1, .memory_peak = -1,
+					.pids_peak = -1, .cpu_some_us = -1,
+					.memory_some_us = -1, .memory_full_us = -1,
+					.io_some_us = -1, .io_full_us = -1 };
+	if (cgroup->dir_fd < 0)
+		return;
+	usage->valid = true;
+	if (read_at(cgroup->dir_fd, "cpu.stat", buf, sizeof buf) > 0) {
+		usage->user_us = keyed_value(buf, "user_usec");
+		usage->system_us = keyed_value(buf, "system_usec");
+	}
+	if (read_at(cgroup->dir_fd, "memory.peak", buf, sizeof buf) > 0)
+		usage->memory_peak = strtoll(buf, NULL, 10);
+	if (read_at(cgroup->dir_fd, "pids.peak", buf, sizeof buf) > 0)
+		usage->pids_peak = strtoll(buf, NULL, 10);
+	if (read_at(cgroup->dir_fd, "cpu.pressure", buf, sizeof buf) > 0)
+		usage->cpu_some_us = pressure_total(buf, "some");
+	if (read_at(cgroup->dir_fd, "memory.pressure", buf, sizeof buf) > 0) {
+		usage->memory_some_us = pressure_total(buf, "some");
+		usage->memory_full_us = pressure_total(buf, "full");
+	}
+	if (read_at(cgroup->dir_fd, "io.pressure", buf, sizeof buf) > 0) {
+		usage->io_some_us = pressure_total(buf, "some");
+		usage->io_full_us = pressure_total(buf, "full");
+	}
+}
+
+/* Move whatever is still in the cgroup to altimer's own, so the cgroup can
+ * go: a command that ended in time keeps its background processes, as
+ * with GNU (and --no-leftovers has killed them before this). */
+static void move_out(const struct cgroup *cgroup)
+{
+	char buf[4096];
+	int parent_fd = open(cgroup->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	for (int round = 0; round < 8; round++) {
+		ssize_t n = read_at(cgroup->dir_fd, "cgroup.procs", buf, sizeof buf);
+		if (n <= 0 || parent_fd < 0)
+			break;
+		for (char *p = buf, *end; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+			char text[24];
+			if (end == p)
+				break;
+			snprintf(text, sizeof text, "%ld\n", pid);
+			(void)write_at(parent_fd, "cgroup.procs", text);
+		}
+	}
+	close_quietly(parent_fd);
+}
+
+/* Remove the empty cgroups nested in dir_fd, deepest first: an inner
+ * altimer killed with the tree had no chance to remove its own, and a
+ * cgroup with children cannot go. */
+static void remove_nested(int dir_fd, int depth)
+{
+	int fd = depth < 32 ? dup(dir_fd) : -1;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *entry;
+
+	if (dir == NULL) {
+		close_quietly(fd);
+		return;
+	}
+	while ((entry = readdir(dir)) != NULL) {
+		if (entry->d_type != DT_DIR || strcmp(entry->d_name, ".") == 0 ||
+		    strcmp(entry->d_name, "..") == 0)
+			continue;
+		int child = openat(dir_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (child >= 0) {
+			remove_nested(child, depth + 1);
+			close_quietly(child);
+		}
+		(void)unlinkat(dir_fd, entry->d_name, AT_REMOVEDIR);
+	}
+	closedir(dir);
+}
+
+/* rmdir by path: no descriptor needed on the way out.  Returns 0 or
+ * -errno (-EBUSY while populated). */
+static int remove_dir(const struct cgroup *cgroup)
+{
+	char path[sizeof cgroup->parent + sizeof cgroup->name + 1];
+
+	snprintf(path, sizeof path, "%s%s%s", cgroup->parent,
+		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name);
+	return rmdir(path) < 0 ? -errno : 0;
+}
+
+/* The guardian's whole life: wait until altimer says goodbye (one byte)
+ * or dies (its pidfd turns readable, or the pipe ends without the byte).
+ * Then the tree gets what a timeout would have given it: sig, frozen, as
+ * the command got it as its parent-death signal, grace_ms to end, then
+ * cgroup.kill; and the cgroup goes. */
+static _Noreturn void guardian_run(int pipe_fd, int altimer_fd, struct cgroup *cgroup,
+				   int sig, int grace_ms)
+{
+	struct pollfd fds[2] = {
+		{ .fd = pipe_fd, .events = POLLIN },
+		{ .fd = altimer_fd, .events = POLLIN },
+	};
+	char byte = 0;
+
+	for (;;) {
+		if (poll(fds, altimer_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			_exit(1);
+		if (fds[0].revents || (altimer_fd >= 0 && fds[1].revents))
+			break;
+	}
+	if (fds[0].revents & POLLIN && read(pipe_fd, &byte, 1) == 1)
+		_exit(0); /* altimer ended normally and cleaned up itself */
+	if (sig > 0 && sig != SIGKILL && grace_ms > 0) {
+		cgroup_freeze(cgroup);
+		(void)cgroup_signal(cgroup, sig, 0);
+		(void)cgroup_signal(cgroup, SIGCONT, 0);
+		cgroup_thaw(cgroup);
+		(void)cgroup_wait_empty(cgroup, grace_ms);
+	}
+	(void)cgroup_kill(cgroup);
+	(void)cgroup_wait_empty(cgroup, 5000);
+	remove_nested(cgroup->dir_fd, 0);
+	(void)remove_dir(cgroup);
+	_exit(0);
+}
+
+int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
+{
+	struct proc_handle altimer = PROC_HANDLE_NONE;
+	int pipe_fds[2], r, altimer_fd;
+	pid_t middle;
+
+	if (cgroup->dir_fd < 0)
+		return -EBADF;
+	/* Without a pidfd (refused) the pipe's end alone tells of the death. */
+	(void)proc_open(&altimer, getpid());
+	altimer_fd = altimer.pidfd;
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+		r = -errno;
+		close_quietly(altimer_fd);
+		return r;
+	}
+	/* Forked twice, so the guardian is nobody's child in altimer's tree:
+	 * no walk counts it, no wait reaps it, and it stays in altimer's
+	 * cgroup, outside the command's.  This must happen before altimer
+	 * becomes a subreaper, or the guardian would come back to it. */
+	middle = fork();
+	if (middle < 0) {
+		r = -errno;
+		close_quietly(pipe_fds[0]);
+		close_quietly(pipe_fds[1]);
+		close_quietly(altimer_fd);
+		return r;
+	}
+	if (middle == 0) {
+		pid_t guardian;
+		int null_fd;
+
+		close(pipe_fds[1]);
+		/* No terminal signals, no caller's descriptors held open (a
+		 * $(...) around altimer must see EOF when altimer ends). */
+		(void)setsid();
+		for (int other = 1; other < NSIG; other++)
+			if (other != SIGKILL && other != SIGSTOP)
+				(void)signal(other, SIG_IGN);
+		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int fd = 0; fd < 3 && null_fd >= 0; fd++)
+			(void)dup2(null_fd, fd);
+		guardian = fork();
+		if (guardian != 0)
+			_exit(guardian < 0);
+		/* Nothing else altimer holds may stay open for as long as the
+		 * guardian lives (the guardian never execs). */
+		int keep[] = { pipe_fds[0], altimer_fd, cgroup->dir_fd };
+		for (int fd = 3; fd < 1024; fd++) {
+			bool kept = false;
+			for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+				kept = kept || keep[i] == fd;
+			if (!kept)
+				(void)close(fd);
+		}
+		guardian_run(pipe_fds[0], altimer_fd, cgroup, sig, grace_ms);
+	}
+	close_quietly(pipe_fds[0]);
+	close_quietly(altimer_fd);
+	int status = 0;
+	while (waitpid(middle, &status, 0) < 0 && errno == EINTR)
+		;
+	/* The middle process exits 1 when the guardian could not be forked. */
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		close_quietly(pipe_fds[1]);
+		return -EAGAIN;
+	}
+	cgroup->guardian_fd = pipe_fds[1];
+	return 0;
+}
+
+int cgroup_remove(struct cgroup *cgroup)
+{
+	int r = 0;
+
+	if (cgroup->dir_fd >= 0) {
+		/* Members die or move out; the last ones may still be exiting. */
+		if (cgroup_populated(cgroup) > 0) {
+			if (!cgroup->killed)
+				move_out(cgroup);
+			(void)cgroup_wait_empty(cgroup, 1000);
+		}
+		remove_nested(cgroup->dir_fd, 0);
+		for (int attempt = 0; attempt < 100; attempt++) {
+			r = remove_dir(cgroup);
+			if (r != -EBUSY)
+				break;
+			(void)cgroup_wait_empty(cgroup, 10);
+		}
+		close_quietly(cgroup->dir_fd);
+		cgroup->dir_fd = -1;
+	}
+	if (cgroup->guardian_fd >= 0) {
+		/* The goodbye: the cgroup is gone, the guardian has no work. */
+		(void)write_all(cgroup->guardian_fd, "x", 1);
+		close_quietly(cgroup->guardian_fd);
+		cgroup->guardian_fd = -1;
+	}
+	return r;
+}

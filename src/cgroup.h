@@ -1,0 +1,90 @@
+/* cgroup.h - the command's own cgroup (v2): atomic kill, frozen signals,
+ * the end of the tree as an event, and the tree's usage. */
+#ifndef ALTIMER_CGROUP_H
+#define ALTIMER_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What the whole tree used, from the cgroup's own files.  A field the
+ * kernel does not provide here (a controller that is off) is -1. */
+struct cgroup_usage {
+	bool valid;
+	int64_t user_us;		/* cpu.stat user_usec */
+	int64_t system_us;		/* cpu.stat system_usec */
+	int64_t memory_peak;		/* memory.peak, bytes */
+	int64_t pids_peak;		/* pids.peak */
+	int64_t cpu_some_us;		/* cpu.pressure "some" total */
+	int64_t memory_some_us;
+	int64_t memory_full_us;
+	int64_t io_some_us;
+	int64_t io_full_us;
+};
+
+struct cgroup {
+	int dir_fd;		/* the command's cgroup, or -1 */
+	char parent[4096];	/* the cgroup it was made in (altimer's own);
+				 * files there and cgroup.events are opened
+				 * when needed: a low descriptor limit is
+				 * spent on the command, not on this */
+	char name[48];		/* "altimer-PID" */
+	int guardian_fd;	/* write end of its pipe: closed tells it to go */
+	bool killed;		/* cgroup.kill was written: all are dying */
+	struct cgroup_usage at_start;
+};
+
+/* An empty handle: no cgroup, nothing to remove. */
+void cgroup_init(struct cgroup *cgroup);
+
+/* Make a child cgroup of altimer's own, with no controller enabled.
+ * Returns 0 with "made DIR" in why, or -errno with a short reason why not
+ * (both for -vv and the report). */
+int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size);
+
+/* The cgroup's directory, for clone3's CLONE_INTO_CGROUP, or -1. */
+int cgroup_dir_fd(const struct cgroup *cgroup);
+
+/* KILL every process of the cgroup and of its descendants, at once, with
+ * one write to cgroup.kill.  Returns 0 or -errno. */
+int cgroup_kill(struct cgroup *cgroup);
+
+/* Freeze the cgroup and its nested ones (waiting briefly until they are),
+ * so that signals sent meanwhile reach every member before any of them
+ * can react; cgroup_thaw lets them run again. */
+void cgroup_freeze(const struct cgroup *cgroup);
+void cgroup_thaw(const struct cgroup *cgroup);
+
+/* Send sig to every process directly in the cgroup (not in nested
+ * cgroups: an inner altimer gets it and translates it for its own
+ * command), except the process except_group and the members of its
+ * process group (signalled by the caller).  Returns how many processes
+ * were signalled, or -errno. */
+int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group);
+
+/* How many processes are directly in the cgroup, or -errno. */
+int cgroup_count(const struct cgroup *cgroup);
+
+/* Whether any process is left in the cgroup or below it: 1, 0 or -errno. */
+int cgroup_populated(const struct cgroup *cgroup);
+
+/* Wait up to timeout_ms for the cgroup to empty.  Returns 0 when empty,
+ * -ETIMEDOUT when not. */
+int cgroup_wait_empty(const struct cgroup *cgroup, int timeout_ms);
+
+/* The tree's usage so far (cumulative totals). */
+void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage);
+
+/* Start the guardian: a process outside the cgroup and outside altimer's
+ * tree that, once altimer is gone however it died, sends sig to the
+ * cgroup's members (the command got it as its parent-death signal), gives
+ * them grace_ms to end, KILLs what is left and removes the cgroup.
+ * Returns 0 or -errno. */
+int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms);
+
+/* Remove the cgroup (waiting briefly while it is still populated) and let
+ * the guardian go.  Safe to call on every way out, more than once. */
+int cgroup_remove(struct cgroup *cgroup);
+
+#endif
