@@ -1,7 +1,7 @@
 # fish completion for altimer(1)
 
 # Options whose value may be the next word ("-s TERM", "-vk 5", "--report x").
-set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report|pty|clock|on-timeout|on-timeout-limit))$'
+set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report|pty|clock|on-timeout|on-timeout-limit|contain))$'
 
 # The index in (commandline -opc) of the first word after DURATION, that is
 # COMMAND; 0 while DURATION is not typed yet.
@@ -74,6 +74,7 @@ complete -c altimer -n __altimer_no_operand -s k -l kill-after -x -d 'Send KILL 
 complete -c altimer -n __altimer_no_operand -s p -l preserve-status -d "Exit with COMMAND's own status even on timeout"
 complete -c altimer -n __altimer_no_operand -s s -l signal -x -a '(__altimer_signals)' -d 'Signal to send at the deadline'
 complete -c altimer -n __altimer_no_operand -s v -l verbose -d 'Report each signal sent; twice (-vv) for more'
+complete -c altimer -n __altimer_no_operand -l contain -x -a 'auto cgroup tree group' -d "How a timeout reaches COMMAND's tree"
 complete -c altimer -n __altimer_no_operand -l group-only -d "At a timeout signal only COMMAND's process group"
 complete -c altimer -n __altimer_no_operand -l no-leftovers -d 'When COMMAND ends, KILL what is left of its tree'
 complete -c altimer -n __altimer_no_operand -l notify -d 'Serve the sd_notify protocol on NOTIFY_SOCKET'
