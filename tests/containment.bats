@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Whole-tree containment: on timeout nothing of the command survives, however
 # it tried to escape.  Processes are counted by a marker in their environment.
-# Also run with pidfds refused (tests/containment-nopidfd.fallback).
+# Also run with pidfds refused (tests/containment-nopidfd.fallback), and in
+# each --contain mode (tests/containment-cgroup.contain, -tree.contain).
 
 load helpers/common
 
@@ -39,38 +40,38 @@ no_marked_left() {
 }
 
 @test "a grandchild that called setsid() is timed out too ($(altimer_path))" {
-	run "$ALTIMER" 0.3 sh -c 'setsid sleep 300 & wait'
+	run "$ALTIMER" "${CONTAIN[@]}" 0.3 sh -c 'setsid sleep 300 & wait'
 	[ "$status" -eq 124 ]
 	no_marked_left
 }
 
 @test "a double-forked daemon is timed out too ($(altimer_path))" {
-	run "$ALTIMER" 0.3 sh -c '(setsid sleep 300 &); sleep 300'
+	run "$ALTIMER" "${CONTAIN[@]}" 0.3 sh -c '(setsid sleep 300 &); sleep 300'
 	[ "$status" -eq 124 ]
 	no_marked_left
 }
 
 @test "a grandchild that changed its process group is timed out too ($(altimer_path))" {
-	run "$ALTIMER" 0.3 perl -e 'if (fork() == 0) { setpgrp(0, 0); sleep 300; exit } sleep 300'
+	run "$ALTIMER" "${CONTAIN[@]}" 0.3 perl -e 'if (fork() == 0) { setpgrp(0, 0); sleep 300; exit } sleep 300'
 	[ "$status" -eq 124 ]
 	no_marked_left
 }
 
 @test "an escaped grandchild ignoring TERM gets KILL from -k ($(altimer_path))" {
-	run "$ALTIMER" -k 0.3 1 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
+	run "$ALTIMER" "${CONTAIN[@]}" -k 0.3 1 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
 	[ "$status" -eq 137 ]
 	no_marked_left
 }
 
 @test "leftovers ignoring TERM are killed once a timed-out command ends ($(altimer_path))" {
-	run "$ALTIMER" -vv 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & wait'
+	run "$ALTIMER" "${CONTAIN[@]}" -vv 0.3 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & wait'
 	[ "$status" -eq 124 ]
 	[[ "$output" == *"left behind by the command"* ]]
 	no_marked_left
 }
 
 @test "a fork loop is contained ($(altimer_path))" {
-	elapsed_ms "$ALTIMER" -k 0.2 0.3 sh -c 'trap "" TERM; while :; do setsid sleep 300 & done'
+	elapsed_ms "$ALTIMER" "${CONTAIN[@]}" -k 0.2 0.3 sh -c 'trap "" TERM; while :; do setsid sleep 300 & done'
 	[ "$status" -eq 137 ]
 	no_marked_left 10
 	[ "$elapsed" -lt 15000 ]
@@ -78,7 +79,7 @@ no_marked_left() {
 
 @test "when altimer is killed with SIGKILL the command dies with it ($(altimer_path))" {
 	f="$BATS_TEST_TMPDIR/started"
-	"$ALTIMER" 300 sh -c 'echo $$ > "$1"; exec sleep 300' sh "$f" 3>&- &
+	"$ALTIMER" "${CONTAIN[@]}" 300 sh -c 'echo $$ > "$1"; exec sleep 300' sh "$f" 3>&- &
 	pid=$!
 	wait_for "$f" '[0-9]'
 	kill -KILL "$pid"
@@ -87,21 +88,21 @@ no_marked_left() {
 }
 
 @test "orphans handed to altimer are reaped, not left as zombies ($(altimer_path))" {
-	run "$ALTIMER" 10 sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do (true &); done; sleep 0.5
+	run "$ALTIMER" "${CONTAIN[@]}" 10 sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do (true &); done; sleep 0.5
 		ps -o stat= --ppid "$PPID" | grep -c "^Z" || true'
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
 }
 
 @test "a command that ends in time keeps its background processes, as with GNU ($(altimer_path))" {
-	run "$ALTIMER" 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
+	run "$ALTIMER" "${CONTAIN[@]}" 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
 	[ "$status" -eq 0 ]
 	sleep 0.2
 	kill -0 "$output"
 }
 
 @test "--no-leftovers also kills what a command that ended in time left running ($(altimer_path))" {
-	run "$ALTIMER" --no-leftovers 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
+	run "$ALTIMER" "${CONTAIN[@]}" --no-leftovers 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
 	[ "$status" -eq 0 ]
 	no_marked_left
 }
@@ -114,7 +115,7 @@ no_marked_left() {
 }
 
 @test "abbreviated --kill still means --kill-after, as with GNU" {
-	run "$ALTIMER" --kill=0.2 -s 0 0.1 sleep 10
+	run "$ALTIMER" "${CONTAIN[@]}" --kill=0.2 -s 0 0.1 sleep 10
 	[ "$status" -eq 137 ]
 }
 

@@ -24,11 +24,11 @@ need() {
 	need shellcheck
 	cd "$ALTIMER_SRCDIR"
 	files=()
-	for f in scripts/install-deps scripts/setup scripts/test scripts/check-dist bench/run fuzz/run; do
+	for f in scripts/install-deps scripts/setup scripts/test scripts/check-dist scripts/soak bench/run fuzz/run; do
 		[ -e "$f" ] && files+=("$f")
 	done
 	# All are in the release tarball too (scripts/check-dist checks it).
-	[ "${#files[@]}" -eq 6 ]
+	[ "${#files[@]}" -eq 7 ]
 	shellcheck "${files[@]}"
 }
 

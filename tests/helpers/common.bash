@@ -24,13 +24,30 @@ bats_require_minimum_version 1.5.0
 
 # Which path the signal tests are exercising, for test names and skips.
 altimer_path() {
+	local contain=${ALTIMER_TEST_CONTAIN:+, contain=$ALTIMER_TEST_CONTAIN}
 	if [ -n "${ALTIMER_SECCOMP:-}" ]; then
-		echo "seccomp $ALTIMER_SECCOMP"
+		echo "seccomp $ALTIMER_SECCOMP$contain"
 	elif [ -n "${ALTIMER_NO_PIDFD:-}" ]; then
-		echo fallback
+		echo "fallback$contain"
 	else
-		echo pidfd
+		echo "pidfd$contain"
 	fi
+}
+
+# The --contain option a test file run per mode passes (ALTIMER_TEST_CONTAIN:
+# cgroup, tree, group or auto), as an array: "${CONTAIN[@]}" is empty when
+# none was asked for.
+# shellcheck disable=SC2034 # read by the test files
+if [ -n "${ALTIMER_TEST_CONTAIN:-}" ]; then
+	CONTAIN=("--contain=$ALTIMER_TEST_CONTAIN")
+else
+	CONTAIN=()
+fi
+
+# Whether altimer can make the command its own cgroup here (root, or a
+# delegated subtree); prints why not.
+cgroup_possible() {
+	"$ALTIMER" --contain=cgroup 5 true 2>&1
 }
 
 # wait_for FILE PATTERN [SECONDS]: wait until FILE contains PATTERN.
