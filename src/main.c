@@ -187,6 +187,16 @@ static int containment_setup(struct run *run)
 		snprintf(why, size, "--contain=tree");
 		return 0;
 	}
+	/* The cgroup holds two descriptors for the whole run (its directory,
+	 * the guardian's pipe): under a tiny limit auto leaves them to the
+	 * command's relay and the tree walk, which worked there before. */
+	struct rlimit files;
+	if (options->contain_mode == CONTAIN_AUTO && getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+	    files.rlim_cur < 32) {
+		snprintf(why, size, "the descriptor limit (%llu) leaves none for a cgroup",
+			 (unsigned long long)files.rlim_cur);
+		return 0;
+	}
 	r = cgroup_create(&run->cgroup, why, size);
 	if (r < 0)
 		return options->contain_mode == CONTAIN_CGROUP ? r : 0;
