@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -607,11 +608,17 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	}
 	/* Forked twice, so the guardian is nobody's child in altimer's tree:
 	 * no walk counts it, no wait reaps it, and it stays in altimer's
-	 * cgroup, outside the command's.  This must happen before altimer
-	 * becomes a subreaper, or the guardian would come back to it. */
+	 * cgroup, outside the command's.  altimer must not be a subreaper
+	 * meanwhile, or the guardian would come back to it. */
+	int subreaper = 0;
+	(void)prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
+	if (subreaper)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
 	middle = fork();
 	if (middle < 0) {
 		r = -errno;
+		if (subreaper)
+			(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 		close_quietly(pipe_fds[0]);
 		close_quietly(pipe_fds[1]);
 		close_quietly(altimer_fd);
@@ -651,6 +658,10 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	int status = 0;
 	while (waitpid(middle, &status, 0) < 0 && errno == EINTR)
 		;
+	/* The guardian was handed to init (or a subreaper above) as the
+	 * middle process exited, before waitpid returned. */
+	if (subreaper)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* The middle process exits 1 when the guardian could not be forked. */
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		close_quietly(pipe_fds[1]);

@@ -203,14 +203,26 @@ static int containment_setup(struct run *run)
 	run->containment = "cgroup";
 	cgroup_for_exit = &run->cgroup;
 	atexit(remove_cgroup);
-	/* Without a guardian a kill -9 of altimer leaves the tree running,
-	 * as in tree mode: worth saying, not worth failing for. */
-	if ((r = cgroup_guardian_start(&run->cgroup, options->timeout_signal,
-					 guardian_grace_ms(options))) < 0) {
+	return 0;
+}
+
+/* The cgroup's guardian, once altimer's signals are blocked (a TERM that
+ * comes now waits for the loop).  Without a guardian a kill -9 of altimer
+ * leaves the tree running, as in tree mode: worth saying, not failing for. */
+static void guardian_setup(struct run *run)
+{
+	char *why = run->containment_reason;
+	size_t size = sizeof run->containment_reason;
+	int r;
+
+	if (cgroup_dir_fd(&run->cgroup) < 0)
+		return;
+	r = cgroup_guardian_start(&run->cgroup, run->options->timeout_signal,
+				  guardian_grace_ms(run->options));
+	if (r < 0) {
 		size_t len = strlen(why);
 		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
 	}
-	return 0;
 }
 
 static bool pidfd_allowed(void)
@@ -474,6 +486,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	};
 	int r;
 
+	guardian_setup(run);
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
 	 * it: under auto the tree walk still contains it. */
