@@ -216,11 +216,11 @@ nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; sl
 	"$ALTIMER" -s USR1 30 "$PROBE" trap 10 "$f" 3>&- &
 	pid=$!
 	wait_for "$f" ready
-	probe=$(tr -d ' ' <"/proc/$pid/task/$pid/children")
+	probe_pid=$(tr -d ' ' <"/proc/$pid/task/$pid/children")
 	kill -KILL "$pid"
 	wait_for "$f" '^10$' 5
 	# The probe lives on after its USR1: it is the test's to end.
-	kill -KILL "$probe" 2>/dev/null || true
+	kill -KILL "$probe_pid" 2>/dev/null || true
 }
 
 @test "altimer as PID 1 of a namespace still runs its command (the parent check) ($(altimer_path))" {
