@@ -115,7 +115,7 @@ made_cgroup() {
 # ALTIMER_RACE_RUNS=200 scripts/soak 1 tests/cgroup.bats: the issue's count.
 @test "an escaped grandchild ignoring TERM: -k gives 137 every time (the issue's race)" {
 	for ((i = 1; i <= ${ALTIMER_RACE_RUNS:-10}; i++)); do
-		run "$ALTIMER" --contain=cgroup -k 0.3 0.5 sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
+		escapee_run --contain=cgroup -k 0.3
 		[ "$status" -eq 137 ] || { echo "run $i: $status"; return 1; }
 	done
 	no_marked_left

@@ -178,6 +178,9 @@ expect_duration() {
 	localedef -i de_DE -f UTF-8 "$LOCPATH/de_DE.UTF-8" >/dev/null 2>&1 ||
 		skip "localedef could not build de_DE.UTF-8"
 	export LC_ALL=de_DE.UTF-8
+	# glibc's newlocale() forgets a small buffer when LOCPATH is set: the
+	# sanitizer build's LeakSanitizer must not count glibc's leak as ours.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	expect_duration 1,5 1500000000
 	expect_duration 1,5m 90000000000
 	expect_duration 1.5 1500000000

@@ -97,3 +97,25 @@ elapsed_ms() {
 	end=$(date +%s%N)
 	elapsed=$(((end - start) / 1000000))
 }
+
+# escapee_run ALTIMER-ARGS...: the race, made independent of load:
+# "altimer ARGS... 60 sh -c ..." where the shell ignores TERM, starts an
+# escaped (setsid) child that ignores it too and waits for it; the deadline
+# comes as an ALRM to altimer (GNU's "time out now") once the shell is
+# ready, so a busy machine cannot let the TERM land before its trap.
+# Sets $status.  Run it in front of -k.
+escapee_run() {
+	local ready="$BATS_TEST_TMPDIR/escapee-ready.$RANDOM" pid deadline=$((SECONDS + 30))
+	# shellcheck disable=SC2016 # for the shell that runs it
+	"$ALTIMER" "$@" 60 sh -c 'trap "" TERM; setsid sh -c "trap \"\" TERM; sleep 300" & : >"$0"; wait' \
+		"$ready" 3>&- &
+	pid=$!
+	until [ -e "$ready" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; return 1; }
+		sleep 0.02
+	done
+	kill -ALRM "$pid"
+	# shellcheck disable=SC2034 # read by the calling test
+	status=0
+	wait "$pid" || status=$?
+}
