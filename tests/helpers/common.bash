@@ -104,6 +104,7 @@ elapsed_ms() {
 # comes as an ALRM to altimer (GNU's "time out now") once the shell is
 # ready, so a busy machine cannot let the TERM land before its trap.
 # Sets $status.  Run it in front of -k.
+# shellcheck disable=SC2034 # status is read by the calling test
 escapee_run() {
 	local ready="$BATS_TEST_TMPDIR/escapee-ready.$RANDOM" pid deadline=$((SECONDS + 30))
 	# shellcheck disable=SC2016 # for the shell that runs it
@@ -115,7 +116,6 @@ escapee_run() {
 		sleep 0.02
 	done
 	kill -ALRM "$pid"
-	# shellcheck disable=SC2034 # read by the calling test
 	status=0
 	wait "$pid" || status=$?
 }
