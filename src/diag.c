@@ -3,7 +3,6 @@
 #include "diag.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -11,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <wctype.h>
@@ -37,17 +35,7 @@ void diag_init(const char *argv0)
 
 void diag_never_block(void)
 {
-	struct stat st;
-
-	if (fstat(STDERR_FILENO, &st) < 0)
-		return;
-	if (S_ISSOCK(st.st_mode)) {
-		is_socket = true;
-	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-		/* O_NONBLOCK on fd 2 itself would change the description the
-		 * caller shares; a reopened one is altimer's alone. */
-		private_fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	}
+	private_fd = reopen_nonblocking(STDERR_FILENO, &is_socket);
 }
 
 const char *diag_program(void)

@@ -67,25 +67,14 @@ static bool same_description(int a, int b)
 /* Where the stream's bytes go, written without ever blocking. */
 static void output_setup(struct relay_stream *stream)
 {
-	struct stat st;
-	char path[32];
-	int fd;
-
-	if (fstat(stream->target, &st) < 0)
-		return; /* writes fail, the stream closes */
-	if (S_ISSOCK(st.st_mode)) {
-		stream->to_socket = true;
-		stream->no_splice = true;
-		return;
-	}
-	if (!S_ISFIFO(st.st_mode) && !isatty(stream->target))
-		return; /* a file or a device that does not stall */
 	/* O_NONBLOCK on the inherited description would change it for
 	 * everyone sharing it (the shell, the other commands of a pipeline).
-	 * Fails with ENXIO when nobody reads the pipe: then writes fail with
-	 * EPIPE anyway. */
-	snprintf(path, sizeof path, "/proc/self/fd/%d", stream->target);
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	 * A pipe nobody reads cannot be reopened: writes fail with EPIPE
+	 * anyway. */
+	int fd = reopen_nonblocking(stream->target, &stream->to_socket);
+
+	if (stream->to_socket)
+		stream->no_splice = true;
 	if (fd >= 0) {
 		stream->to = fd;
 		stream->to_private = true;

@@ -3,6 +3,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t len)
@@ -31,6 +34,24 @@ ssize_t read_retry(int fd, void *buf, size_t len)
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+int reopen_nonblocking(int fd, bool *socket)
+{
+	struct stat st;
+	char path[32];
+
+	*socket = false;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (S_ISSOCK(st.st_mode)) {
+		*socket = true;
+		return -1;
+	}
+	if (!S_ISFIFO(st.st_mode) && !isatty(fd))
+		return -1;
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	return open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 }
 
 void close_quietly(int fd)

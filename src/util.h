@@ -2,6 +2,7 @@
 #ifndef ALTIMER_UTIL_H
 #define ALTIMER_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -14,5 +15,13 @@ ssize_t read_retry(int fd, void *buf, size_t len);
 
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);
+
+/* Where a write to fd could block (a pipe, a FIFO, a terminal): a new,
+ * private description of the same file with O_NONBLOCK, so altimer never
+ * waits on it while the description the caller shares stays as it was.
+ * Returns it, or -1: a file or device that does not stall, a socket
+ * (*socket is then set: use send() with MSG_DONTWAIT), or a reopen that
+ * failed (ENXIO for a pipe nobody reads). */
+int reopen_nonblocking(int fd, bool *socket);
 
 #endif
