@@ -109,6 +109,9 @@ static struct report_facts facts_of(const struct run *run)
 		.hook = &run->hook,
 		.containment = run->containment,
 		.containment_reason = run->containment_reason[0] ? run->containment_reason : NULL,
+		.output_errors = { run->relay.streams[0].write_error,
+				   run->relay.merged ? run->relay.streams[0].write_error
+						     : run->relay.streams[1].write_error },
 		.tree_usage_start = run->cgroup.at_start,
 		.tree_usage_end = run->tree_usage,
 	};

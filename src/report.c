@@ -611,6 +611,7 @@ static void json_signals(FILE *out, const struct report *report)
 
 static void json_settings(FILE *out, const struct options *options)
 {
+	fprintf(out, ",\n  \"clock\": \"%s\"", options->boot_clock ? "boot" : "awake");
 	fputs(",\n  \"deadline\": ", out);
 	json_seconds(out, options->duration);
 	fputs(",\n  \"keepalive\": ", out);
@@ -801,6 +802,12 @@ char *report_compose(const struct report *report, const struct report_facts *fac
 	} else {
 		fputs("null", out);
 	}
+	/* Why the keepalive relay stopped passing a stream on, if it did. */
+	fputs(",\n  \"output_errors\": {\"stdout\": ", out);
+	json_text(out, facts->output_errors[0] ? strerror(facts->output_errors[0]) : NULL);
+	fputs(", \"stderr\": ", out);
+	json_text(out, facts->output_errors[1] ? strerror(facts->output_errors[1]) : NULL);
+	putc('}', out);
 	fputs(",\n  \"containment\": ", out);
 	json_text(out, facts->containment);
 	fputs(",\n  \"containment_reason\": ", out);

@@ -109,6 +109,8 @@ struct report_facts {
 	const char *notify_status;	/* last STATUS=, or NULL */
 	const struct snapshot *snapshot;	/* the tree at the limit, or NULL */
 	const struct hook *hook;	/* --on-timeout, or NULL */
+	int output_errors[2];	/* errno that ended the relay of stdout,
+				 * stderr (downstream full, gone...), or 0 */
 	const char *containment;	/* "cgroup", "tree" or "group" */
 	const char *containment_reason;	/* why that one, or NULL */
 	struct cgroup_usage tree_usage_start;	/* the cgroup's totals at */

@@ -496,3 +496,12 @@ field() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .reason "$TMP/victim")" = exited ]
 }
+
+@test "the report names the clock, and why the relay stopped passing a stream on" {
+	run "$ALTIMER" --report="$R" --clock=boot 5 true
+	[ "$(field '[.clock, .output_errors.stdout, .output_errors.stderr]')" = '["boot",null,null]' ]
+	# The reader goes away: the relay closes the command's pipe and says why.
+	run bash -c '"$0" --report="$1" -i 5 10 sh -c "echo a; sleep 0.5; echo b; sleep 0.5; echo c" | head -c1 >/dev/null' \
+		"$ALTIMER" "$R"
+	[ "$(field '[.clock, .output_errors.stdout]')" = '["awake","Broken pipe"]' ]
+}
