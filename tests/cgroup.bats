@@ -180,22 +180,17 @@ made_cgroup() {
 }
 
 @test "a nested altimer gets the outer signal and translates it for its command" {
-	run "$ALTIMER" --contain=cgroup -s ALRM 0.5 "$ALTIMER" --contain=cgroup -s USR1 60 \
-		sh -c 'trap "echo got USR1; exit 3" USR1; sleep 30 & wait'
-	[ "$status" -eq 124 ]
-	[ "$output" = "got USR1" ]
+	nested "$ALTIMER" --contain=cgroup -- "$ALTIMER" --contain=cgroup -s USR1 60 \
+		sh -c "$nested_command"
+	[ "$output" = USR1 ]
 	no_marked_left
 }
 
 @test "GNU timeout inside gets the outer signal and translates it, as under GNU timeout" {
-	run "$ALTIMER" --contain=cgroup -s ALRM 0.5 "$GNU_TIMEOUT" -s USR1 60 \
-		sh -c 'trap "echo got USR1; exit 3" USR1; sleep 30 & wait'
-	[ "$status" -eq 124 ]
-	[ "$output" = "got USR1" ]
-	run "$GNU_TIMEOUT" -s ALRM 0.5 "$GNU_TIMEOUT" -s USR1 60 \
-		sh -c 'trap "echo got USR1; exit 3" USR1; sleep 30 & wait'
-	[ "$status" -eq 124 ]
-	[ "$output" = "got USR1" ]
+	nested "$ALTIMER" --contain=cgroup -- "$GNU_TIMEOUT" -s USR1 60 sh -c "$nested_command"
+	[ "$output" = USR1 ]
+	nested "$GNU_TIMEOUT" -- "$GNU_TIMEOUT" -s USR1 60 sh -c "$nested_command"
+	[ "$output" = USR1 ]
 	no_marked_left
 }
 

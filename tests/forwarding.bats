@@ -183,23 +183,21 @@ forward_one() {
 	[[ "$output" != *$'\n13'* ]]
 }
 
-# The inner command says which signal reached it, and ends on it.
-nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; sleep 30 & wait'
-
 @test "nested timeouts translate the signal, as with GNU: altimer inside altimer ($(altimer_path))" {
 	# The outer ALRM reaches the inner altimer, which sends its own USR1.
 	# The inner one is the real binary: the seccomp runs' stand-in cannot nest.
-	run "$ALTIMER" -k 5 -s ALRM 0.5 "$ALTIMER_NAME" -s USR1 30 sh -c "$nested_command"
+	nested "$ALTIMER" -- "$ALTIMER_NAME" -s USR1 30 sh -c "$nested_command"
 	[ "$output" = USR1 ]
 }
 
 @test "nested timeouts translate the signal: GNU timeout inside altimer, as inside GNU ($(altimer_path))" {
-	run "$GNU_TIMEOUT" -k 5 -s ALRM 0.5 "$GNU_TIMEOUT" -s USR1 30 sh -c "$nested_command"
+	nested "$GNU_TIMEOUT" -- "$GNU_TIMEOUT" -s USR1 30 sh -c "$nested_command"
 	[ "$output" = USR1 ]
-	run "$ALTIMER" -k 5 -s ALRM 0.5 "$GNU_TIMEOUT" -s USR1 30 sh -c "$nested_command"
+	nested "$ALTIMER" -- "$GNU_TIMEOUT" -s USR1 30 sh -c "$nested_command"
 	[ "$output" = USR1 ]
 	# The inner one deeper in the tree, behind a shell.
-	run "$ALTIMER" -k 5 -s ALRM 0.5 sh -c '"$0" -s USR1 30 sh -c "$1"; exit $?' \
+	# shellcheck disable=SC2016 # for that shell
+	nested "$ALTIMER" -- sh -c '"$0" -s USR1 30 sh -c "$1" "$2"; exit $?' \
 		"$GNU_TIMEOUT" "$nested_command"
 	[ "$output" = USR1 ]
 }

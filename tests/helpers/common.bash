@@ -119,3 +119,32 @@ escapee_run() {
 	status=0
 	wait "$pid" || status=$?
 }
+
+# nested OUTER [OPTION...] -- INNER-ARGV...: a timeout inside a timeout, as
+# "OUTER OPTION... -k 5 -s ALRM 60 INNER-ARGV... READY", where INNER-ARGV ends in a
+# shell running $nested_command (which says which signal reached it and
+# ends on it, once it has told READY it set its traps).  The outer deadline
+# comes as an ALRM to OUTER once READY exists, so a busy machine cannot
+# deliver it before the traps.  Sets $output to what the command said.
+# shellcheck disable=SC2034 # nested_command and output are the callers'
+nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; : >"$0"; sleep 30 & wait'
+# shellcheck disable=SC2034 # output is read by the calling test
+nested() {
+	local ready="$BATS_TEST_TMPDIR/nested-ready.$RANDOM" said pid deadline=$((SECONDS + 30))
+	local -a outer=()
+	said="$ready.out"
+	while [ "$1" != -- ]; do
+		outer+=("$1")
+		shift
+	done
+	shift
+	"${outer[@]}" -k 5 -s ALRM 60 "$@" "$ready" >"$said" 3>&- &
+	pid=$!
+	until [ -e "$ready" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; return 1; }
+		sleep 0.02
+	done
+	kill -ALRM "$pid"
+	wait "$pid" || true
+	output=$(cat "$said")
+}
