@@ -98,6 +98,18 @@ elapsed_ms() {
 	elapsed=$(((end - start) / 1000000))
 }
 
+# alarm_when_ready PID READY: once the file READY exists (the command has
+# set its traps), send ALRM to PID, a timeout's "time out now".  Gives up,
+# KILLing PID, after 30 s.
+alarm_when_ready() {
+	local deadline=$((SECONDS + 30))
+	until [ -e "$2" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$1"; return 1; }
+		sleep 0.02
+	done
+	kill -ALRM "$1"
+}
+
 # escapee_run ALTIMER-ARGS...: the race, made independent of load:
 # "altimer ARGS... 60 sh -c ..." where the shell ignores TERM, starts an
 # escaped (setsid) child that ignores it too and waits for it; the deadline
@@ -106,16 +118,12 @@ elapsed_ms() {
 # Sets $status.  Run it in front of -k.
 # shellcheck disable=SC2034 # status is read by the calling test
 escapee_run() {
-	local ready="$BATS_TEST_TMPDIR/escapee-ready.$RANDOM" pid deadline=$((SECONDS + 30))
+	local ready="$BATS_TEST_TMPDIR/escapee-ready.$RANDOM" pid
 	# shellcheck disable=SC2016 # for the shell that runs it
 	"$ALTIMER" "$@" 60 sh -c 'trap "" TERM; setsid sh -c "trap \"\" TERM; sleep 300" & : >"$0"; wait' \
 		"$ready" 3>&- &
 	pid=$!
-	until [ -e "$ready" ]; do
-		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; return 1; }
-		sleep 0.02
-	done
-	kill -ALRM "$pid"
+	alarm_when_ready "$pid" "$ready" || return 1
 	status=0
 	wait "$pid" || status=$?
 }
@@ -130,7 +138,7 @@ escapee_run() {
 nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; : >"$0"; sleep 30 & wait'
 # shellcheck disable=SC2034 # output is read by the calling test
 nested() {
-	local ready="$BATS_TEST_TMPDIR/nested-ready.$RANDOM" said pid deadline=$((SECONDS + 30))
+	local ready="$BATS_TEST_TMPDIR/nested-ready.$RANDOM" said pid
 	local -a outer=()
 	said="$ready.out"
 	while [ "$1" != -- ]; do
@@ -140,11 +148,7 @@ nested() {
 	shift
 	"${outer[@]}" -k 5 -s ALRM 60 "$@" "$ready" >"$said" 3>&- &
 	pid=$!
-	until [ -e "$ready" ]; do
-		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; return 1; }
-		sleep 0.02
-	done
-	kill -ALRM "$pid"
+	alarm_when_ready "$pid" "$ready" || return 1
 	wait "$pid" || true
 	output=$(cat "$said")
 }
