@@ -158,7 +158,9 @@ made_cgroup() {
 
 @test "after kill -9 of altimer the whole tree gets the ladder's first signal before the KILL" {
 	f=$TMP/got
-	"$ALTIMER" --contain=cgroup -s USR1 300 sh -c '
+	# -k 30: the guardian gives the tree 30 s from USR1 to KILL (1 s
+	# without -k), time enough for the trap on a busy machine.
+	"$ALTIMER" --contain=cgroup -k 30 -s USR1 300 sh -c '
 		setsid sh -c "trap \"echo got >> \$0; exit 0\" USR1; echo ready >> \$0
 			while :; do sleep 0.05; done" "$1" &
 		wait' sh "$f" 3>&- &

@@ -99,11 +99,14 @@ elapsed_ms() {
 }
 
 # alarm_when_ready PID READY: once the file READY exists (the command has
-# set its traps), send ALRM to PID, a timeout's "time out now".  Gives up,
-# KILLing PID, after 30 s.
+# set its traps) and the timeout PID has armed its timer, send ALRM to PID, a
+# timeout's "time out now".  The timer matters: GNU 9.1 arms it after fork()
+# returns, and an ALRM that lands before then (the child may well be running
+# already on a busy machine) finds no child PID stored and ends GNU with
+# _exit(142), leaving the command running.  Gives up, KILLing PID, after 30 s.
 alarm_when_ready() {
 	local deadline=$((SECONDS + 30))
-	until [ -e "$2" ]; do
+	until [ -e "$2" ] && { [ ! -e /proc/self/timers ] || grep -q '^ID:' "/proc/$1/timers"; }; do
 		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$1"; return 1; }
 		sleep 0.02
 	done
@@ -131,11 +134,13 @@ escapee_run() {
 # nested OUTER [OPTION...] -- INNER-ARGV...: a timeout inside a timeout, as
 # "OUTER OPTION... -k 5 -s ALRM 60 INNER-ARGV... READY", where INNER-ARGV ends in a
 # shell running $nested_command (which says which signal reached it and
-# ends on it, once it has told READY it set its traps).  The outer deadline
-# comes as an ALRM to OUTER once READY exists, so a busy machine cannot
-# deliver it before the traps.  Sets $output to what the command said.
+# ends on it, once it has told READY it set its traps; each trap first
+# ignores both signals, since a timeout sends to the command and then to its
+# group, and dash runs a trap again for a signal that lands while it runs).
+# The outer deadline comes as an ALRM to OUTER once READY exists, so a busy
+# machine cannot deliver it before the traps.  Sets $output to what the command said.
 # shellcheck disable=SC2034 # nested_command and output are the callers'
-nested_command='trap "echo USR1; exit 3" USR1; trap "echo ALRM; exit 4" ALRM; : >"$0"; sleep 30 & wait'
+nested_command='trap "trap \"\" USR1 ALRM; echo USR1; exit 3" USR1; trap "trap \"\" USR1 ALRM; echo ALRM; exit 4" ALRM; : >"$0"; sleep 30 & wait'
 # shellcheck disable=SC2034 # output is read by the calling test
 nested() {
 	local ready="$BATS_TEST_TMPDIR/nested-ready.$RANDOM" said pid
