@@ -220,7 +220,6 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 	close_quietly(parent_fd);
 	snprintf(why, why_size, "made %s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
 		 cgroup->name);
-	cgroup_usage(cgroup, &cgroup->at_start);
 	return 0;
 }
 
@@ -554,6 +553,29 @@ static int remove_dir(const struct cgroup *cgroup)
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
+/* The guardian, before its watch: no terminal signals (a session of its
+ * own, every signal ignored), and no descriptor of altimer's or the
+ * caller's held open but its three (a $(...) around altimer must see EOF
+ * when altimer ends; the guardian never execs). */
+static void guardian_ready(const int pipe_fds[2], int altimer_fd, int dir_fd)
+{
+	int null_fd, keep[] = { pipe_fds[0], dir_fd, altimer_fd };
+
+	sigset_t none;
+
+	close(pipe_fds[1]);
+	(void)setsid();
+	for (int other = 1; other < NSIG; other++)
+		if (other != SIGKILL && other != SIGSTOP)
+			(void)signal(other, SIG_IGN);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd < 3 && null_fd >= 0; fd++)
+		(void)dup2(null_fd, fd);
+	close_all_but(keep, altimer_fd >= 0 ? 3 : 2);
+}
+
 /* The guardian's whole life: wait until altimer says goodbye (one byte)
  * or dies (its pidfd turns readable, or the pipe ends without the byte).
  * Then the tree gets what a timeout would have given it: sig, frozen, as
@@ -594,6 +616,7 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 {
 	struct proc_handle altimer = PROC_HANDLE_NONE;
 	int pipe_fds[2], r, altimer_fd;
+	sigset_t all, old;
 	pid_t middle;
 
 	if (cgroup->dir_fd < 0)
@@ -609,65 +632,61 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	/* Forked twice, so the guardian is nobody's child in altimer's tree:
 	 * no walk counts it, no wait reaps it, and it stays in altimer's
 	 * cgroup, outside the command's.  altimer must not be a subreaper
-	 * meanwhile, or the guardian would come back to it. */
+	 * until the middle process is gone (cgroup_guardian_confirm), or the
+	 * guardian would come back to it.  No signal may end the guardian
+	 * before it ignores them all: it is born with every one blocked. */
 	int subreaper = 0;
 	(void)prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
 	if (subreaper)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
+	sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, &old);
 	middle = fork();
-	if (middle < 0) {
-		r = -errno;
-		if (subreaper)
-			(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
-		close_quietly(pipe_fds[0]);
-		close_quietly(pipe_fds[1]);
-		close_quietly(altimer_fd);
-		return r;
-	}
 	if (middle == 0) {
-		pid_t guardian;
-		int null_fd;
+		/* altimer waits for this one: it only forks.  The guardian
+		 * readies itself while altimer goes on. */
+		pid_t guardian = fork();
 
-		close(pipe_fds[1]);
-		/* No terminal signals, no caller's descriptors held open (a
-		 * $(...) around altimer must see EOF when altimer ends). */
-		(void)setsid();
-		for (int other = 1; other < NSIG; other++)
-			if (other != SIGKILL && other != SIGSTOP)
-				(void)signal(other, SIG_IGN);
-		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		for (int fd = 0; fd < 3 && null_fd >= 0; fd++)
-			(void)dup2(null_fd, fd);
-		guardian = fork();
 		if (guardian != 0)
 			_exit(guardian < 0);
-		/* Nothing else altimer holds may stay open for as long as the
-		 * guardian lives (the guardian never execs). */
-		int keep[] = { pipe_fds[0], altimer_fd, cgroup->dir_fd };
-		for (int fd = 3; fd < 1024; fd++) {
-			bool kept = false;
-			for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-				kept = kept || keep[i] == fd;
-			if (!kept)
-				(void)close(fd);
-		}
+		guardian_ready(pipe_fds, altimer_fd, cgroup->dir_fd);
 		guardian_run(pipe_fds[0], altimer_fd, cgroup, sig, grace_ms);
 	}
+	r = middle < 0 ? -errno : 0;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close_quietly(pipe_fds[0]);
 	close_quietly(altimer_fd);
+	if (r < 0) {
+		if (subreaper)
+			(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+		close_quietly(pipe_fds[1]);
+		return r;
+	}
+	cgroup->guardian_fd = pipe_fds[1];
+	cgroup->guardian_middle = middle;
+	cgroup->was_subreaper = subreaper;
+	return 0;
+}
+
+int cgroup_guardian_confirm(struct cgroup *cgroup)
+{
 	int status = 0;
-	while (waitpid(middle, &status, 0) < 0 && errno == EINTR)
+
+	if (cgroup->guardian_middle <= 0)
+		return 0; /* none started (its failure was said then) */
+	while (waitpid(cgroup->guardian_middle, &status, 0) < 0 && errno == EINTR)
 		;
+	cgroup->guardian_middle = 0;
 	/* The guardian was handed to init (or a subreaper above) as the
 	 * middle process exited, before waitpid returned. */
-	if (subreaper)
+	if (cgroup->was_subreaper)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* The middle process exits 1 when the guardian could not be forked. */
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		close_quietly(pipe_fds[1]);
+		close_quietly(cgroup->guardian_fd);
+		cgroup->guardian_fd = -1;
 		return -EAGAIN;
 	}
-	cgroup->guardian_fd = pipe_fds[1];
 	return 0;
 }
 

@@ -112,8 +112,7 @@ static struct report_facts facts_of(const struct run *run)
 		.output_errors = { run->relay.streams[0].write_error,
 				   run->relay.merged ? run->relay.streams[0].write_error
 						     : run->relay.streams[1].write_error },
-		.tree_usage_start = run->cgroup.at_start,
-		.tree_usage_end = run->tree_usage,
+		.tree_usage = run->tree_usage,
 	};
 }
 
@@ -169,6 +168,21 @@ static int guardian_grace_ms(const struct options *options)
 	return total ? (int)(total / 1000000) + 1 : 1000;
 }
 
+/* The cgroup's guardian, as soon as there is a cgroup: its fork runs
+ * while altimer readies the rest (cgroup_guardian_confirm waits for it, before
+ * altimer becomes a subreaper), and from now on even an early death of
+ * altimer leaves no cgroup behind.  Without a guardian a kill -9 of altimer
+ * leaves the tree running, as in tree mode: worth saying, not failing for. */
+static void guardian_note(struct run *run, int r)
+{
+	char *why = run->containment_reason;
+	size_t size = sizeof run->containment_reason;
+	size_t len = strlen(why);
+
+	if (r < 0)
+		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
+}
+
 /* --contain: a cgroup where one can be made (auto) or must be (cgroup),
  * else the subreaper's tree walk, or GNU's process group.  Before altimer
  * becomes a subreaper: the cgroup's guardian must not be reparented to it.
@@ -206,26 +220,9 @@ static int containment_setup(struct run *run)
 	run->containment = "cgroup";
 	cgroup_for_exit = &run->cgroup;
 	atexit(remove_cgroup);
+	guardian_note(run, cgroup_guardian_start(&run->cgroup, options->timeout_signal,
+						 guardian_grace_ms(options)));
 	return 0;
-}
-
-/* The cgroup's guardian, once altimer's signals are blocked (a TERM that
- * comes now waits for the loop).  Without a guardian a kill -9 of altimer
- * leaves the tree running, as in tree mode: worth saying, not failing for. */
-static void guardian_setup(struct run *run)
-{
-	char *why = run->containment_reason;
-	size_t size = sizeof run->containment_reason;
-	int r;
-
-	if (cgroup_dir_fd(&run->cgroup) < 0)
-		return;
-	r = cgroup_guardian_start(&run->cgroup, run->options->timeout_signal,
-				  guardian_grace_ms(run->options));
-	if (r < 0) {
-		size_t len = strlen(why);
-		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
-	}
 }
 
 static bool pidfd_allowed(void)
@@ -430,14 +427,9 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 		diag("--contain=cgroup: %s", run->containment_reason);
 		return EXIT_CANCELED;
 	}
-	/* -vvv: -vv's lines are about the run, compared line by line. */
-	if (options->verbose >= 3)
-		diag("containment: %s (%s)", run->containment, run->containment_reason);
-
-	/* Orphans of the tree come to altimer, not init, so a timeout can
-	 * still reach them.  Without it containment is only the group. */
-	if (tree_become_subreaper() == 0 && options->contain && !options->foreground &&
-	    (r = tree_reserve_descriptors()) < 0)
+	/* The walk's descriptors first: under a low limit altimer refuses
+	 * here, up front, rather than lose the tree at the deadline. */
+	if (options->contain && !options->foreground && (r = tree_reserve_descriptors()) < 0)
 		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
 
 	/* At an interactive shell COMMAND gets the terminal, as it would
@@ -468,6 +460,13 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	if (r < 0)
 		return give_up(run, "cannot set ALTIMER_DEADLINE", -r);
 
+	guardian_note(run, cgroup_guardian_confirm(&run->cgroup));
+	/* -vvv: -vv's lines are about the run, compared line by line. */
+	if (options->verbose >= 3)
+		diag("containment: %s (%s)", run->containment, run->containment_reason);
+	/* Orphans of the tree come to altimer, not init, so a timeout can
+	 * still reach them.  Without it containment is only the group. */
+	(void)tree_become_subreaper();
 	return 0;
 }
 
@@ -489,7 +488,6 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	};
 	int r;
 
-	guardian_setup(run);
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
 	 * it: under auto the tree walk still contains it. */
@@ -535,8 +533,10 @@ static int finish(struct run *run)
 	int reraise_signal;
 
 	(void)loop_clean_up_tree(run);
-	/* The tree's totals, read before the cgroup goes. */
-	cgroup_usage(&run->cgroup, &run->tree_usage);
+	/* The tree's totals, read before the cgroup goes (only the report
+	 * shows them: a dozen cgroup files are not read for nothing). */
+	if (run->options->report != NULL)
+		cgroup_usage(&run->cgroup, &run->tree_usage);
 	remove_cgroup();
 	/* altimer ends with COMMAND; late writers' output still gets through. */
 	relay_hand_over(&run->relay);

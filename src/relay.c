@@ -438,30 +438,6 @@ static bool relay_open_streams(const struct relay *relay)
 	return false;
 }
 
-/* In the keeper: close whatever altimer had open except the streams. */
-static void close_all_but(int *keep, int count)
-{
-	unsigned int low = 3;
-
-	/* Few, so a simple sort. */
-	for (int i = 1; i < count; i++)
-		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
-			int t = keep[j];
-			keep[j] = keep[j - 1];
-			keep[j - 1] = t;
-		}
-	for (int i = 0; i <= count; i++) {
-		unsigned int high = i < count ? (unsigned int)keep[i] : ~0U;
-		if (i < count && keep[i] < 3)
-			continue;
-		if (high > low && syscall(SYS_close_range, low, high - 1, 0) < 0)
-			for (unsigned int fd = low; fd < high && fd < 4096; fd++)
-				(void)close((int)fd);
-		if (i < count)
-			low = (unsigned int)keep[i] + 1;
-	}
-}
-
 /* The keeper: relays until every stream has ended, then exits.  It has no
  * timer and no signal of its own: the caller's Ctrl-C or TERM ends it as it
  * would end a `cat` in the pipeline. */

@@ -517,43 +517,43 @@ static void json_seconds(FILE *out, uint64_t nanoseconds)
 			nanoseconds % 1000000000u);
 }
 
-/* A total over the run: end minus start, or null when the kernel does not
+/* A total the cgroup kept over the run, or null when the kernel does not
  * keep it here (its controller is off). */
-static void json_delta(FILE *out, const char *name, int64_t start, int64_t end)
+static void json_count(FILE *out, const char *name, int64_t value)
 {
-	if (start < 0 || end < 0)
+	if (value < 0)
 		fprintf(out, "\"%s\": null", name);
 	else
-		fprintf(out, "\"%s\": %" PRId64, name, end - start);
+		fprintf(out, "\"%s\": %" PRId64, name, value);
 }
 
 /* The whole tree's usage, from its cgroup: CPU time, peaks, and how long
- * it stalled waiting for CPU, memory or I/O (pressure totals, in µs). */
-static void json_tree_usage(FILE *out, const struct cgroup_usage *start,
-			    const struct cgroup_usage *end)
+ * it stalled waiting for CPU, memory or I/O (pressure totals, in µs).  The
+ * cgroup was made for the command: its totals are the tree's. */
+static void json_tree_usage(FILE *out, const struct cgroup_usage *usage)
 {
-	if (!start->valid || !end->valid || end->user_us < 0) {
+	if (!usage->valid || usage->user_us < 0) {
 		fputs("null", out);
 		return;
 	}
 	fputs("{\"user_cpu\": ", out);
-	json_seconds(out, (uint64_t)(end->user_us - start->user_us) * 1000u);
+	json_seconds(out, (uint64_t)usage->user_us * 1000u);
 	fputs(", \"system_cpu\": ", out);
-	json_seconds(out, (uint64_t)(end->system_us - start->system_us) * 1000u);
+	json_seconds(out, (uint64_t)usage->system_us * 1000u);
 	fputs(", ", out);
-	json_delta(out, "memory_peak_kib", 0, end->memory_peak < 0 ? -1 : end->memory_peak / 1024);
+	json_count(out, "memory_peak_kib", usage->memory_peak < 0 ? -1 : usage->memory_peak / 1024);
 	fputs(", ", out);
-	json_delta(out, "pids_peak", 0, end->pids_peak);
+	json_count(out, "pids_peak", usage->pids_peak);
 	fputs(", \"pressure\": {", out);
-	json_delta(out, "cpu_some_us", start->cpu_some_us, end->cpu_some_us);
+	json_count(out, "cpu_some_us", usage->cpu_some_us);
 	fputs(", ", out);
-	json_delta(out, "memory_some_us", start->memory_some_us, end->memory_some_us);
+	json_count(out, "memory_some_us", usage->memory_some_us);
 	fputs(", ", out);
-	json_delta(out, "memory_full_us", start->memory_full_us, end->memory_full_us);
+	json_count(out, "memory_full_us", usage->memory_full_us);
 	fputs(", ", out);
-	json_delta(out, "io_some_us", start->io_some_us, end->io_some_us);
+	json_count(out, "io_some_us", usage->io_some_us);
 	fputs(", ", out);
-	json_delta(out, "io_full_us", start->io_full_us, end->io_full_us);
+	json_count(out, "io_full_us", usage->io_full_us);
 	fputs("}}", out);
 }
 
@@ -813,7 +813,7 @@ char *report_compose(const struct report *report, const struct report_facts *fac
 	fputs(",\n  \"containment_reason\": ", out);
 	json_text(out, facts->containment_reason);
 	fputs(",\n  \"tree_usage\": ", out);
-	json_tree_usage(out, &facts->tree_usage_start, &facts->tree_usage_end);
+	json_tree_usage(out, &facts->tree_usage);
 	fprintf(out, ",\n  \"notify\": {\"ready\": %s, \"status\": ",
 		facts->notify_ready ? "true" : "false");
 	json_text(out, facts->notify_status);

@@ -113,8 +113,7 @@ struct report_facts {
 				 * stderr (downstream full, gone...), or 0 */
 	const char *containment;	/* "cgroup", "tree" or "group" */
 	const char *containment_reason;	/* why that one, or NULL */
-	struct cgroup_usage tree_usage_start;	/* the cgroup's totals at */
-	struct cgroup_usage tree_usage_end;	/* the start and the end */
+	struct cgroup_usage tree_usage;	/* the cgroup's totals at the end */
 };
 
 /* The JSON object, malloc'ed, its length in *len; NULL when out of

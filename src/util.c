@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t len)
@@ -61,4 +62,27 @@ void close_quietly(int fd)
 	if (fd >= 0)
 		(void)close(fd);
 	errno = saved;
+}
+
+void close_all_but(int *keep, int count)
+{
+	unsigned int low = 3;
+
+	/* Few, so a simple sort. */
+	for (int i = 1; i < count; i++)
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (int i = 0; i <= count; i++) {
+		unsigned int high = i < count ? (unsigned int)keep[i] : ~0U;
+		if (i < count && keep[i] < 3)
+			continue;
+		if (high > low && syscall(SYS_close_range, low, high - 1, 0) < 0)
+			for (unsigned int fd = low; fd < high && fd < 4096; fd++)
+				(void)close((int)fd);
+		if (i < count)
+			low = (unsigned int)keep[i] + 1;
+	}
 }

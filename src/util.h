@@ -24,4 +24,9 @@ void close_quietly(int fd);
  * failed (ENXIO for a pipe nobody reads). */
 int reopen_nonblocking(int fd, bool *socket);
 
+/* In a process that lives on without exec (relay keeper, guardian): close
+ * every descriptor from 3 up except the count in keep (sorted in place),
+ * with close_range() where the kernel has it. */
+void close_all_but(int *keep, int count);
+
 #endif
