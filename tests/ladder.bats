@@ -27,14 +27,13 @@ logger_script='
 	elapsed_ms "$ALTIMER" --report="$TMP/r.json" --ladder=INT,0.4s,TERM,0.4s,KILL 0.3 \
 		sh -c "$logger_script" || true
 	[ "$status" -eq 137 ]
-	# INT at the deadline, TERM 0.4 s later, then KILL 0.4 s after that.
+	# INT at the deadline, TERM 0.4 s later, then KILL 0.4 s after that:
+	# the command saw them in that order; the spacing is checked on
+	# altimer's own clock below (a busy machine may run the command's
+	# INT trap late, which says nothing of the ladder).
 	run awk '{ print $2 }' "$LOG"
 	[ "${lines[*]}" = "started INT TERM" ]
-	int_at=$(awk '$2 == "INT" { print $1 }' "$LOG")
-	term_at=$(awk '$2 == "TERM" { print $1 }' "$LOG")
-	gap=$((term_at - int_at))
-	[ "$gap" -ge 350 ] && [ "$gap" -le 1500 ]
-	[ "$elapsed" -ge 1000 ] && [ "$elapsed" -le 5000 ]
+	[ "$elapsed" -ge 1000 ] && [ "$elapsed" -le 10000 ]
 	# The report lists the same steps in the same order, with rising times.
 	run jq -r '[.signals[] | select(.signal != "CONT") | "\(.signal):\(.cause):\(.step)"] | join(" ")' "$TMP/r.json"
 	[ "$output" = "INT:deadline:0 TERM:ladder:1 KILL:ladder:2" ]
@@ -71,9 +70,11 @@ logger_script='
 }
 
 @test "a forwarded TERM starts the ladder, as -k does in GNU timeout" {
-	"$ALTIMER" --report="$TMP/r.json" --ladder=INT,0.3,KILL 30 sh -c 'trap "" TERM INT; sleep 30' &
+	# shellcheck disable=SC2016 # for that shell
+	"$ALTIMER" --report="$TMP/r.json" --ladder=INT,0.3,KILL 30 \
+		sh -c 'trap "" TERM INT; echo ready >"$0"; sleep 30' "$TMP/ready" &
 	pid=$!
-	sleep 0.3
+	wait_for "$TMP/ready" ready
 	kill -TERM "$pid"
 	status=0; wait "$pid" || status=$?
 	[ "$status" -eq 137 ]
@@ -147,25 +148,33 @@ counter='
 	n=0
 	trap "n=\$((n+1))" RTMIN+3
 	trap "echo \$n; exit 0" USR2
+	echo ready >"$READY"
 	while :; do sleep 0.02; done'
 
 @test "--every sends the signal every interval and the report counts it" {
+	export READY=$TMP/ready
+	start=$(date +%s%N)
 	"$ALTIMER" --report="$TMP/r.json" --every=0.1s,RTMIN+3 30 bash -c "$counter" > "$TMP/out" &
 	pid=$!
-	sleep 1.05
+	wait_for "$READY" ready
+	sleep 1
 	kill -USR2 "$pid"
 	status=0; wait "$pid" || status=$?
+	span=$((($(date +%s%N) - start) / 1000000))
 	[ "$status" -eq 0 ]
 	received=$(cat "$TMP/out")
 	sent=$(jq .notes_sent "$TMP/r.json")
 	expired=$(jq .timers.every "$TMP/r.json")
 	listed=$(jq '[.signals[] | select(.cause == "every")] | length' "$TMP/r.json")
-	echo "received=$received sent=$sent expired=$expired listed=$listed"
-	# About ten in a second; the command saw every one altimer sent.
-	[ "$expired" -ge 7 ] && [ "$expired" -le 12 ]
+	echo "received=$received sent=$sent expired=$expired listed=$listed span=${span}ms"
+	# About ten in the second the command ran; never more than the whole
+	# span, measured here, holds (a busy machine only lengthens it).
+	[ "$expired" -ge 7 ] && [ "$expired" -le $((span / 100 + 1)) ]
 	[ "$sent" -eq "$listed" ]
 	[ "$sent" -le "$expired" ]
-	[ "$received" -eq "$sent" ]
+	# The command saw every one altimer sent, but one: altimer may send a
+	# last note after the command's USR2 trap has printed its count.
+	[ "$received" -le "$sent" ] && [ "$received" -ge $((sent - 1)) ]
 	run jq -c '.every' "$TMP/r.json"
 	[ "$output" = '{"interval":0.1,"signal":"RTMIN+3"}' ]
 }
@@ -173,8 +182,11 @@ counter='
 @test "--every counts expirations altimer was too late to see one by one" {
 	# altimer is stopped for 1 s: the kernel folds the missed expirations
 	# into one record's overrun count, and the report keeps them.
+	export READY=$TMP/ready
+	start=$(date +%s%N)
 	"$ALTIMER" --report="$TMP/r.json" --every=50ms,RTMIN+3 30 bash -c "$counter" > "$TMP/out" &
 	pid=$!
+	wait_for "$READY" ready
 	sleep 0.3
 	kill -STOP "$pid"
 	sleep 1
@@ -182,26 +194,32 @@ counter='
 	sleep 0.3
 	kill -USR2 "$pid"
 	status=0; wait "$pid" || status=$?
+	span=$((($(date +%s%N) - start) / 1000000))
 	[ "$status" -eq 0 ]
 	expired=$(jq .timers.every "$TMP/r.json")
 	sent=$(jq .notes_sent "$TMP/r.json")
-	echo "expired=$expired sent=$sent received=$(cat "$TMP/out")"
-	# 1.6 s at 20 per second: about 32 expirations, though altimer could
-	# act on far fewer of them.
-	[ "$expired" -ge 25 ] && [ "$expired" -le 40 ]
+	echo "expired=$expired sent=$sent received=$(cat "$TMP/out") span=${span}ms"
+	# 1.6 s or more at 20 per second: 30 expirations or more (never more
+	# than the whole span holds), though altimer could act on far fewer.
+	[ "$expired" -ge 28 ] && [ "$expired" -le $((span / 50 + 1)) ]
 	[ "$sent" -lt "$expired" ]
 }
 
 @test "--every stops at the deadline" {
 	run "$ALTIMER" --report="$TMP/r.json" --every=0.1,USR1 0.55 sh -c 'trap : USR1; while :; do sleep 0.02; done'
 	[ "$status" -eq 124 ]
-	run jq -e '([.signals[] | select(.cause == "every") | .at] | max) < 0.56 and
-		([.signals[] | select(.cause == "every")] | length) >= 3' "$TMP/r.json"
+	# Every note came before the deadline's TERM, none after it (the
+	# times are altimer's own: a busy machine may move both, not swap them).
+	run jq -e '([.signals[] | select(.cause == "every") | .at] | max) <
+		([.signals[] | select(.cause == "deadline") | .at] | min) and
+		([.signals[] | select(.cause == "every")] | length) >= 1 and
+		.timers.every >= 3' "$TMP/r.json"
 	[ "$status" -eq 0 ]
 }
 
 @test "--every under -v says each signal sent" {
-	run --separate-stderr "$ALTIMER" -v --every=0.1,USR1 0.35 sh -c 'trap : USR1; while :; do sleep 0.02; done'
+	# A second and ten notes: a busy machine may fold a few into one.
+	run --separate-stderr "$ALTIMER" -v --every=0.1,USR1 1 sh -c 'trap : USR1; while :; do sleep 0.02; done'
 	[ "$status" -eq 124 ]
 	count=$(grep -c "sending signal USR1 to command 'sh'" <<<"$stderr")
 	[ "$count" -ge 2 ]
