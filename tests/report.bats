@@ -80,7 +80,8 @@ field() {
 @test "a signal passed on from outside: reason signal, re-raised status" {
 	"$ALTIMER" --report="$R" 30 sleep 30 &
 	pid=$!
-	sleep 0.3
+	# Its command started: altimer's signals are set up by then.
+	wait_for "/proc/$pid/task/$pid/children" '[0-9]'
 	kill -HUP "$pid"
 	status=0; wait "$pid" || status=$?
 	[ "$status" -eq 129 ]
@@ -90,9 +91,11 @@ field() {
 }
 
 @test "a passed-on signal the command handles and exits 0 from is 'exited'" {
-	"$ALTIMER" --report="$R" 30 bash -c 'trap "exit 0" USR1; while :; do sleep 0.05; done' &
+	# shellcheck disable=SC2016 # for that shell
+	"$ALTIMER" --report="$R" 30 bash -c 'trap "exit 0" USR1; echo ready >"$0"
+		while :; do sleep 0.05; done' "$BATS_TEST_TMPDIR/ready" &
 	pid=$!
-	sleep 0.4
+	wait_for "$BATS_TEST_TMPDIR/ready" ready
 	kill -USR1 "$pid"
 	status=0; wait "$pid" || status=$?
 	[ "$status" -eq 0 ]

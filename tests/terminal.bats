@@ -132,20 +132,21 @@ number_after() {
 }
 
 @test "a deadline that passed while stopped fires on fg" {
-	type_line '"$A" 1 sleep 100'
+	# 3 s: a busy machine must not let the deadline pass before the Ctrl-Z.
+	type_line '"$A" 3 sleep 100'
 	sleep 0.3
 	keys C-z
 	wait_screen 'Stopped'
-	sleep 1.5
+	sleep 3.2
 	type_line 'fg'
 	type_line 'echo "rc=$?"'
 	wait_screen '^rc=124$'
 }
 
 @test "a timeout in the foreground gives 124 and the terminal back" {
-	type_line '"$A" 0.5 cat'
-	sleep 1.5
-	type_line 'echo "rc=$?"'
+	# The status on the same line: a line typed while cat still runs
+	# would be cat's.
+	type_line '"$A" 0.5 cat; echo "rc=$?"'
 	wait_screen '^rc=124$'
 	# The shell and the next command can still read the terminal.
 	type_line '"$A" 10 sh -c "read y; echo next-\$y"'
