@@ -360,17 +360,54 @@ void cgroup_thaw(const struct cgroup *cgroup)
 		(void)write_at(cgroup->dir_fd, "cgroup.freeze", "0");
 }
 
-/* Whether a nested timeout (altimer, GNU timeout) stands between pid and
- * altimer: that one gets the signal and translates it, its command must
- * not get the outer one directly (processes are frozen: the chain holds). */
-static bool below_a_supervisor(pid_t pid)
+static int compare_pids(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The members listed in text (cgroup.procs), sorted, or NULL. */
+static pid_t *members_of(const char *text, size_t *count)
+{
+	size_t n = 0, capacity = 1;
+	pid_t *pids;
+
+	for (const char *p = text; *p; p++)
+		capacity += *p == '\n';
+	pids = malloc(capacity * sizeof *pids);
+	if (pids == NULL)
+		return NULL;
+	for (const char *p = text; *p && n < capacity;) {
+		char *end;
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid > 0)
+			pids[n++] = (pid_t)pid;
+		p = end;
+	}
+	qsort(pids, n, sizeof *pids, compare_pids);
+	*count = n;
+	return pids;
+}
+
+/* Whether a nested timeout (altimer, GNU timeout) of this cgroup stands
+ * between pid and the cgroup's edge: that one gets the signal and
+ * translates it, its command must not get the outer one directly.  Only
+ * members count: the walk up stops at the first process outside the
+ * cgroup (altimer itself, or, once altimer is dead, whoever adopted its
+ * children, which may be an outer altimer), so the guardian and altimer
+ * decide alike whenever they run.  Processes are frozen: the chain holds. */
+static bool below_a_supervisor(pid_t pid, const pid_t *members, size_t count)
 {
 	struct procfs_stat stat;
-	pid_t self = getpid();
 
 	if (procfs_stat(pid, &stat) < 0)
 		return false;
-	for (int depth = 0; depth < 64 && stat.ppid > 1 && stat.ppid != self; depth++) {
+	for (int depth = 0; depth < 64 && stat.ppid > 1; depth++) {
+		if (bsearch(&stat.ppid, members, count, sizeof *members, compare_pids) == NULL)
+			return false;
 		if (tree_is_supervisor(stat.ppid))
 			return true;
 		if (procfs_stat(stat.ppid, &stat) < 0)
@@ -382,6 +419,8 @@ static bool below_a_supervisor(pid_t pid)
 int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 {
 	char *buf;
+	pid_t *members = NULL;
+	size_t count = 0;
 	int signalled = 0;
 
 	if (cgroup->dir_fd < 0)
@@ -389,6 +428,10 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 	buf = read_procs(cgroup);
 	if (buf == NULL)
 		return -errno;
+	if (sig != SIGKILL && (members = members_of(buf, &count)) == NULL) {
+		free(buf);
+		return -ENOMEM;
+	}
 	for (char *p = buf, *end; *p; p = end) {
 		long pid = strtol(p, &end, 10);
 		if (end == p)
@@ -396,11 +439,12 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 		if (pid <= 0 || (except_group > 0 &&
 				 (pid == except_group || getpgid((pid_t)pid) == except_group)))
 			continue;
-		if (sig != SIGKILL && below_a_supervisor((pid_t)pid))
+		if (sig != SIGKILL && below_a_supervisor((pid_t)pid, members, count))
 			continue;
 		if (signal_pid((pid_t)pid, sig) == 0)
 			signalled++;
 	}
+	free(members);
 	free(buf);
 	return signalled;
 }
