@@ -62,6 +62,13 @@ logger_script='
 	[ "$output" = '[[{"signal":"INT","delay":0},{"signal":"KILL","delay":0.3}],["INT","KILL"]]' ]
 }
 
+@test "-s ALRM -k still reaches KILL, where GNU 9.1 ignores its own KILL timer" {
+	# GNU ignores ALRM once it has sent it to its group, and its KILL
+	# timer is an ALRM: there GNU waits for the command (124 after 30 s).
+	run "$ALTIMER" -s ALRM -k 0.3 0.2 sh -c 'trap "" ALRM; sleep 30'
+	[ "$status" -eq 137 ]
+}
+
 @test "a delay of 0 sends the next step at once" {
 	run "$ALTIMER" --report="$TMP/r.json" --ladder=INT,0,KILL 0.2 sh -c 'trap "" INT; sleep 5'
 	[ "$status" -eq 137 ]
