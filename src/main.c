@@ -168,17 +168,24 @@ static int guardian_grace_ms(const struct options *options)
 	return total ? (int)(total / 1000000) + 1 : 1000;
 }
 
-/* The cgroup's guardian, as soon as there is a cgroup: its fork runs
- * while altimer readies the rest (cgroup_guardian_confirm waits for it, before
- * altimer becomes a subreaper), and from now on even an early death of
- * altimer leaves no cgroup behind.  Without a guardian a kill -9 of altimer
- * leaves the tree running, as in tree mode: worth saying, not failing for. */
-static void guardian_note(struct run *run, int r)
+/* The cgroup's guardian, once altimer's signals are blocked: its middle
+ * process is altimer's child for a moment, and whoever takes altimer's
+ * first child for its command must find altimer ready for signals.
+ * Without a guardian a kill -9 of altimer leaves the tree running, as in
+ * tree mode: worth saying, not failing for. */
+static void guardian_setup(struct run *run)
 {
 	char *why = run->containment_reason;
 	size_t size = sizeof run->containment_reason;
 	size_t len = strlen(why);
+	int r;
 
+	if (cgroup_dir_fd(&run->cgroup) < 0)
+		return;
+	r = cgroup_guardian_start(&run->cgroup, run->options->timeout_signal,
+				  guardian_grace_ms(run->options));
+	if (r == 0)
+		r = cgroup_guardian_confirm(&run->cgroup);
 	if (r < 0)
 		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
 }
@@ -220,8 +227,6 @@ static int containment_setup(struct run *run)
 	run->containment = "cgroup";
 	cgroup_for_exit = &run->cgroup;
 	atexit(remove_cgroup);
-	guardian_note(run, cgroup_guardian_start(&run->cgroup, options->timeout_signal,
-						 guardian_grace_ms(options)));
 	return 0;
 }
 
@@ -460,7 +465,6 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	if (r < 0)
 		return give_up(run, "cannot set ALTIMER_DEADLINE", -r);
 
-	guardian_note(run, cgroup_guardian_confirm(&run->cgroup));
 	/* -vvv: -vv's lines are about the run, compared line by line. */
 	if (options->verbose >= 3)
 		diag("containment: %s (%s)", run->containment, run->containment_reason);
@@ -488,6 +492,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	};
 	int r;
 
+	guardian_setup(run);
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
 	 * it: under auto the tree walk still contains it. */
