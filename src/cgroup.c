@@ -55,11 +55,12 @@ static void unescape_octal(char *s)
 	*out = '\0';
 }
 
-/* The cgroup2 mount: its mount point and the cgroup it shows as its root
- * (not "/" inside a cgroup namespace mounted from outside). */
-static int find_mount(char *point, char *root, size_t size)
+/* Hand each line of a small text file to take() until it returns other
+ * than 1 (0: found, -errno: failed).  Returns that, or -ENOENT. */
+static int scan_lines(const char *path, int (*take)(char *line, void *context),
+		      void *context)
 {
-	FILE *file = fopen("/proc/self/mountinfo", "re");
+	FILE *file = fopen(path, "re");
 	char *line = NULL;
 	size_t cap = 0;
 	int r = -ENOENT;
@@ -67,70 +68,78 @@ static int find_mount(char *point, char *root, size_t size)
 	if (file == NULL)
 		return -errno;
 	while (getline(&line, &cap, file) > 0) {
-		/* id parent major:minor root mountpoint options... - fstype source */
-		char *fields[5], *save = NULL, *p = line;
-		char *dash = strstr(line, " - ");
-		int n = 0;
-
-		if (dash == NULL || strncmp(dash + 3, "cgroup2 ", 8) != 0)
-			continue;
-		*dash = '\0';
-		for (char *f = strtok_r(p, " ", &save); f && n < 5; f = strtok_r(NULL, " ", &save))
-			fields[n++] = f;
-		if (n < 5)
-			continue;
-		unescape_octal(fields[3]);
-		unescape_octal(fields[4]);
-		if (strlen(fields[3]) >= size || strlen(fields[4]) >= size)
-			continue;
-		strcpy(root, fields[3]);
-		strcpy(point, fields[4]);
-		r = 0;
-		break;
+		line[strcspn(line, "\n")] = '\0';
+		if ((r = take(line, context)) != 1)
+			break;
+		r = -ENOENT;
 	}
 	free(line);
 	fclose(file);
 	return r;
+}
+
+struct mount_found {
+	char *point, *root;
+	size_t size;
+};
+
+/* A mountinfo line: id parent major:minor root mountpoint options... -
+ * fstype source. */
+static int take_cgroup2_mount(char *line, void *context)
+{
+	struct mount_found *found = context;
+	char *fields[5], *save = NULL;
+	char *dash = strstr(line, " - ");
+	int n = 0;
+
+	if (dash == NULL || strncmp(dash + 3, "cgroup2 ", 8) != 0)
+		return 1;
+	*dash = '\0';
+	for (char *f = strtok_r(line, " ", &save); f && n < 5; f = strtok_r(NULL, " ", &save))
+		fields[n++] = f;
+	if (n < 5)
+		return 1;
+	unescape_octal(fields[3]);
+	unescape_octal(fields[4]);
+	if (strlen(fields[3]) >= found->size || strlen(fields[4]) >= found->size)
+		return 1;
+	strcpy(found->root, fields[3]);
+	strcpy(found->point, fields[4]);
+	return 0;
+}
+
+/* The cgroup2 mount: its mount point and the cgroup it shows as its root
+ * (not "/" inside a cgroup namespace mounted from outside). */
+static int find_mount(char *point, char *root, size_t size)
+{
+	struct mount_found found = { point, root, size };
+
+	return scan_lines("/proc/self/mountinfo", take_cgroup2_mount, &found);
+}
+
+struct own_found {
+	char *path;
+	size_t size;
+};
+
+static int take_v2_line(char *line, void *context)
+{
+	struct own_found *found = context;
+
+	if (strncmp(line, "0::", 3) != 0)
+		return 1;
+	if (strlen(line + 3) >= found->size)
+		return -ENAMETOOLONG;
+	strcpy(found->path, line + 3);
+	return 0;
 }
 
 /* altimer's own cgroup in the v2 hierarchy: the "0::" line. */
 static int find_own(char *path, size_t size)
 {
-	FILE *file = fopen("/proc/self/cgroup", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	int r = -ENOENT;
+	struct own_found found = { path, size };
 
-	if (file == NULL)
-		return -errno;
-	while (getline(&line, &cap, file) > 0) {
-		if (strncmp(line, "0::", 3) != 0)
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		if (strlen(line + 3) >= size) {
-			r = -ENAMETOOLONG;
-			break;
-		}
-		strcpy(path, line + 3);
-		r = 0;
-		break;
-	}
-	free(line);
-	fclose(file);
-	return r;
-}
-
-static ssize_t read_at(int dir_fd, const char *name, char *buf, size_t size)
-{
-	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read_retry(fd, buf, size - 1);
-	close_quietly(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return n;
+	return scan_lines("/proc/self/cgroup", take_v2_line, &found);
 }
 
 static int write_at(int dir_fd, const char *name, const char *text)
@@ -250,7 +259,7 @@ static int events_value(const struct cgroup *cgroup, int fd, const char *key)
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
 	n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0)
-		    : read_at(cgroup->dir_fd, "cgroup.events", buf, sizeof buf);
+		    : read_small_at(cgroup->dir_fd, "cgroup.events", buf, sizeof buf);
 	if (n < 0)
 		return fd >= 0 ? -errno : (int)n;
 	buf[n > 0 ? n : 0] = '\0';
@@ -419,7 +428,7 @@ static bool below_a_supervisor(pid_t pid, const pid_t *members, size_t count)
 int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 {
 	char *buf;
-	pid_t *members = NULL;
+	pid_t *members;
 	size_t count = 0;
 	int signalled = 0;
 
@@ -428,24 +437,21 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 	buf = read_procs(cgroup);
 	if (buf == NULL)
 		return -errno;
-	if (sig != SIGKILL && (members = members_of(buf, &count)) == NULL) {
-		free(buf);
+	members = members_of(buf, &count);
+	free(buf);
+	if (members == NULL)
 		return -ENOMEM;
-	}
-	for (char *p = buf, *end; *p; p = end) {
-		long pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (pid <= 0 || (except_group > 0 &&
-				 (pid == except_group || getpgid((pid_t)pid) == except_group)))
+	for (size_t i = 0; i < count; i++) {
+		pid_t pid = members[i];
+
+		if (except_group > 0 && (pid == except_group || getpgid(pid) == except_group))
 			continue;
-		if (sig != SIGKILL && below_a_supervisor((pid_t)pid, members, count))
+		if (sig != SIGKILL && below_a_supervisor(pid, members, count))
 			continue;
-		if (signal_pid((pid_t)pid, sig) == 0)
+		if (signal_pid(pid, sig) == 0)
 			signalled++;
 	}
 	free(members);
-	free(buf);
 	return signalled;
 }
 
@@ -515,21 +521,21 @@ void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage)
 	if (cgroup->dir_fd < 0)
 		return;
 	usage->valid = true;
-	if (read_at(cgroup->dir_fd, "cpu.stat", buf, sizeof buf) > 0) {
+	if (read_small_at(cgroup->dir_fd, "cpu.stat", buf, sizeof buf) > 0) {
 		usage->user_us = keyed_value(buf, "user_usec");
 		usage->system_us = keyed_value(buf, "system_usec");
 	}
-	if (read_at(cgroup->dir_fd, "memory.peak", buf, sizeof buf) > 0)
+	if (read_small_at(cgroup->dir_fd, "memory.peak", buf, sizeof buf) > 0)
 		usage->memory_peak = strtoll(buf, NULL, 10);
-	if (read_at(cgroup->dir_fd, "pids.peak", buf, sizeof buf) > 0)
+	if (read_small_at(cgroup->dir_fd, "pids.peak", buf, sizeof buf) > 0)
 		usage->pids_peak = strtoll(buf, NULL, 10);
-	if (read_at(cgroup->dir_fd, "cpu.pressure", buf, sizeof buf) > 0)
+	if (read_small_at(cgroup->dir_fd, "cpu.pressure", buf, sizeof buf) > 0)
 		usage->cpu_some_us = pressure_total(buf, "some");
-	if (read_at(cgroup->dir_fd, "memory.pressure", buf, sizeof buf) > 0) {
+	if (read_small_at(cgroup->dir_fd, "memory.pressure", buf, sizeof buf) > 0) {
 		usage->memory_some_us = pressure_total(buf, "some");
 		usage->memory_full_us = pressure_total(buf, "full");
 	}
-	if (read_at(cgroup->dir_fd, "io.pressure", buf, sizeof buf) > 0) {
+	if (read_small_at(cgroup->dir_fd, "io.pressure", buf, sizeof buf) > 0) {
 		usage->io_some_us = pressure_total(buf, "some");
 		usage->io_full_us = pressure_total(buf, "full");
 	}
@@ -544,7 +550,7 @@ static void move_out(const struct cgroup *cgroup)
 	int parent_fd = open(cgroup->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	for (int round = 0; round < 8; round++) {
-		ssize_t n = read_at(cgroup->dir_fd, "cgroup.procs", buf, sizeof buf);
+		ssize_t n = read_small_at(cgroup->dir_fd, "cgroup.procs", buf, sizeof buf);
 		if (n <= 0 || parent_fd < 0)
 			break;
 		for (char *p = buf, *end; *p; p = end) {
@@ -604,7 +610,6 @@ static int remove_dir(const struct cgroup *cgroup)
 static void guardian_ready(const int pipe_fds[2], int altimer_fd, int dir_fd)
 {
 	int null_fd, keep[] = { pipe_fds[0], dir_fd, altimer_fd };
-
 	sigset_t none;
 
 	close(pipe_fds[1]);
@@ -659,7 +664,7 @@ static _Noreturn void guardian_run(int pipe_fd, int altimer_fd, struct cgroup *c
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 {
 	struct proc_handle altimer = PROC_HANDLE_NONE;
-	int pipe_fds[2], r, altimer_fd;
+	int pipe_fds[2], r, altimer_fd, status = 0, subreaper = 0;
 	sigset_t all, old;
 	pid_t middle;
 
@@ -675,11 +680,10 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	}
 	/* Forked twice, so the guardian is nobody's child in altimer's tree:
 	 * no walk counts it, no wait reaps it, and it stays in altimer's
-	 * cgroup, outside the command's.  altimer must not be a subreaper
-	 * until the middle process is gone (cgroup_guardian_confirm), or the
-	 * guardian would come back to it.  No signal may end the guardian
-	 * before it ignores them all: it is born with every one blocked. */
-	int subreaper = 0;
+	 * cgroup, outside the command's.  altimer is no subreaper until the
+	 * middle process is reaped, or the guardian would come back to it.
+	 * No signal may end the guardian before it ignores them all: it is
+	 * born with every one blocked. */
 	(void)prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
 	if (subreaper)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
@@ -687,8 +691,8 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	(void)sigprocmask(SIG_BLOCK, &all, &old);
 	middle = fork();
 	if (middle == 0) {
-		/* altimer waits for this one: it only forks.  The guardian
-		 * readies itself while altimer goes on. */
+		/* The middle process only forks; the guardian readies
+		 * itself once it is init's (or an outer subreaper's). */
 		pid_t guardian = fork();
 
 		if (guardian != 0)
@@ -700,37 +704,18 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close_quietly(pipe_fds[0]);
 	close_quietly(altimer_fd);
+	while (middle > 0 && waitpid(middle, &status, 0) < 0 && errno == EINTR)
+		;
+	/* The middle process exits 1 when the guardian could not be forked. */
+	if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		r = -EAGAIN;
+	if (subreaper)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (r < 0) {
-		if (subreaper)
-			(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 		close_quietly(pipe_fds[1]);
 		return r;
 	}
 	cgroup->guardian_fd = pipe_fds[1];
-	cgroup->guardian_middle = middle;
-	cgroup->was_subreaper = subreaper;
-	return 0;
-}
-
-int cgroup_guardian_confirm(struct cgroup *cgroup)
-{
-	int status = 0;
-
-	if (cgroup->guardian_middle <= 0)
-		return 0; /* none started (its failure was said then) */
-	while (waitpid(cgroup->guardian_middle, &status, 0) < 0 && errno == EINTR)
-		;
-	cgroup->guardian_middle = 0;
-	/* The guardian was handed to init (or a subreaper above) as the
-	 * middle process exited, before waitpid returned. */
-	if (cgroup->was_subreaper)
-		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
-	/* The middle process exits 1 when the guardian could not be forked. */
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		close_quietly(cgroup->guardian_fd);
-		cgroup->guardian_fd = -1;
-		return -EAGAIN;
-	}
 	return 0;
 }
 

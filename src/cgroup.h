@@ -33,8 +33,6 @@ struct cgroup {
 				 * spent on the command, not on this */
 	char name[48];		/* "altimer-PID" */
 	int guardian_fd;	/* write end of its pipe: closed tells it to go */
-	pid_t guardian_middle;	/* the process that forks it, until reaped */
-	bool was_subreaper;	/* altimer was one before the guardian's fork */
 	bool killed;		/* cgroup.kill was written: all are dying */
 };
 
@@ -83,14 +81,8 @@ void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage);
  * tree that, once altimer is gone however it died, sends sig to the
  * cgroup's members (the command got it as its parent-death signal), gives
  * them grace_ms to end, KILLs what is left and removes the cgroup.
- * Does not wait for it: cgroup_guardian_confirm() does, before altimer
- * becomes a subreaper.  Returns 0 or -errno. */
+ * Returns 0, -EAGAIN when the guardian could not be forked, or -errno. */
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms);
-
-/* Reap the process that forked the guardian (altimer is no subreaper
- * until then, or the guardian would come back to it).  Returns 0, or
- * -EAGAIN when the guardian could not be forked. */
-int cgroup_guardian_confirm(struct cgroup *cgroup);
 
 /* Remove the cgroup (waiting briefly while it is still populated) and let
  * the guardian go.  Safe to call on every way out, more than once. */

@@ -184,8 +184,6 @@ static void guardian_setup(struct run *run)
 		return;
 	r = cgroup_guardian_start(&run->cgroup, run->options->timeout_signal,
 				  guardian_grace_ms(run->options));
-	if (r == 0)
-		r = cgroup_guardian_confirm(&run->cgroup);
 	if (r < 0)
 		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
 }

@@ -21,16 +21,7 @@
 
 ssize_t procfs_read_small(const char *path, char *buf, size_t size)
 {
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read_retry(fd, buf, size - 1);
-	close_quietly(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return n;
+	return read_small_at(AT_FDCWD, path, buf, size);
 }
 
 ssize_t procfs_read_all(const char *path, char **text)

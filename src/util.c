@@ -55,6 +55,19 @@ int reopen_nonblocking(int fd, bool *socket)
 	return open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 }
 
+ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read_retry(fd, buf, size - 1);
+	close_quietly(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 void close_quietly(int fd)
 {
 	int saved = errno;

@@ -13,6 +13,11 @@ int write_all(int fd, const void *buf, size_t len);
 /* read() that retries on EINTR.  Returns bytes read or -errno. */
 ssize_t read_retry(int fd, void *buf, size_t len);
 
+/* A small file in full, name taken relative to dir_fd (or AT_FDCWD):
+ * at most size - 1 bytes, always NUL-terminated.  Returns the length or
+ * -errno. */
+ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size);
+
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);
 
