@@ -18,6 +18,7 @@ setup() {
 }
 
 teardown() {
+	show_on_failure "${R:-}"
 	for pid in $(marked_pids); do kill -KILL "$pid" 2>/dev/null || true; done
 	rm -rf "${TMP:-/nonexistent}"
 }

@@ -10,6 +10,7 @@ setup() {
 }
 
 teardown() {
+	show_on_failure "${R:-}"
 	if [ -n "${SMALL:-}" ]; then umount "$SMALL" 2>/dev/null || true; fi
 	rm -rf "$TMP"
 }

@@ -10,6 +10,7 @@ setup() {
 }
 
 teardown() {
+	show_on_failure "${R:-}"
 	exec 8>&- 2>/dev/null || true
 	# Anything a test left behind is marked with a unique sleep argument.
 	pkill -KILL -f "sleep 29[0-9]\.[0-9]+" 2>/dev/null || true

@@ -85,6 +85,20 @@ raw_status() {
 	' "$@"
 }
 
+# show_on_failure FILE...: in teardown, after a failed test, print each
+# FILE that exists (a report, a log): bats shows it with the failure, so an
+# assertion on a report field can be understood from the CI log alone.
+show_on_failure() {
+	[ -z "${BATS_TEST_COMPLETED:-}" ] || return 0
+	local file
+	for file in "$@"; do
+		[ -s "$file" ] || continue
+		printf '# %s:\n' "$file" >&2
+		cat "$file" >&2
+		printf '\n' >&2
+	done
+}
+
 # elapsed_ms CMD...: run CMD, set $status and $elapsed (milliseconds).
 # shellcheck disable=SC2034 # both are read by the calling test
 elapsed_ms() {
