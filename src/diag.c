@@ -17,7 +17,7 @@
 #include "util.h"
 
 static const char *program = PACKAGE;
-static bool utf8;
+static int charset_utf8 = -1;	/* the locale's charset is UTF-8; -1: not read yet */
 /* A private, non-blocking description of stderr where it could block
  * (pipe, FIFO, terminal); -1 to write fd 2 as it is. */
 static int private_fd = -1;
@@ -28,9 +28,17 @@ void diag_init(const char *argv0)
 {
 	if (argv0 && *argv0)
 		program = argv0;
-	/* GNU's quote() picks its quotation marks by the locale's charset. */
-	if (setlocale(LC_CTYPE, "") != NULL)
-		utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+/* GNU's quote() picks its quotation marks by the locale's charset.  The
+ * locale is loaded on the first quote, not at start: a run that says
+ * nothing does not pay for reading it. */
+static bool locale_is_utf8(void)
+{
+	if (charset_utf8 < 0)
+		charset_utf8 = setlocale(LC_CTYPE, "") != NULL &&
+		       strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	return charset_utf8;
 }
 
 void diag_never_block(void)
@@ -117,6 +125,7 @@ void diag_errno(int error, const char *format, ...)
 
 const char *diag_quote(const char *s, char *buf, size_t size)
 {
+	bool utf8 = locale_is_utf8();
 	const char *left = utf8 ? "\xe2\x80\x98" : "'";
 	const char *right = utf8 ? "\xe2\x80\x99" : "'";
 	size_t right_len = strlen(right), len = strlen(s), out = 0;

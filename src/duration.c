@@ -47,13 +47,19 @@ static long double strtold_c_or_user(const char *text, char **end)
 	char *user_end;
 	int c_errno;
 
+	if (c == (locale_t)0)
+		c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	value = c != (locale_t)0 ? strtold_l(text, end, c) : strtold(text, end);
+	/* No locale's decimal point is a letter (a unit) or a space: the
+	 * user's locale, loaded from a file, is read only when it could
+	 * read more. */
+	if (**end == '\0' || isalpha((unsigned char)**end) || isspace((unsigned char)**end))
+		return value;
 	if (!made) {
 		made = true;
-		c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 		user = newlocale(LC_NUMERIC_MASK, "", (locale_t)0);
 	}
-	value = c != (locale_t)0 ? strtold_l(text, end, c) : strtold(text, end);
-	if (**end == '\0' || user == (locale_t)0)
+	if (user == (locale_t)0)
 		return value;
 	c_errno = errno;
 	errno = 0;
