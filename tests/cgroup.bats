@@ -27,27 +27,6 @@ field() {
 	jq -r "$1" "$R"
 }
 
-# PIDs of live (not zombie) processes carrying this test's marker.
-marked_pids() {
-	grep -lsaz "^ALTIMER_TEST_MARK=${MARK:-none}\$" /proc/[0-9]*/environ 2>/dev/null |
-		sed 's|/proc/\([0-9]*\)/environ|\1|' | while read -r pid; do
-			state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null)
-			[ -n "$state" ] && [ "$state" != Z ] && echo "$pid"
-		done
-	return 0
-}
-
-no_marked_left() {
-	local deadline=$((SECONDS + ${1:-5})) left
-	while left=$(marked_pids) && [ -n "$left" ]; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			echo "still alive:"; for pid in $left; do tr '\0' ' ' <"/proc/$pid/cmdline"; echo; done
-			return 1
-		fi
-		sleep 0.05
-	done
-}
-
 # The cgroup directory the report says altimer made.
 made_cgroup() {
 	field .containment_reason | sed -n 's/^made \([^ ]*\).*/\1/p'

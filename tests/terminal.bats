@@ -78,6 +78,24 @@ number_after() {
 	screen | sed -n "s/^$1\([0-9][0-9]*\)\$/\1/p" | tail -n1
 }
 
+# reader_stopped_then_bg DEADLINE: start under altimer a command that, once
+# $HOME/go exists, reads a line from the terminal; stop the job with Ctrl-Z
+# and continue it with bg.  Sets $command (the command's pid) and $job
+# (altimer's, the job's group).
+reader_stopped_then_bg() {
+	type_line "\"\$A\" $1 sh -c \"echo started=\\\$\\\$; until [ -e \\\"\\\$HOME/go\\\" ]; do sleep 0.05; done; read x; echo got-\\\$x\""
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
+	keys C-z
+	wait_screen '^\[1\]\+ +Stopped'
+	type_line 'bg'
+	wait_screen "^\\[1\\]\\+ \"\\\$A\" $1 sh -c .*&\$"
+	type_line 'echo "job=$(jobs -p)"'
+	wait_screen '^job=[0-9]+$'
+	job=$(number_after job=)
+}
+
 @test "the command reads the terminal" {
 	type_line '"$A" 30 cat'
 	sleep 0.3
@@ -117,14 +135,16 @@ number_after() {
 }
 
 @test "Ctrl-Z stops the job and fg resumes it" {
-	type_line '"$A" 30 sh -c "read x; echo got-\$x"'
-	sleep 0.5
+	type_line '"$A" 30 sh -c "echo started=\$\$; read x; echo got-\$x"'
+	wait_screen '^started=[0-9]+$'
+	command=$(number_after started=)
+	wait_group_foreground "$command"
 	keys C-z
 	wait_screen 'Stopped'
 	type_line 'jobs'
 	wait_screen '^\[1\]\+ +Stopped'
 	type_line 'fg'
-	sleep 0.5
+	wait_group_foreground "$command"
 	type_line 'abc'
 	wait_screen '^got-abc$'
 	type_line 'echo "rc=$?"'
@@ -134,7 +154,7 @@ number_after() {
 @test "a deadline that passed while stopped fires on fg" {
 	# 3 s: a busy machine must not let the deadline pass before the Ctrl-Z.
 	type_line '"$A" 3 sleep 100'
-	sleep 0.3
+	wait_foreground sleep
 	keys C-z
 	wait_screen 'Stopped'
 	sleep 3.2
@@ -253,17 +273,7 @@ number_after() {
 }
 
 @test "after Ctrl-Z, bg and fg, the command gets the terminal when it reads it" {
-	type_line '"$A" 30 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
-	wait_screen '^started=[0-9]+$'
-	command=$(number_after started=)
-	wait_group_foreground "$command"
-	keys C-z
-	wait_screen '^\[1\]\+ +Stopped'
-	type_line 'bg'
-	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
-	type_line 'echo "job=$(jobs -p)"'
-	wait_screen '^job=[0-9]+$'
-	job=$(number_after job=)
+	reader_stopped_then_bg 30
 	type_line 'fg'
 	wait_group_foreground "$job"
 	# Its read from the background (SIGTTIN) is where altimer learns that
@@ -277,17 +287,7 @@ number_after() {
 }
 
 @test "a command continued by bg that reads the terminal stops again, and fg gives it the terminal" {
-	type_line '"$A" 30 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
-	wait_screen '^started=[0-9]+$'
-	command=$(number_after started=)
-	wait_group_foreground "$command"
-	keys C-z
-	wait_screen '^\[1\]\+ +Stopped'
-	type_line 'bg'
-	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
-	type_line 'echo "job=$(jobs -p)"'
-	wait_screen '^job=[0-9]+$'
-	job=$(number_after job=)
+	reader_stopped_then_bg 30
 	# Now the background command reads the terminal: SIGTTIN stops it,
 	# and altimer stops with it, as the shell's job.
 	touch "$BATS_TEST_TMPDIR/go"
@@ -325,17 +325,7 @@ number_after() {
 	# shell is left to continue it (an orphaned group, where the kernel
 	# discards altimer's own SIGTTIN).
 	type_line 'bash --norc --noprofile -i'
-	type_line '"$A" 3 sh -c "echo started=\$\$; until [ -e \"\$HOME/go\" ]; do sleep 0.05; done; read x; echo got-\$x"'
-	wait_screen '^started=[0-9]+$'
-	command=$(number_after started=)
-	wait_group_foreground "$command"
-	keys C-z
-	wait_screen '^\[1\]\+ +Stopped'
-	type_line 'bg'
-	wait_screen '^\[1\]\+ "\$A" 3 sh -c .*&$'
-	type_line 'echo "job=$(jobs -p)"'
-	wait_screen '^job=[0-9]+$'
-	job=$(number_after job=)
+	reader_stopped_then_bg 3
 	type_line 'exit'
 	wait_screen '^exit$'
 	touch "$BATS_TEST_TMPDIR/go"

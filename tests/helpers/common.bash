@@ -171,3 +171,27 @@ nested() {
 	wait "$pid" || true
 	output=$(cat "$said")
 }
+
+# marked_pids: PIDs of live processes whose environment carries this
+# test's marker, ALTIMER_TEST_MARK=$MARK (set by the test's setup).
+marked_pids() {
+	grep -lsaz "^ALTIMER_TEST_MARK=${MARK:-none}\$" /proc/[0-9]*/environ 2>/dev/null |
+		sed 's|/proc/\([0-9]*\)/environ|\1|' | while read -r pid; do
+			# Zombies have finished; they only count if they pile up.
+			state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null)
+			[ -n "$state" ] && [ "$state" != Z ] && echo "$pid"
+		done
+	return 0
+}
+
+# no_marked_left [SECONDS]: wait until no marked process is alive.
+no_marked_left() {
+	local deadline=$((SECONDS + ${1:-5})) left
+	while left=$(marked_pids) && [ -n "$left" ]; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "still alive:"; for pid in $left; do tr '\0' ' ' <"/proc/$pid/cmdline"; echo; done
+			return 1
+		fi
+		sleep 0.05
+	done
+}
