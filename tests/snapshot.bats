@@ -117,10 +117,8 @@ tree_command() {
 	"$ALTIMER" --report="$R" --on-timeout="echo \"\$ALTIMER_REASON\" >'$TMP/reason'" \
 		30 sleep 30 &
 	pid=$!
-	wait_for "/proc/$pid/task/$pid/children" '[0-9]'
 	# Forked is not yet exec'd: wait for the command to be sleep.
-	child=$(tr -d ' ' <"/proc/$pid/task/$pid/children")
-	wait_for "/proc/$child/comm" '^sleep$'
+	child_running "$pid" sleep >/dev/null
 	kill -ALRM "$pid"
 	status=0
 	wait "$pid" || status=$?

@@ -63,6 +63,26 @@ wait_for() {
 	done
 }
 
+# child_running PID NAME [SECONDS]: wait until a child of PID has exec'd
+# NAME, and print that child's pid.  Not "the first child": with a cgroup
+# altimer briefly has another one (the guardian's middle process).
+child_running() {
+	local deadline=$((SECONDS + ${3:-10})) child
+	while :; do
+		for child in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+			if [ "$(cat "/proc/$child/comm" 2>/dev/null)" = "$2" ]; then
+				echo "$child"
+				return 0
+			fi
+		done
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "no child of $1 ran $2 (children: $(cat "/proc/$1/task/$1/children" 2>/dev/null))" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
 # wait_gone PID [SECONDS]: wait until no process has this PID.
 wait_gone() {
 	local pid=$1 deadline=$((SECONDS + ${2:-10}))
