@@ -67,9 +67,11 @@ wait_for() {
 # NAME, and print that child's pid.  Not "the first child": with a cgroup
 # altimer briefly has another one (the guardian's middle process).
 child_running() {
-	local deadline=$((SECONDS + ${3:-10})) child
+	local deadline=$((SECONDS + ${3:-10})) child children
 	while :; do
-		for child in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		children=()
+		read -r -a children 2>/dev/null <"/proc/$1/task/$1/children" || true
+		for child in "${children[@]}"; do
 			if [ "$(cat "/proc/$child/comm" 2>/dev/null)" = "$2" ]; then
 				echo "$child"
 				return 0
