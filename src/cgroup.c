@@ -320,38 +320,12 @@ static int signal_pid(pid_t pid, int sig)
  * whole, malloc'ed.  Returns NULL with errno set on failure. */
 static char *read_procs(const struct cgroup *cgroup)
 {
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	int fd = openat(cgroup->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	char *text;
+	ssize_t n = read_all_at(cgroup->dir_fd, "cgroup.procs", &text);
 
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *bigger = realloc(buf, cap + 65536);
-			if (bigger == NULL) {
-				free(buf);
-				close_quietly(fd);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = bigger;
-			cap += 65536;
-		}
-		ssize_t n = read_retry(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			free(buf);
-			close_quietly(fd);
-			errno = (int)-n;
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close_quietly(fd);
-	buf[len] = '\0';
-	return buf;
+	if (n < 0)
+		errno = (int)-n;
+	return text;
 }
 
 void cgroup_freeze(const struct cgroup *cgroup)

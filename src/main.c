@@ -189,8 +189,8 @@ static void guardian_setup(struct run *run)
 }
 
 /* --contain: a cgroup where one can be made (auto) or must be (cgroup),
- * else the subreaper's tree walk, or GNU's process group.  Before altimer
- * becomes a subreaper: the cgroup's guardian must not be reparented to it.
+ * else the subreaper's tree walk, or GNU's process group.  The cgroup's
+ * guardian is started later (guardian_setup), once signals are set up.
  * Returns 0, or -errno when --contain=cgroup cannot be honoured. */
 static int containment_setup(struct run *run)
 {

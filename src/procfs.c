@@ -26,37 +26,7 @@ ssize_t procfs_read_small(const char *path, char *buf, size_t size)
 
 ssize_t procfs_read_all(const char *path, char **text)
 {
-	size_t size = 4096, len = 0;
-	char *buf = NULL;
-	ssize_t n;
-	int fd;
-
-	*text = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (buf == NULL || len + 1 >= size) {
-			char *grown = realloc(buf, buf ? size *= 2 : size);
-			if (grown == NULL) {
-				n = -ENOMEM;
-				break;
-			}
-			buf = grown;
-		}
-		n = read_retry(fd, buf + len, size - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close_quietly(fd);
-	if (n < 0) {
-		free(buf);
-		return n;
-	}
-	buf[len] = '\0';
-	*text = buf;
-	return (ssize_t)len;
+	return read_all_at(AT_FDCWD, path, text);
 }
 
 /* "pid (comm) state ppid ... starttime(22nd)": comm may hold spaces and

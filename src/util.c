@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -66,6 +67,41 @@ ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size)
 	close_quietly(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	return n;
+}
+
+ssize_t read_all_at(int dir_fd, const char *name, char **text)
+{
+	size_t size = 4096, len = 0;
+	char *buf = NULL;
+	ssize_t n;
+	int fd;
+
+	*text = NULL;
+	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (buf == NULL || len + 1 >= size) {
+			char *grown = realloc(buf, buf ? size *= 2 : size);
+			if (grown == NULL) {
+				n = -ENOMEM;
+				break;
+			}
+			buf = grown;
+		}
+		n = read_retry(fd, buf + len, size - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close_quietly(fd);
+	if (n < 0) {
+		free(buf);
+		return n;
+	}
+	buf[len] = '\0';
+	*text = buf;
+	return (ssize_t)len;
 }
 
 void close_quietly(int fd)

@@ -18,6 +18,11 @@ ssize_t read_retry(int fd, void *buf, size_t len);
  * -errno. */
 ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size);
 
+/* A file of any size in full, name taken relative to dir_fd (or
+ * AT_FDCWD), into a NUL-terminated *text the caller frees.  Returns the
+ * length, or -errno with *text NULL. */
+ssize_t read_all_at(int dir_fd, const char *name, char **text);
+
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);
 
