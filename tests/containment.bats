@@ -65,7 +65,11 @@ teardown() {
 }
 
 @test "orphans handed to altimer are reaped, not left as zombies ($(altimer_path))" {
-	run "$ALTIMER" "${CONTAIN[@]}" 10 sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do (true &); done; sleep 0.5
+	# The shell waits (up to 20 s) until altimer has no child but itself,
+	# then counts the zombies among them.
+	run "$ALTIMER" "${CONTAIN[@]}" 30 sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do (true &); done
+		i=0; while [ "$(ps -o pid= --ppid "$PPID" | grep -c -v -x " *$$")" -gt 0 ] && [ $i -lt 400 ]; do
+			sleep 0.05; i=$((i + 1)); done
 		ps -o stat= --ppid "$PPID" | grep -c "^Z" || true'
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]

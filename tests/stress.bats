@@ -70,8 +70,14 @@ marked_alive() {
 	before=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
 	wait_for "$f" 'done' 60
 	after=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
+	# The orphans are altimer's to reap: none is left a zombie for long (the
+	# last ones may have exited just now, on a machine too busy to have
+	# run altimer since).
+	deadline=$((SECONDS + 10))
 	# shellcheck disable=SC2009 # zombies by state, which pgrep cannot select
-	children=$(ps -o stat= --ppid "$pid" | grep -c '^Z' || true)
+	while children=$(ps -o stat= --ppid "$pid" | grep -c '^Z') && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.05
+	done
 	kill -TERM "$pid"
 	wait "$pid" || true
 	[ "$before" -eq "$after" ]

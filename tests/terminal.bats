@@ -44,6 +44,25 @@ wait_foreground() {
 	done
 }
 
+# wait_job_foreground: until the shell in the pane has given the
+# terminal to the job it started (a live group other than the shell's; a
+# job that has just ended may still be named until the shell takes the
+# terminal back).  The shell has then put the terminal back in its line
+# mode: what is typed from here on is echoed and waits for the job's read,
+# however slowly the job starts.
+wait_job_foreground() {
+	local deadline=$((SECONDS + 10)) shell group
+	shell=$(tmux -S "$SOCKET" display -p '#{pane_pid}')
+	until group=$(foreground_group) && [ "$group" != "$shell" ] &&
+		pgrep -g "$group" >/dev/null; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "the shell never gave the terminal to a job"; screen
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
 # wait_group_foreground PGID [SECONDS]: until PGID is the foreground group.
 wait_group_foreground() {
 	local deadline=$((SECONDS + ${2:-10}))
@@ -98,7 +117,7 @@ reader_stopped_then_bg() {
 
 @test "the command reads the terminal" {
 	type_line '"$A" 30 cat'
-	sleep 0.3
+	wait_foreground cat
 	type_line 'typed-line'
 	wait_screen '^typed-line$' 10 2
 	keys C-d
@@ -110,11 +129,13 @@ reader_stopped_then_bg() {
 	# altimer does not lead the shell's job group here: the case where GNU
 	# timeout's own new group leaves the command in the background.
 	type_line 'true | "$A" 30 sh -c "read x </dev/tty; echo piped-\$x"'
-	sleep 0.3
+	wait_job_foreground
 	type_line 'abc'
 	wait_screen '^piped-abc$'
+	# The shell has the terminal back before the next job starts.
+	wait_group_foreground "$(tmux -S "$SOCKET" display -p '#{pane_pid}')"
 	type_line 'bash -c '"'"'"$A" 30 head -n1; true'"'"''
-	sleep 0.3
+	wait_job_foreground
 	type_line 'scripted-line'
 	wait_screen '^scripted-line$' 10 2
 	type_line 'echo "rc=$?"'
@@ -128,7 +149,7 @@ reader_stopped_then_bg() {
 
 @test "Ctrl-C interrupts the command and the shell sees the interrupt" {
 	type_line '"$A" 30 sleep 100'
-	sleep 0.5
+	wait_foreground sleep
 	keys C-c
 	type_line 'echo "rc=$?"'
 	wait_screen '^rc=130$'
@@ -170,7 +191,7 @@ reader_stopped_then_bg() {
 	wait_screen '^rc=124$'
 	# The shell and the next command can still read the terminal.
 	type_line '"$A" 10 sh -c "read y; echo next-\$y"'
-	sleep 0.3
+	wait_foreground sh
 	type_line 'ok'
 	wait_screen '^next-ok$'
 }
