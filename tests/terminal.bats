@@ -24,9 +24,14 @@ keys() {
 	tmux -S "$SOCKET" send-keys "$@"
 }
 
+# The pid of the shell in the pane.
+shell_pid() {
+	tmux -S "$SOCKET" display -p '#{pane_pid}'
+}
+
 # The terminal's foreground process group, as the shell in the pane sees it.
 foreground_group() {
-	ps -o tpgid= -p "$(tmux -S "$SOCKET" display -p '#{pane_pid}')" | tr -d ' '
+	ps -o tpgid= -p "$(shell_pid)" | tr -d ' '
 }
 
 # wait_foreground NAME [SECONDS]: until the leader of the terminal's
@@ -52,7 +57,7 @@ wait_foreground() {
 # however slowly the job starts.
 wait_job_foreground() {
 	local deadline=$((SECONDS + 10)) shell group
-	shell=$(tmux -S "$SOCKET" display -p '#{pane_pid}')
+	shell=$(shell_pid)
 	until group=$(foreground_group) && [ "$group" != "$shell" ] &&
 		pgrep -g "$group" >/dev/null; do
 		if [ "$SECONDS" -ge "$deadline" ]; then
@@ -133,7 +138,7 @@ reader_stopped_then_bg() {
 	type_line 'abc'
 	wait_screen '^piped-abc$'
 	# The shell has the terminal back before the next job starts.
-	wait_group_foreground "$(tmux -S "$SOCKET" display -p '#{pane_pid}')"
+	wait_group_foreground "$(shell_pid)"
 	type_line 'bash -c '"'"'"$A" 30 head -n1; true'"'"''
 	wait_job_foreground
 	type_line 'scripted-line'
