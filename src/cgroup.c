@@ -23,7 +23,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,10 +211,10 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 	}
 	cgroup->dir_fd = openat(parent_fd, cgroup->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* Without cgroup.kill (Linux < 5.14) there is no atomic kill: the
-	 * tree walk does better than half a cgroup mode. */
-	if (cgroup->dir_fd < 0 || faccessat(cgroup->dir_fd, "cgroup.events", R_OK, 0) < 0 ||
-	    faccessat(cgroup->dir_fd, "cgroup.kill", W_OK, 0) < 0 ||
-	    faccessat(cgroup->dir_fd, "cgroup.freeze", W_OK, 0) < 0) {
+	 * tree walk does better than half a cgroup mode.  cgroup.freeze
+	 * (5.2) and cgroup.events (4.5) are older, and a new cgroup's files
+	 * all have one owner: one check answers for the three. */
+	if (cgroup->dir_fd < 0 || faccessat(cgroup->dir_fd, "cgroup.kill", W_OK, 0) < 0) {
 		r = errno ? -errno : -ENOENT;
 		snprintf(why, why_size, "cannot use the new cgroup %s%s%s: %s", dir,
 			 dir[strlen(dir) - 1] == '/' ? "" : "/", cgroup->name, strerror(-r));
@@ -577,22 +576,19 @@ static int remove_dir(const struct cgroup *cgroup)
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
-/* The guardian, before its watch: no terminal signals (a session of its
- * own, every signal ignored), and no descriptor of altimer's or the
- * caller's held open but its three (a $(...) around altimer must see EOF
- * when altimer ends; the guardian never execs). */
+/* The guardian, before its watch: out of the caller's session (no
+ * terminal's signals), every signal still blocked as it was born (none can
+ * end it, none interrupts its poll; only KILL can), and no descriptor of
+ * altimer's or the caller's held open but its three (a $(...) around
+ * altimer must see EOF when altimer ends; the guardian never execs). */
 static void guardian_ready(const int pipe_fds[2], int altimer_fd, int dir_fd)
 {
 	int null_fd, keep[] = { pipe_fds[0], dir_fd, altimer_fd };
-	sigset_t none;
 
 	close(pipe_fds[1]);
 	(void)setsid();
-	for (int other = 1; other < NSIG; other++)
-		if (other != SIGKILL && other != SIGSTOP)
-			(void)signal(other, SIG_IGN);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Named apart from altimer in ps, and from a nested timeout. */
+	(void)prctl(PR_SET_NAME, "altimer-guard");
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (int fd = 0; fd < 3 && null_fd >= 0; fd++)
 		(void)dup2(null_fd, fd);
@@ -638,9 +634,9 @@ static _Noreturn void guardian_run(int pipe_fd, int altimer_fd, struct cgroup *c
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 {
 	struct proc_handle altimer = PROC_HANDLE_NONE;
-	int pipe_fds[2], r, altimer_fd, status = 0, subreaper = 0;
+	int pipe_fds[2], r, altimer_fd;
 	sigset_t all, old;
-	pid_t middle;
+	pid_t guardian;
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
@@ -652,45 +648,28 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 		close_quietly(altimer_fd);
 		return r;
 	}
-	/* Forked twice, so the guardian is nobody's child in altimer's tree:
-	 * no walk counts it, no wait reaps it, and it stays in altimer's
-	 * cgroup, outside the command's.  altimer is no subreaper until the
-	 * middle process is reaped, or the guardian would come back to it.
-	 * No signal may end the guardian before it ignores them all: it is
-	 * born with every one blocked. */
-	(void)prctl(PR_GET_CHILD_SUBREAPER, &subreaper);
-	if (subreaper)
-		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
+	/* Forked once: altimer's child, but outside the command's cgroup,
+	 * and left out of every walk of the command's tree (tree_exclude).
+	 * A middle process to make it nobody's child cost a second fork and
+	 * a wait on every run.  Born with every signal blocked, it keeps them
+	 * blocked: no signal may end it while it watches. */
 	sigfillset(&all);
 	(void)sigprocmask(SIG_BLOCK, &all, &old);
-	middle = fork();
-	if (middle == 0) {
-		/* The middle process only forks; the guardian readies
-		 * itself once it is init's (or an outer subreaper's). */
-		pid_t guardian = fork();
-
-		if (guardian != 0)
-			_exit(guardian < 0);
+	guardian = fork();
+	if (guardian == 0) {
 		guardian_ready(pipe_fds, altimer_fd, cgroup->dir_fd);
 		guardian_run(pipe_fds[0], altimer_fd, cgroup, sig, grace_ms);
 	}
-	r = middle < 0 ? -errno : 0;
+	r = guardian < 0 ? -errno : 0;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close_quietly(pipe_fds[0]);
 	close_quietly(altimer_fd);
-	while (middle > 0 && waitpid(middle, &status, 0) < 0 && errno == EINTR)
-		;
-	/* The middle process exits 1 when the guardian could not be forked. */
-	if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
-		r = -EAGAIN;
-	if (subreaper)
-		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (r < 0) {
 		close_quietly(pipe_fds[1]);
 		return r;
 	}
 	cgroup->guardian_fd = pipe_fds[1];
-	return 0;
+	return guardian;
 }
 
 int cgroup_remove(struct cgroup *cgroup)
@@ -698,18 +677,21 @@ int cgroup_remove(struct cgroup *cgroup)
 	int r = 0;
 
 	if (cgroup->dir_fd >= 0) {
-		/* Members die or move out; the last ones may still be exiting. */
-		if (cgroup_populated(cgroup) > 0) {
+		/* Mostly the cgroup is empty by now and goes at once.  EBUSY:
+		 * members are left (they die or move out; the last ones may
+		 * still be exiting), or nested cgroups of an inner altimer. */
+		r = remove_dir(cgroup);
+		if (r == -EBUSY && cgroup_populated(cgroup) > 0) {
 			if (!cgroup->killed)
 				move_out(cgroup);
 			(void)cgroup_wait_empty(cgroup, 1000);
 		}
-		remove_nested(cgroup->dir_fd, 0);
-		for (int attempt = 0; attempt < 100; attempt++) {
+		if (r == -EBUSY)
+			remove_nested(cgroup->dir_fd, 0);
+		for (int attempt = 0; r == -EBUSY && attempt < 100; attempt++) {
 			r = remove_dir(cgroup);
-			if (r != -EBUSY)
-				break;
-			(void)cgroup_wait_empty(cgroup, 10);
+			if (r == -EBUSY)
+				(void)cgroup_wait_empty(cgroup, 10);
 		}
 		close_quietly(cgroup->dir_fd);
 		cgroup->dir_fd = -1;

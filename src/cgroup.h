@@ -77,11 +77,11 @@ int cgroup_wait_empty(const struct cgroup *cgroup, int timeout_ms);
 /* The tree's usage so far (cumulative totals). */
 void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage);
 
-/* Start the guardian: a process outside the cgroup and outside altimer's
- * tree that, once altimer is gone however it died, sends sig to the
- * cgroup's members (the command got it as its parent-death signal), gives
- * them grace_ms to end, KILLs what is left and removes the cgroup.
- * Returns 0, -EAGAIN when the guardian could not be forked, or -errno. */
+/* Start the guardian: a child of altimer's, outside the cgroup, that,
+ * once altimer is gone however it died, sends sig to the cgroup's members
+ * (the command got it as its parent-death signal), gives them grace_ms to
+ * end, KILLs what is left and removes the cgroup.  Returns the guardian's
+ * pid (no part of the command's tree: see tree_exclude), or -errno. */
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms);
 
 /* Remove the cgroup (waiting briefly while it is still populated) and let

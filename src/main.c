@@ -168,11 +168,10 @@ static int guardian_grace_ms(const struct options *options)
 	return total ? (int)(total / 1000000) + 1 : 1000;
 }
 
-/* The cgroup's guardian, once altimer's signals are blocked: its middle
- * process is altimer's child for a moment, and whoever takes altimer's
- * first child for its command must find altimer ready for signals.
- * Without a guardian a kill -9 of altimer leaves the tree running, as in
- * tree mode: worth saying, not failing for. */
+/* The cgroup's guardian, once altimer's signals are blocked: a TERM
+ * that comes as soon as altimer has a child must find altimer ready for
+ * it.  Without a guardian a kill -9 of altimer leaves the tree running, as
+ * in tree mode: worth saying, not failing for. */
 static void guardian_setup(struct run *run)
 {
 	char *why = run->containment_reason;
@@ -186,6 +185,8 @@ static void guardian_setup(struct run *run)
 				  guardian_grace_ms(run->options));
 	if (r < 0)
 		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
+	else
+		tree_exclude(r);
 }
 
 /* --contain: a cgroup where one can be made (auto) or must be (cgroup),

@@ -65,6 +65,13 @@ static void reserve_release(void)
 	}
 }
 
+static pid_t excluded;
+
+void tree_exclude(pid_t pid)
+{
+	excluded = pid;
+}
+
 int tree_become_subreaper(void)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -112,6 +119,8 @@ static int add_child(pid_t pid, void *context)
 {
 	struct procfs_stat stat;
 
+	if (pid == excluded)
+		return 0;
 	if (procfs_stat(pid, &stat) < 0)
 		return 0; /* gone since the list was read */
 	return members_add(context, &stat, true);
@@ -140,7 +149,7 @@ static void mark_descendants(struct members *members)
 		changed = false;
 		for (size_t i = 0; i < members->count; i++) {
 			struct member *member = &members->items[i];
-			if (member->descendant)
+			if (member->descendant || member->stat.pid == excluded)
 				continue;
 			if (member->stat.ppid == self) {
 				member->descendant = changed = true;
@@ -314,6 +323,9 @@ int tree_reap_orphans(pid_t command)
 		pid_t orphan = info.si_pid;
 		if (waitid(P_PID, (id_t)orphan, &info, WEXITED | WNOHANG) < 0)
 			break;
+		/* Its pid is free now: a process of the tree may get it. */
+		if (orphan == excluded)
+			excluded = 0;
 		reaped++;
 	}
 	return reaped;

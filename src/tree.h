@@ -13,6 +13,10 @@
  * however many altimer has open.  Returns 0 or -errno. */
 int tree_reserve_descriptors(void);
 
+/* A child of altimer's own that is no part of the command's tree (the
+ * cgroup's guardian): every walk leaves it out.  One at most; 0 for none. */
+void tree_exclude(pid_t pid);
+
 /* Make altimer the subreaper of everything it starts.  Returns 0 or -errno. */
 int tree_become_subreaper(void);
 

@@ -154,10 +154,23 @@ made_cgroup() {
 	no_marked_left 5
 }
 
-@test "the guardian is not part of the command's tree and is gone when altimer ends" {
-	run "$ALTIMER" --contain=cgroup 5 sh -c 'ps -o pid= --ppid "$PPID" | wc -l'
-	[ "$status" -eq 0 ]
-	[ "$output" -eq 1 ]
+@test "the guardian is altimer's child outside the command's cgroup and snapshot, and is gone when altimer ends" {
+	# The command lists altimer's children with their name and cgroup,
+	# then is timed out, so the report holds a snapshot of its tree.
+	# shellcheck disable=SC2016 # expanded by that sh
+	run "$ALTIMER" --contain=cgroup --report="$R" 2 sh -c '
+		for p in $(cat /proc/$PPID/task/$PPID/children); do
+			echo "$(cat /proc/$p/comm) $(sed -n "s/^0:://p" /proc/$p/cgroup)"
+		done
+		exec sleep 30'
+	[ "$status" -eq 124 ]
+	# The guardian stays in altimer's cgroup (the test's own); the
+	# command is in the one altimer made in it.
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	dir=$(made_cgroup)
+	[ -n "$dir" ]
+	[ "$(printf '%s\n' "$output" | sort)" = "altimer-guard $own"$'\n'"sh ${own%/}/${dir##*/}" ]
+	[ "$(field '[.snapshot[].comm] | sort | join(" ")')" = sleep ]
 	no_marked_left 2
 }
 

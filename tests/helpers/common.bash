@@ -65,7 +65,7 @@ wait_for() {
 
 # child_running PID NAME [SECONDS]: wait until a child of PID has exec'd
 # NAME, and print that child's pid.  Not "the first child": with a cgroup
-# altimer briefly has another one (the guardian's middle process).
+# altimer has another one (the guardian, altimer-guard).
 child_running() {
 	local deadline=$((SECONDS + ${3:-10})) child children
 	while :; do
