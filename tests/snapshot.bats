@@ -316,3 +316,20 @@ tree_command() {
 	[ "$status" -eq 125 ]
 	[[ "${lines[0]}" == *"invalid time interval "?"bogus"?" (--on-timeout-limit:"* ]]
 }
+
+@test "a plain timeout reads nothing of the tree before its first signal; with --report it does" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	log=$TMP/strace
+	# Only the snapshot reads a process's kernel stack or wait channel.
+	# LeakSanitizer (in sanitizer builds) cannot run under ptrace.
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -o "$log" -e trace=open,openat \
+		"$ALTIMER" 0.3 sh -c 'sleep 293.1; true'
+	[ "$status" -eq 124 ]
+	run ! grep -E -q '"/proc/[0-9]+/(stack|wchan|cmdline)"' "$log"
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -o "$log" -e trace=open,openat \
+		"$ALTIMER" --report="$R" 0.3 sh -c 'sleep 293.2; true'
+	[ "$status" -eq 124 ]
+	grep -E -q '"/proc/[0-9]+/(stack|wchan)"' "$log"
+	[ "$(field '[.snapshot[].comm]')" = '["sh","sleep"]' ]
+}
