@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -576,47 +578,12 @@ static int remove_dir(const struct cgroup *cgroup)
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
-/* The guardian, before its watch: out of the caller's session (no
- * terminal's signals), every signal still blocked as it was born (none can
- * end it, none interrupts its poll; only KILL can), and no descriptor of
- * altimer's or the caller's held open but its three (a $(...) around
- * altimer must see EOF when altimer ends; the guardian never execs). */
-static void guardian_ready(const int pipe_fds[2], int altimer_fd, int dir_fd)
+/* The guardian's work once altimer is gone without its goodbye: the tree
+ * gets what a timeout would have given it (sig, frozen, as the command got
+ * it as its parent-death signal; grace_ms to end), then cgroup.kill, and
+ * the cgroup goes. */
+static void guardian_act(struct cgroup *cgroup, int sig, int grace_ms)
 {
-	int null_fd, keep[] = { pipe_fds[0], dir_fd, altimer_fd };
-
-	close(pipe_fds[1]);
-	(void)setsid();
-	/* Named apart from altimer in ps, and from a nested timeout. */
-	(void)prctl(PR_SET_NAME, "altimer-guard");
-	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd < 3 && null_fd >= 0; fd++)
-		(void)dup2(null_fd, fd);
-	close_all_but(keep, altimer_fd >= 0 ? 3 : 2);
-}
-
-/* The guardian's whole life: wait until altimer says goodbye (one byte)
- * or dies (its pidfd turns readable, or the pipe ends without the byte).
- * Then the tree gets what a timeout would have given it: sig, frozen, as
- * the command got it as its parent-death signal, grace_ms to end, then
- * cgroup.kill; and the cgroup goes. */
-static _Noreturn void guardian_run(int pipe_fd, int altimer_fd, struct cgroup *cgroup,
-				   int sig, int grace_ms)
-{
-	struct pollfd fds[2] = {
-		{ .fd = pipe_fd, .events = POLLIN },
-		{ .fd = altimer_fd, .events = POLLIN },
-	};
-	char byte = 0;
-
-	for (;;) {
-		if (poll(fds, altimer_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-			_exit(1);
-		if (fds[0].revents || (altimer_fd >= 0 && fds[1].revents))
-			break;
-	}
-	if (fds[0].revents & POLLIN && read(pipe_fd, &byte, 1) == 1)
-		_exit(0); /* altimer ended normally and cleaned up itself */
 	if (sig > 0 && sig != SIGKILL && grace_ms > 0) {
 		cgroup_freeze(cgroup);
 		(void)cgroup_signal(cgroup, sig, 0);
@@ -628,7 +595,93 @@ static _Noreturn void guardian_run(int pipe_fd, int altimer_fd, struct cgroup *c
 	(void)cgroup_wait_empty(cgroup, 5000);
 	remove_nested(cgroup->dir_fd, 0);
 	(void)remove_dir(cgroup);
-	_exit(0);
+}
+
+int cgroup_guardian_main(int argc, char **argv)
+{
+	struct cgroup cgroup;
+	int sig, grace_ms;
+
+	if (argc != 7 || strcmp(argv[0], CGROUP_GUARDIAN_NAME) != 0 ||
+	    strcmp(argv[1], "--guardian") != 0)
+		return -1;
+	cgroup_init(&cgroup);
+	cgroup.dir_fd = atoi(argv[4]);
+	sig = atoi(argv[5]);
+	grace_ms = atoi(argv[6]);
+	snprintf(cgroup.parent, sizeof cgroup.parent, "%s", argv[2]);
+	snprintf(cgroup.name, sizeof cgroup.name, "%s", argv[3]);
+	(void)prctl(PR_SET_NAME, CGROUP_GUARDIAN_NAME);
+	guardian_act(&cgroup, sig, grace_ms);
+	return 0;
+}
+
+/* The guardian's watch shares altimer's memory (CLONE_VM): no copy of
+ * altimer's pages, none of the copy-on-write faults a fork costs altimer
+ * afterwards, and nothing to tear down when it ends.  While altimer lives
+ * it may therefore touch nothing of altimer's but this plan, written
+ * before the clone and never after, and its own stack: raw system calls
+ * only, no allocation, no formatting, no stdio.  (errno, altimer's too, is
+ * written only by a failing call, and none of these fails on a kernel with
+ * cgroup.kill, short of a seccomp filter refusing close_range.)  Once
+ * altimer is gone it has the memory to itself, in whatever state a KILL
+ * left it: it runs altimer's binary afresh for the work
+ * (cgroup_guardian_main). */
+static struct {
+	int pipe_fd, pipe_write_fd, altimer_fd, dir_fd, null_fd;
+	int keep[3];			/* sorted; -1 first when no pidfd */
+	char numbers[3][24];		/* dir_fd, sig, grace_ms */
+	char parent[sizeof ((struct cgroup *)0)->parent];
+	char name[sizeof ((struct cgroup *)0)->name];
+	char *argv[8];
+	char stack[32768] __attribute__((aligned(64)));
+} guardian_plan;
+
+__attribute__((no_sanitize("address"), no_sanitize("undefined"))) static int
+guardian_watch(void *unused)
+{
+	struct pollfd fds[2] = {
+		{ .fd = guardian_plan.pipe_fd, .events = POLLIN },
+		{ .fd = guardian_plan.altimer_fd, .events = POLLIN },
+	};
+	unsigned int low = 3;
+	char byte = 0;
+
+	(void)unused;
+	(void)syscall(SYS_close, guardian_plan.pipe_write_fd);
+	/* Out of the caller's session: no terminal's signals.  Every signal
+	 * stays blocked, as it was born: none ends it, none interrupts it. */
+	(void)syscall(SYS_setsid);
+	(void)syscall(SYS_prctl, PR_SET_NAME, CGROUP_GUARDIAN_NAME, 0, 0, 0);
+	/* No descriptor of altimer's or the caller's held open but its
+	 * three: a $(...) around altimer must see EOF when altimer ends. */
+	for (int fd = 0; fd < 3 && guardian_plan.null_fd > 2; fd++)
+		(void)syscall(SYS_dup3, guardian_plan.null_fd, fd, 0);
+	for (int i = 0; i <= 3; i++) {
+		unsigned int high = i < 3 ? (unsigned int)guardian_plan.keep[i] : ~0U;
+		if (i < 3 && guardian_plan.keep[i] < 3)
+			continue;
+		if (high > low)
+			(void)syscall(SYS_close_range, low, high - 1, 0);
+		low = high + 1;
+	}
+	/* The cgroup's descriptor goes on into the fresh binary. */
+	(void)syscall(SYS_fcntl, guardian_plan.dir_fd, F_SETFD, 0);
+	for (;;) {
+		if (syscall(SYS_ppoll, fds, guardian_plan.altimer_fd >= 0 ? 2 : 1, NULL, NULL,
+			    0) > 0 &&
+		    (fds[0].revents || (guardian_plan.altimer_fd >= 0 && fds[1].revents)))
+			break;
+	}
+	if ((fds[0].revents & POLLIN) && syscall(SYS_read, guardian_plan.pipe_fd, &byte, 1) == 1)
+		return 0; /* altimer ended normally and cleaned up itself */
+	/* altimer is gone: its environment (with any test's marks) goes on. */
+	(void)syscall(SYS_execve, "/proc/self/exe", guardian_plan.argv, environ);
+	/* No binary to run: the KILL at least, raw. */
+	long fd = syscall(SYS_openat, guardian_plan.dir_fd, "cgroup.kill", O_WRONLY);
+	if (fd >= 0)
+		(void)syscall(SYS_write, fd, "1", 1);
+	return 1;
 }
 
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
@@ -640,6 +693,9 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
+	/* Started once: the plan is written before the only clone. */
+	if (guardian_plan.argv[0] != NULL)
+		return -EBUSY;
 	/* Without a pidfd (refused) the pipe's end alone tells of the death. */
 	(void)proc_open(&altimer, getpid());
 	altimer_fd = altimer.pidfd;
@@ -648,22 +704,46 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 		close_quietly(altimer_fd);
 		return r;
 	}
-	/* Forked once: altimer's child, but outside the command's cgroup,
-	 * and left out of every walk of the command's tree (tree_exclude).
-	 * A middle process to make it nobody's child cost a second fork and
-	 * a wait on every run.  Born with every signal blocked, it keeps them
+	/* Opened here, where a failure is altimer's to see. */
+	guardian_plan.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	guardian_plan.pipe_fd = pipe_fds[0];
+	guardian_plan.pipe_write_fd = pipe_fds[1];
+	guardian_plan.altimer_fd = altimer_fd;
+	guardian_plan.dir_fd = cgroup->dir_fd;
+	int keep[3] = { pipe_fds[0], altimer_fd, cgroup->dir_fd };
+	for (int i = 1; i < 3; i++)
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	memcpy(guardian_plan.keep, keep, sizeof keep);
+	snprintf(guardian_plan.numbers[0], sizeof guardian_plan.numbers[0], "%d", cgroup->dir_fd);
+	snprintf(guardian_plan.numbers[1], sizeof guardian_plan.numbers[1], "%d", sig);
+	snprintf(guardian_plan.numbers[2], sizeof guardian_plan.numbers[2], "%d", grace_ms);
+	char **argv = guardian_plan.argv;
+	argv[0] = (char *)CGROUP_GUARDIAN_NAME;
+	argv[1] = (char *)"--guardian";
+	snprintf(guardian_plan.parent, sizeof guardian_plan.parent, "%s", cgroup->parent);
+	snprintf(guardian_plan.name, sizeof guardian_plan.name, "%s", cgroup->name);
+	argv[2] = guardian_plan.parent;
+	argv[3] = guardian_plan.name;
+	argv[4] = guardian_plan.numbers[0];
+	argv[5] = guardian_plan.numbers[1];
+	argv[6] = guardian_plan.numbers[2];
+	argv[7] = NULL;
+	/* altimer's child, outside the command's cgroup, left out of every
+	 * walk of the command's tree (tree_exclude).  Born with every signal
 	 * blocked: no signal may end it while it watches. */
 	sigfillset(&all);
 	(void)sigprocmask(SIG_BLOCK, &all, &old);
-	guardian = fork();
-	if (guardian == 0) {
-		guardian_ready(pipe_fds, altimer_fd, cgroup->dir_fd);
-		guardian_run(pipe_fds[0], altimer_fd, cgroup, sig, grace_ms);
-	}
+	guardian = clone(guardian_watch, guardian_plan.stack + sizeof guardian_plan.stack,
+			 CLONE_VM | SIGCHLD, NULL);
 	r = guardian < 0 ? -errno : 0;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close_quietly(pipe_fds[0]);
 	close_quietly(altimer_fd);
+	close_quietly(guardian_plan.null_fd);
 	if (r < 0) {
 		close_quietly(pipe_fds[1]);
 		return r;

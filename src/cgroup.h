@@ -84,6 +84,15 @@ void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage);
  * pid (no part of the command's tree: see tree_exclude), or -errno. */
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms);
 
+/* The guardian's name, in ps and as the argv[0] it runs altimer's binary
+ * with once altimer is gone. */
+#define CGROUP_GUARDIAN_NAME "altimer-guard"
+
+/* The guardian's work after altimer died, in a fresh run of altimer's
+ * binary ("altimer-guard --guardian PARENT NAME DIR_FD SIG GRACE_MS").
+ * Returns 0 when done, or -1 when argv is not the guardian's. */
+int cgroup_guardian_main(int argc, char **argv);
+
 /* Remove the cgroup (waiting briefly while it is still populated) and let
  * the guardian go.  Safe to call on every way out, more than once. */
 int cgroup_remove(struct cgroup *cgroup);

@@ -424,9 +424,6 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return EXIT_CANCELED;
 	}
-	if (!pidfd_allowed())
-		proc_refuse_pidfds();
-
 	if (containment_setup(run) < 0) {
 		diag("--contain=cgroup: %s", run->containment_reason);
 		return EXIT_CANCELED;
@@ -571,6 +568,13 @@ int main(int argc, char **argv)
 	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
 	int r;
 
+	if (!pidfd_allowed())
+		proc_refuse_pidfds();
+	/* altimer's binary run afresh by the guardian of an altimer that
+	 * died (cgroup.c): that work, and nothing else. */
+	if (argc > 0 && strcmp(argv[0], CGROUP_GUARDIAN_NAME) == 0 &&
+	    cgroup_guardian_main(argc, argv) == 0)
+		return EXIT_SUCCESS;
 	diag_init(argv[0]);
 	run.options = &options;
 	run.signal_fd = -1;
