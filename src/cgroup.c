@@ -621,15 +621,16 @@ int cgroup_guardian_main(int argc, char **argv)
  * afterwards, and nothing to tear down when it ends.  While altimer lives
  * it may therefore touch nothing of altimer's but this plan, written
  * before the clone and never after, and its own stack: raw system calls
- * only, no allocation, no formatting, no stdio.  (errno, altimer's too, is
- * written only by a failing call, and none of these fails on a kernel with
- * cgroup.kill, short of a seccomp filter refusing close_range.)  Once
+ * (close_all_but's too) only, no allocation, no formatting, no stdio.
+ * (errno, altimer's too, is written only by a failing call, and none of
+ * these fails on a kernel with cgroup.kill, short of a seccomp filter
+ * refusing close_range.)  Once
  * altimer is gone it has the memory to itself, in whatever state a KILL
  * left it: it runs altimer's binary afresh for the work
  * (cgroup_guardian_main). */
 static struct {
 	int pipe_fd, pipe_write_fd, altimer_fd, dir_fd, null_fd;
-	int keep[3];			/* sorted; -1 first when no pidfd */
+	int keep[3];			/* pipe_fd, altimer_fd (or -1), dir_fd */
 	char numbers[3][24];		/* dir_fd, sig, grace_ms */
 	char parent[sizeof ((struct cgroup *)0)->parent];
 	char name[sizeof ((struct cgroup *)0)->name];
@@ -644,7 +645,6 @@ guardian_watch(void *unused)
 		{ .fd = guardian_plan.pipe_fd, .events = POLLIN },
 		{ .fd = guardian_plan.altimer_fd, .events = POLLIN },
 	};
-	unsigned int low = 3;
 	char byte = 0;
 
 	(void)unused;
@@ -657,14 +657,7 @@ guardian_watch(void *unused)
 	 * three: a $(...) around altimer must see EOF when altimer ends. */
 	for (int fd = 0; fd < 3 && guardian_plan.null_fd > 2; fd++)
 		(void)syscall(SYS_dup3, guardian_plan.null_fd, fd, 0);
-	for (int i = 0; i <= 3; i++) {
-		unsigned int high = i < 3 ? (unsigned int)guardian_plan.keep[i] : ~0U;
-		if (i < 3 && guardian_plan.keep[i] < 3)
-			continue;
-		if (high > low)
-			(void)syscall(SYS_close_range, low, high - 1, 0);
-		low = high + 1;
-	}
+	close_all_but(guardian_plan.keep, 3);
 	/* The cgroup's descriptor goes on into the fresh binary. */
 	(void)syscall(SYS_fcntl, guardian_plan.dir_fd, F_SETFD, 0);
 	for (;;) {
@@ -710,14 +703,9 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	guardian_plan.pipe_write_fd = pipe_fds[1];
 	guardian_plan.altimer_fd = altimer_fd;
 	guardian_plan.dir_fd = cgroup->dir_fd;
-	int keep[3] = { pipe_fds[0], altimer_fd, cgroup->dir_fd };
-	for (int i = 1; i < 3; i++)
-		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
-			int t = keep[j];
-			keep[j] = keep[j - 1];
-			keep[j - 1] = t;
-		}
-	memcpy(guardian_plan.keep, keep, sizeof keep);
+	guardian_plan.keep[0] = pipe_fds[0];
+	guardian_plan.keep[1] = altimer_fd;
+	guardian_plan.keep[2] = cgroup->dir_fd;
 	snprintf(guardian_plan.numbers[0], sizeof guardian_plan.numbers[0], "%d", cgroup->dir_fd);
 	snprintf(guardian_plan.numbers[1], sizeof guardian_plan.numbers[1], "%d", sig);
 	snprintf(guardian_plan.numbers[2], sizeof guardian_plan.numbers[2], "%d", grace_ms);

@@ -35,8 +35,9 @@ void close_quietly(int fd);
 int reopen_nonblocking(int fd, bool *socket);
 
 /* In a process that lives on without exec (relay keeper, guardian): close
- * every descriptor from 3 up except the count in keep (sorted in place),
- * with close_range() where the kernel has it. */
+ * every descriptor from 3 up except the count in keep (sorted in place;
+ * negative ones ignored), with close_range() where the kernel has it.
+ * System calls only: the guardian calls it in altimer's memory. */
 void close_all_but(int *keep, int count);
 
 #endif
