@@ -20,6 +20,7 @@ setup() {
 teardown() {
 	show_on_failure "${R:-}"
 	for pid in $(marked_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+	[ -z "${BOX:-}" ] || rmdir "$BOX" 2>/dev/null || true
 	rm -rf "${TMP:-/nonexistent}"
 }
 
@@ -62,6 +63,82 @@ made_cgroup() {
 	[ "$status" -eq 0 ]
 	[ "$(field .containment)" = cgroup ]
 	[[ "$output" == *"containment: cgroup (made /"*"/altimer-"* ]]
+}
+
+# The host's cgroup2 mount point, and the cgroup this test runs in.
+host_mount() {
+	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
+}
+
+@test "where cgroup2 is mounted at a usual place, statmount finds it: mountinfo is not read" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	case "$(host_mount)" in
+	/sys/fs/cgroup | /sys/fs/cgroup/unified) ;;
+	*) skip "cgroup2 is mounted at $(host_mount)" ;;
+	esac
+	# statmount came with Linux 6.8.
+	IFS=. read -r major minor _ < /proc/sys/kernel/osrelease
+	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "${minor%%[!0-9]*}" -ge 8 ]; } ||
+		skip "Linux $major.$minor has no statmount"
+	ASAN_OPTIONS=detect_leaks=0 run strace -o "$TMP/strace" -e trace=open,openat \
+		"$ALTIMER" --contain=cgroup --report="$R" 5 true
+	[ "$status" -eq 0 ]
+	[ "$(field .containment)" = cgroup ]
+	[[ "$(made_cgroup)" == "$(host_mount)/"* ]]
+	! grep -q mountinfo "$TMP/strace"
+}
+
+@test "a cgroup2 mount at no usual place is found in mountinfo" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount"
+	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	mkdir "$TMP/cg"
+	# In a mount namespace of its own: the usual places hidden under a
+	# tmpfs, the same hierarchy mounted at $TMP/cg.
+	# shellcheck disable=SC2016 # expanded by that sh
+	run --separate-stderr unshare -m --propagation private sh -c '
+		mount -t cgroup2 none "$1" && mount -t tmpfs none /sys/fs/cgroup &&
+		exec "$2" --contain=cgroup --report="$3" 5 sh -c "grep ^0:: /proc/self/cgroup"
+	' sh "$TMP/cg" "$ALTIMER" "$R"
+	[ "$status" -eq 0 ]
+	dir=$(made_cgroup)
+	[[ "$dir" == "$TMP/cg/"*altimer-[0-9]* ]]
+	[[ "$output" == "0::"*"/${dir##*/}" ]]
+	# Gone, seen through the host's own mount.
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	[ ! -e "$(host_mount)${own%/}/${dir##*/}" ]
+}
+
+@test "in a cgroup namespace the namespace's own mount is used; one showing the cgroups above is refused, with the reason" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to make a cgroup namespace"
+	unshare -C -m true 2>/dev/null || skip "no cgroup or mount namespaces here"
+	mount=$(host_mount)
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	BOX=$mount${own%/}/altimer-box-$$-$RANDOM
+	mkdir "$BOX"
+	# A shell moves into the box and makes a cgroup namespace there: the
+	# host's mount then shows "/.." as its root, and altimer's cgroup,
+	# "/" in the namespace, cannot be placed in it.
+	# shellcheck disable=SC2016 # expanded by that sh
+	run --separate-stderr sh -c 'echo $$ > "$1/cgroup.procs" &&
+		exec unshare -C "$2" --report="$3" 5 true' sh "$BOX" "$ALTIMER" "$R"
+	[ "$status" -eq 0 ]
+	[ "$(field .containment)" = tree ]
+	[ "$(field .containment_reason)" = "altimer's cgroup / is outside the cgroup2 mount $mount" ]
+	# A cgroup2 mount made inside the namespace shows it from its root
+	# (at /sys/fs/cgroup: the kernel refuses the same file system twice
+	# on one mount point).
+	# shellcheck disable=SC2016 # expanded by that sh
+	run --separate-stderr sh -c 'echo $$ > "$1/cgroup.procs" &&
+		exec unshare -C -m --propagation private sh -c "mount -t cgroup2 none /sys/fs/cgroup &&
+			exec \"\$0\" --contain=cgroup --report=\"\$1\" 5 grep ^0:: /proc/self/cgroup" \
+			"$2" "$3"' sh "$BOX" "$ALTIMER" "$R"
+	[ "$status" -eq 0 ]
+	dir=$(made_cgroup)
+	[[ "$dir" == "/sys/fs/cgroup/altimer-"[0-9]* ]]
+	[ "$output" = "0::/${dir##*/}" ]
+	[ ! -e "$BOX/${dir##*/}" ]
+	rmdir "$BOX"
 }
 
 @test "the cgroup is removed after a timeout, an exec failure and altimer's own failure" {
