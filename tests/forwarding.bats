@@ -214,7 +214,7 @@ forward_one() {
 	"$ALTIMER" -s USR1 30 "$PROBE" trap 10 "$f" 3>&- &
 	pid=$!
 	wait_for "$f" ready
-	probe_pid=$(tr -d ' ' <"/proc/$pid/task/$pid/children")
+	probe_pid=$(child_running "$pid" probe)
 	kill -KILL "$pid"
 	wait_for "$f" '^10$' 5
 	# The probe lives on after its USR1: it is the test's to end.
