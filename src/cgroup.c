@@ -731,10 +731,13 @@ static struct {
 __attribute__((no_sanitize("address"), no_sanitize("undefined"))) static int
 guardian_watch(void *unused)
 {
-	struct pollfd fds[2] = {
-		{ .fd = guardian_plan.pipe_fd, .events = POLLIN },
-		{ .fd = guardian_plan.altimer_fd, .events = POLLIN },
-	};
+	/* Woken only by altimer's end, and as late as the parent's wait for
+	 * it: its pidfd, or without one the pipe's last writer gone (HUP,
+	 * which poll reports unasked).  Not by the goodbye: a guardian woken
+	 * then takes altimer's CPU (one that slept long preempts it) just as
+	 * altimer ends, and, leaving the memory first, leaves altimer its
+	 * teardown. */
+	struct pollfd watch = { .fd = guardian_plan.altimer_fd, .events = POLLIN };
 	char byte = 0;
 
 	(void)unused;
@@ -750,13 +753,13 @@ guardian_watch(void *unused)
 	close_all_but(guardian_plan.keep, 3);
 	/* The cgroup's descriptor goes on into the fresh binary. */
 	(void)syscall(SYS_fcntl, guardian_plan.dir_fd, F_SETFD, 0);
-	for (;;) {
-		if (syscall(SYS_ppoll, fds, guardian_plan.altimer_fd >= 0 ? 2 : 1, NULL, NULL,
-			    0) > 0 &&
-		    (fds[0].revents || (guardian_plan.altimer_fd >= 0 && fds[1].revents)))
-			break;
-	}
-	if ((fds[0].revents & POLLIN) && syscall(SYS_read, guardian_plan.pipe_fd, &byte, 1) == 1)
+	if (watch.fd < 0)
+		watch = (struct pollfd){ .fd = guardian_plan.pipe_fd, .events = 0 };
+	while (syscall(SYS_ppoll, &watch, 1, NULL, NULL, 0) <= 0 || watch.revents == 0)
+		continue;
+	/* The pipe does not block: altimer is gone, and a command between
+	 * its fork and its exec may still hold a copy of the write end. */
+	if (syscall(SYS_read, guardian_plan.pipe_fd, &byte, 1) == 1)
 		return 0; /* altimer ended normally and cleaned up itself */
 	/* altimer is gone: its environment (with any test's marks) goes on. */
 	(void)syscall(SYS_execve, "/proc/self/exe", guardian_plan.argv, environ);
@@ -782,7 +785,7 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	/* Without a pidfd (refused) the pipe's end alone tells of the death. */
 	(void)proc_open(&altimer, getpid());
 	altimer_fd = altimer.pidfd;
-	if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+	if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = -errno;
 		close_quietly(altimer_fd);
 		return r;
@@ -855,9 +858,10 @@ int cgroup_remove(struct cgroup *cgroup)
 		cgroup->dir_fd = -1;
 	}
 	if (cgroup->guardian_fd >= 0) {
-		/* The goodbye: the cgroup is gone, the guardian has no work. */
+		/* The goodbye, read by the guardian once altimer has ended:
+		 * the cgroup is gone, there is no work left.  The pipe stays
+		 * open until then: its end would wake the guardian now. */
 		(void)write_all(cgroup->guardian_fd, "x", 1);
-		close_quietly(cgroup->guardian_fd);
 		cgroup->guardian_fd = -1;
 	}
 	return r;

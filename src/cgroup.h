@@ -32,7 +32,7 @@ struct cgroup {
 				 * when needed: a low descriptor limit is
 				 * spent on the command, not on this */
 	char name[48];		/* "altimer-PID" */
-	int guardian_fd;	/* write end of its pipe: closed tells it to go */
+	int guardian_fd;	/* write end of its pipe, for the goodbye */
 	bool killed;		/* cgroup.kill was written: all are dying */
 };
 
