@@ -6,7 +6,8 @@
  *   interleave ROUNDS COMMAND [ARG]... [--- COMMAND [ARG]...]...
  *
  * Prints, per command in the order given, the median, first and third
- * quartile of its elapsed time in microseconds, and the command.  The
+ * quartile and 99th percentile of its elapsed time in microseconds, tab
+ * separated, and the command.  The
  * commands' output goes to /dev/null; ten rounds of warm-up are not
  * counted. */
 #include <spawn.h>
@@ -86,8 +87,9 @@ int main(int argc, char **argv)
 	}
 	for (int which = 0; which < count; which++) {
 		qsort(times[which], (size_t)rounds, sizeof **times, compare);
-		printf("%.0f\t%.0f\t%.0f\t", times[which][rounds / 2], times[which][rounds / 4],
-		       times[which][3 * rounds / 4]);
+		printf("%.0f\t%.0f\t%.0f\t%.0f\t", times[which][rounds / 2],
+		       times[which][rounds / 4], times[which][3 * rounds / 4],
+		       times[which][(99 * rounds + 50) / 100 - 1]);
 		for (char **arg = commands[which]; *arg; arg++)
 			printf("%s%s", *arg, arg[1] ? " " : "\n");
 	}
