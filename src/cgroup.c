@@ -520,6 +520,27 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 	return signalled;
 }
 
+int cgroup_count_outside(const struct cgroup *cgroup, pid_t group)
+{
+	char *buf;
+	int count = 0;
+
+	if (cgroup->dir_fd < 0)
+		return -EBADF;
+	buf = read_procs(cgroup);
+	if (buf == NULL)
+		return -errno;
+	for (char *p = buf, *end;; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		/* One that is gone by now is in no group: counted. */
+		count += pid > 0 && getpgid((pid_t)pid) != group;
+	}
+	free(buf);
+	return count;
+}
+
 int cgroup_count(const struct cgroup *cgroup)
 {
 	char *buf;

@@ -88,10 +88,15 @@ bool loop_uses_cgroup(const struct run *run)
 }
 
 /* Cgroup mode: KILL is one write to cgroup.kill, reaching every level.
- * Any other signal is sent with the cgroup frozen, so no member can react
- * (exit, be reaped, fork) before all have it: the group first, then the
- * members of this cgroup that left it, not those of nested cgroups (an
- * inner altimer or timeout translates the signal for its own command). */
+ * Any other signal goes to the group first, then to the members of this
+ * cgroup that left it, not those of nested cgroups (an inner altimer or
+ * timeout translates the signal for its own command).  With members
+ * outside the group, the cgroup is frozen meanwhile, so no member can
+ * react (exit, be reaped, fork) before all have it.  Mostly the group is
+ * all there is: its one signal reaches all at once, and a freeze would
+ * only cost the command two wake-ups before it acts.  One that left the
+ * group after the look is listed after the group's signal, and gets it
+ * then (twice, if it left in between). */
 static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *cause,
 			 int step)
 {
@@ -115,7 +120,9 @@ static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *
 			report_signal(&run->report, sig, "command", pid, -1, cause, step);
 		return r == -ESRCH ? 0 : r;
 	}
-	cgroup_freeze(&run->cgroup);
+	bool freeze = cgroup_count_outside(&run->cgroup, pid) != 0;
+	if (freeze)
+		cgroup_freeze(&run->cgroup);
 	r = child_signal(&run->child, sig, true);
 	if (r == 0)
 		report_signal(&run->report, sig, "group", pid, -1, cause, step);
@@ -131,9 +138,11 @@ static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *
 	if (sig != SIGCONT) {
 		if (child_signal(&run->child, SIGCONT, true) == 0)
 			report_signal(&run->report, SIGCONT, "group", pid, -1, cause, step);
-		(void)cgroup_signal(&run->cgroup, SIGCONT, pid);
+		if (freeze || count > 0)
+			(void)cgroup_signal(&run->cgroup, SIGCONT, pid);
 	}
-	cgroup_thaw(&run->cgroup);
+	if (freeze)
+		cgroup_thaw(&run->cgroup);
 	return r == -ESRCH ? 0 : r;
 }
 

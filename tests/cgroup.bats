@@ -86,7 +86,7 @@ host_mount() {
 	[ "$status" -eq 0 ]
 	[ "$(field .containment)" = cgroup ]
 	[[ "$(made_cgroup)" == "$(host_mount)/"* ]]
-	! grep -q mountinfo "$TMP/strace"
+	[ "$(grep -c mountinfo "$TMP/strace")" -eq 0 ]
 }
 
 @test "a cgroup2 mount at no usual place is found in mountinfo" {
@@ -193,6 +193,26 @@ host_mount() {
 		sleep 30' sh "$TMP/left"
 	[ "$status" -eq 124 ]
 	[ "$(jq -c '[.signals[] | select(.target == "tree") | [.signal, .processes]][0]' "$R")" = '["TERM",2]' ]
+	no_marked_left
+}
+
+@test "the cgroup is frozen for a signal only when members left the group" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	# The group alone: its one signal reaches all, no freeze.
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -o "$TMP/alone" -e trace=openat \
+		"$ALTIMER" --contain=cgroup 0.3 sleep 30
+	[ "$status" -eq 124 ]
+	grep -q '"cgroup.procs"' "$TMP/alone"
+	[ "$(grep -c '"cgroup.freeze"' "$TMP/alone")" -eq 0 ]
+	# A member outside it: frozen, signalled, thawed.
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -o "$TMP/left" -e trace=openat \
+		"$ALTIMER" --contain=cgroup --report="$R" 1 sh -c '
+		setsid sh -c "echo ready > \"\$1\"; exec sleep 30" sh "$1" &
+		while [ ! -s "$1" ]; do sleep 0.05; done; exec sleep 30' sh "$TMP/ready"
+	[ "$status" -eq 124 ]
+	[ "$(grep -c '"cgroup.freeze"' "$TMP/left")" -eq 2 ]
+	[ "$(jq -c '[.signals[] | select(.target == "tree") | [.signal, .processes]][0]' "$R")" = '["TERM",1]' ]
 	no_marked_left
 }
 
