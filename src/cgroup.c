@@ -156,6 +156,13 @@ struct mount_status {
  * cgroup it shows as its root), at a fifth of the cost.  Returns
  * -ENOENT when neither place holds cgroup2 and -ENOSYS where the kernel
  * lacks statmount or a filter refuses it: mountinfo answers then. */
+#ifndef STATMOUNT_NR
+static int find_mount_at_usual_places(char *point, char *root, size_t size)
+{
+	(void)point, (void)root, (void)size;
+	return -ENOSYS;
+}
+#else
 static int find_mount_at_usual_places(char *point, char *root, size_t size)
 {
 	static const char *const places[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
@@ -165,9 +172,6 @@ static int find_mount_at_usual_places(char *point, char *root, size_t size)
 	} answer;
 	struct mount_status *status = &answer.status;
 
-#ifndef STATMOUNT_NR
-	return -ENOSYS;
-#endif
 	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
 		struct statfs fs;
 		struct statx stx;
@@ -196,6 +200,7 @@ static int find_mount_at_usual_places(char *point, char *root, size_t size)
 	}
 	return -ENOENT;
 }
+#endif
 
 /* The cgroup2 mount: its mount point and the cgroup it shows as its root
  * (not "/" inside a cgroup namespace mounted from outside). */
