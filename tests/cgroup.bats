@@ -65,7 +65,7 @@ made_cgroup() {
 	[[ "$output" == *"containment: cgroup (made /"*"/altimer-"* ]]
 }
 
-# The host's cgroup2 mount point, and the cgroup this test runs in.
+# The host's cgroup2 mount point.
 host_mount() {
 	awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo
 }
@@ -205,11 +205,16 @@ host_mount() {
 	[ "$status" -eq 124 ]
 	grep -q '"cgroup.procs"' "$TMP/alone"
 	[ "$(grep -c '"cgroup.freeze"' "$TMP/alone")" -eq 0 ]
-	# A member outside it: frozen, signalled, thawed.
-	ASAN_OPTIONS=detect_leaks=0 run strace -f -o "$TMP/left" -e trace=openat \
-		"$ALTIMER" --contain=cgroup --report="$R" 1 sh -c '
+	# A member outside it: frozen, signalled, thawed.  The deadline comes
+	# as an ALRM once that member runs.
+	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$TMP/left" -e trace=openat \
+		"$ALTIMER" --contain=cgroup --report="$R" 300 sh -c '
 		setsid sh -c "echo ready > \"\$1\"; exec sleep 30" sh "$1" &
-		while [ ! -s "$1" ]; do sleep 0.05; done; exec sleep 30' sh "$TMP/ready"
+		wait' sh "$TMP/ready" 3>&- &
+	pid=$!
+	wait_for "$TMP/ready" ready 30
+	kill -ALRM "$(child_running "$pid" altimer)"
+	status=0; wait "$pid" || status=$?
 	[ "$status" -eq 124 ]
 	[ "$(grep -c '"cgroup.freeze"' "$TMP/left")" -eq 2 ]
 	[ "$(jq -c '[.signals[] | select(.target == "tree") | [.signal, .processes]][0]' "$R")" = '["TERM",1]' ]
