@@ -540,7 +540,7 @@ int cgroup_count_outside(const struct cgroup *cgroup, pid_t group)
 		if (end == p)
 			break;
 		/* One that is gone by now is in no group: counted. */
-		count += pid > 0 && getpgid((pid_t)pid) != group;
+		count += pid > 0 && (group <= 0 || getpgid((pid_t)pid) != group);
 	}
 	free(buf);
 	return count;
@@ -548,18 +548,7 @@ int cgroup_count_outside(const struct cgroup *cgroup, pid_t group)
 
 int cgroup_count(const struct cgroup *cgroup)
 {
-	char *buf;
-	int count = 0;
-
-	if (cgroup->dir_fd < 0)
-		return -EBADF;
-	buf = read_procs(cgroup);
-	if (buf == NULL)
-		return -errno;
-	for (char *p = buf; *p; p++)
-		count += *p == '\n';
-	free(buf);
-	return count;
+	return cgroup_count_outside(cgroup, 0);
 }
 
 int cgroup_populated(const struct cgroup *cgroup)

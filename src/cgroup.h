@@ -65,7 +65,8 @@ void cgroup_thaw(const struct cgroup *cgroup);
 int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group);
 
 /* How many processes directly in the cgroup are outside the process
- * group (a vanished one counts: it may have left it), or -errno. */
+ * group (a vanished one counts: it may have left it; group 0: all of
+ * them), or -errno. */
 int cgroup_count_outside(const struct cgroup *cgroup, pid_t group);
 
 /* How many processes are directly in the cgroup, or -errno. */
