@@ -88,6 +88,14 @@ struct mount_found {
 	size_t size;
 };
 
+/* Whether path leads to a cgroup2 file system. */
+static bool is_cgroup2(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 /* A mountinfo line: id parent major:minor root mountpoint options... -
  * fstype source. */
 static int take_cgroup2_mount(char *line, void *context)
@@ -110,8 +118,7 @@ static int take_cgroup2_mount(char *line, void *context)
 		return 1;
 	/* A mount hidden under a later one is listed still, but its path
 	 * leads elsewhere. */
-	struct statfs fs;
-	if (statfs(fields[4], &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+	if (!is_cgroup2(fields[4]))
 		return 1;
 	strcpy(found->root, fields[3]);
 	strcpy(found->point, fields[4]);
@@ -173,10 +180,9 @@ static int find_mount_at_usual_places(char *point, char *root, size_t size)
 	struct mount_status *status = &answer.status;
 
 	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
-		struct statfs fs;
 		struct statx stx;
 
-		if (statfs(places[i], &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC)
+		if (!is_cgroup2(places[i]))
 			continue;
 		if (statx(AT_FDCWD, places[i], 0, STATX_MNT_ID_UNIQUE, &stx) < 0 ||
 		    !(stx.stx_mask & STATX_MNT_ID_UNIQUE))
