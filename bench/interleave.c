@@ -7,9 +7,8 @@
  *
  * Prints, per command in the order given, the median, first and third
  * quartile and 99th percentile of its elapsed time in microseconds, tab
- * separated, and the command.  The
- * commands' output goes to /dev/null; ten rounds of warm-up are not
- * counted. */
+ * separated, and the command.  The commands' output goes to /dev/null;
+ * ten rounds of warm-up are not counted. */
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
