@@ -76,11 +76,7 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bo
 	 * SIGTTOU go back to the caller's.  The mask starts empty: a signal
 	 * blocked by whatever started altimer must not make COMMAND deaf to
 	 * the timeout's TERM. */
-	for (size_t i = 0; plan->restore_signals[i] != 0; i++)
-		(void)sigaction(plan->restore_signals[i], &plan->restore_actions[i], NULL);
-	sigset_t empty;
-	sigemptyset(&empty);
-	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
+	signals_restore(&plan->restore);
 
 	execvp(plan->argv[0], plan->argv);
 	error = errno;

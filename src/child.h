@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "proc.h"
+#include "util.h"
 #include "relay.h"
 
 struct child {
@@ -29,8 +30,7 @@ struct spawn_plan {
 	bool new_group;			/* put COMMAND in its own process group */
 	int terminal;			/* give this terminal to that group, or -1 */
 	const struct relay *relay;	/* COMMAND's stdout/stderr pipes */
-	const int *restore_signals;	/* dispositions to restore, 0-terminated */
-	const struct sigaction *restore_actions;
+	struct signal_restore restore;	/* the caller's dispositions */
 	unsigned closed_standard_fds;	/* bit n: close fd n, as altimer got it */
 	int death_signal;		/* COMMAND gets it if altimer dies */
 	int cgroup_fd;			/* start COMMAND in this cgroup, or -1 */

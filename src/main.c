@@ -480,8 +480,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 		.new_group = !options->foreground,
 		.terminal = run->terminal,
 		.relay = &run->relay,
-		.restore_signals = restored_signals,
-		.restore_actions = original_actions,
+		.restore = { restored_signals, original_actions },
 		.closed_standard_fds = run->closed_standard_fds,
 		.death_signal = options->timeout_signal,
 		.cgroup_fd = cgroup_dir_fd(&run->cgroup),
@@ -528,8 +527,9 @@ static int start(struct run *run, const struct sigaction *original_actions)
 /* COMMAND has ended: clean up its tree, write the report, and end the way
  * GNU timeout would.  Returns altimer's exit status, or does not return
  * when altimer dies of COMMAND's signal. */
-static int finish(struct run *run)
+static int finish(struct run *run, const struct sigaction *original_actions)
 {
+	const struct signal_restore restore = { restored_signals, original_actions };
 	struct report_facts facts;
 	int reraise_signal;
 
@@ -540,7 +540,7 @@ static int finish(struct run *run)
 		cgroup_usage(&run->cgroup, &run->tree_usage);
 	remove_cgroup();
 	/* altimer ends with COMMAND; late writers' output still gets through. */
-	relay_hand_over(&run->relay);
+	relay_hand_over(&run->relay, &restore);
 	facts = facts_of(run);
 	facts.reason = end_reason(run);
 	facts.exit_status = exit_status(run, &reraise_signal);
@@ -606,7 +606,7 @@ int main(int argc, char **argv)
 		(void)cgroup_kill(&run.cgroup);
 		return give_up(&run, "lost track of the command", -r);
 	}
-	r = finish(&run);
+	r = finish(&run, original_actions);
 	options_free(&options);
 	return r;
 }

@@ -440,17 +440,17 @@ static bool relay_open_streams(const struct relay *relay)
 
 /* The keeper: relays until every stream has ended, then exits.  It has no
  * timer and no signal of its own: the caller's Ctrl-C or TERM ends it as it
- * would end a `cat` in the pipeline. */
-static _Noreturn void keeper(struct relay *relay)
+ * would end a `cat` in the pipeline, and what the caller ignored (nohup's
+ * HUP, a background job's INT) it ignores too.  It holds nothing of the
+ * caller's but the streams it still relays: a `$(...)` capture of the
+ * other stream, or a writer into altimer's stdin, sees its end when
+ * altimer exits, not when the last late writer does. */
+static _Noreturn void keeper(struct relay *relay, const struct signal_restore *restore)
 {
 	int keep[4], count = 0;
-	sigset_t none;
+	bool standard_kept[3] = { false, false, false };
 
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGPIPE)
-			(void)signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	signals_restore(restore);
 	(void)prctl(PR_SET_NAME, "altimer-relay");
 	for (int i = 0; i < 2; i++) {
 		struct relay_stream *stream = &relay->streams[i];
@@ -459,8 +459,18 @@ static _Noreturn void keeper(struct relay *relay)
 		keep[count++] = stream->from;
 		if (stream->to_private)
 			keep[count++] = stream->to;
+		else
+			standard_kept[stream->to] = true;
 	}
 	close_all_but(keep, count);
+	/* /dev/null, not closed: a number left free would be taken by the
+	 * next descriptor opened and then written to as stdout. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		if (!standard_kept[fd])
+			(void)dup2(null, fd);
+	if (null > 2)
+		close_quietly(null);
 	/* diag()'s own descriptor of stderr is closed with the rest. */
 	relay->verbose = 0;
 	while (relay_open_streams(relay)) {
@@ -478,7 +488,7 @@ static _Noreturn void keeper(struct relay *relay)
 	_exit(0);
 }
 
-void relay_hand_over(struct relay *relay)
+void relay_hand_over(struct relay *relay, const struct signal_restore *restore)
 {
 	pid_t pid;
 
@@ -488,7 +498,7 @@ void relay_hand_over(struct relay *relay)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		keeper(relay);
+		keeper(relay, restore);
 	if (pid < 0 && relay->verbose >= 2)
 		diag_errno(errno, "cannot keep relaying the command's output");
 	/* altimer's copies go: the keeper (if any) holds the streams now. */

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 
 #include "tail.h"
+#include "util.h"
 
 /* --pty: when the command's output goes to a pseudo-terminal. */
 enum relay_pty {
@@ -84,6 +85,6 @@ void relay_drain(struct relay *relay);
  * or the reader downstream is not taking the rest yet, a small process of
  * altimer's carries on relaying until the end, so altimer itself can exit
  * when COMMAND has, as GNU timeout does. */
-void relay_hand_over(struct relay *relay);
+void relay_hand_over(struct relay *relay, const struct signal_restore *restore);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 /* Write all of buf, retrying on EINTR and short writes.
@@ -39,5 +40,18 @@ int reopen_nonblocking(int fd, bool *socket);
  * negative ones ignored), with close_range() where the kernel has it.
  * System calls only: the guardian calls it in altimer's memory. */
 void close_all_but(int *keep, int count);
+
+/* Dispositions altimer changed for itself, and the caller's, to give back
+ * in every process it starts. */
+struct signal_restore {
+	const int *signals;		/* 0-terminated */
+	const struct sigaction *actions;
+};
+
+/* In a new process of altimer's (COMMAND before its exec, the relay
+ * keeper): the caller's dispositions back, and an empty mask, so that a
+ * signal blocked by altimer or by whatever started it cannot make the
+ * process deaf.  Async-signal-safe. */
+void signals_restore(const struct signal_restore *restore);
 
 #endif

@@ -312,3 +312,39 @@ keeper_of() {
 	wait_gone "$keeper" 10
 	kill "$(cat "$BATS_TEST_TMPDIR/pid")"
 }
+
+@test "the keeper holds only the streams it relays: a capture of stderr and a writer into stdin end with altimer" {
+	# GNU: the capture ends with timeout, whatever the command left
+	# running with other descriptors.  The late sleeper is still alive
+	# when each capture has returned: nobody waited for it.
+	err=$("$ALTIMER" -i 5 10 sh -c 'echo err >&2; sleep 30 2>/dev/null & echo $! >"$1"' \
+		sh "$BATS_TEST_TMPDIR/pid1" 2>&1 >/dev/null)
+	[ "$err" = err ]
+	kill -0 "$(cat "$BATS_TEST_TMPDIR/pid1")"
+	kill "$(cat "$BATS_TEST_TMPDIR/pid1")"
+
+	yes | "$ALTIMER" -i 5 10 sh -c 'head -c 10 >/dev/null
+		sleep 30 </dev/null 2>/dev/null & echo $! >"$1"' sh "$BATS_TEST_TMPDIR/pid2" \
+		>"$BATS_TEST_TMPDIR/out"
+	kill -0 "$(cat "$BATS_TEST_TMPDIR/pid2")"
+	# Still relaying stdout for the sleeper, with /dev/null for the rest.
+	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
+	[ -n "$keeper" ]
+	[ "$(readlink "/proc/$keeper/fd/0")" = /dev/null ]
+	[ "$(readlink "/proc/$keeper/fd/2")" = /dev/null ]
+	kill "$(cat "$BATS_TEST_TMPDIR/pid2")"
+	wait_gone "$keeper" 10
+}
+
+@test "the keeper ignores what the caller ignored: nohup's HUP does not lose the late output" {
+	sh -c 'trap "" HUP; exec "$@"' sh "$ALTIMER" -i 5 10 sh -c \
+		'echo first; (while [ ! -e "$1" ]; do sleep 0.05; done; echo late) &' \
+		sh "$BATS_TEST_TMPDIR/go" >"$BATS_TEST_TMPDIR/out"
+	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
+	[ -n "$keeper" ]
+	grep -q '^SigIgn:.*[13579bdf]$' "/proc/$keeper/status"
+	kill -HUP "$keeper"
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_gone "$keeper" 10
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'first\nlate')" ]
+}
