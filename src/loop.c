@@ -582,6 +582,21 @@ static void window_changed(struct run *run)
 	(void)child_signal(&run->child, SIGWINCH, !run->options->foreground);
 }
 
+/* A pty's reader went away and the command wrote again: the SIGPIPE that
+ * write would have raised on a pipe, to the command's group (whoever of
+ * it wrote), as the kernel would have sent it to the writer. */
+static void broken_pipe(struct run *run)
+{
+	bool group = !run->options->foreground;
+
+	if (!run->relay.broken_pipe)
+		return;
+	if (child_signal(&run->child, SIGPIPE, group) == 0)
+		report_signal(&run->report, SIGPIPE, group ? "group" : "command", run->child.pid,
+			      -1, "broken-pipe", -1);
+	relay_end_broken(&run->relay);
+}
+
 /* A timerfd's expirations (timer.c's fallback): as a signalfd record. */
 static int on_timerfd(void *ctx, enum timer_role role, uint64_t count)
 {
@@ -711,6 +726,7 @@ int loop_run(struct run *run)
 		if (moved > 0 && (r = keepalive_rearm(run)) < 0)
 			return r;
 		window_changed(run);
+		broken_pipe(run);
 		if (fds[SLOT_NOTIFY].revents && (r = on_notify(run)) < 0)
 			return r;
 		/* Exec result next: a failed exec also ends the child. */

@@ -179,6 +179,8 @@ void relay_poll_fds(const struct relay *relay, struct pollfd fds[RELAY_POLL_MAX]
 			continue;
 		}
 		*data = (struct pollfd){ .fd = stream->from, .events = POLLIN };
+		if (stream->reader_gone)
+			continue;
 		/* No events: only POLLERR/POLLHUP, which say the reader has gone,
 		 * so COMMAND's next write fails now, not one write later. */
 		*watch = (struct pollfd){ .fd = stream->to, .events = 0 };
@@ -222,6 +224,17 @@ static const char *stream_name(const struct relay *relay, const struct relay_str
 static void stream_failed(struct relay *relay, struct relay_stream *stream, int error)
 {
 	stream->write_error = error;
+	/* A pty cannot fail a write with EPIPE: once its master is closed
+	 * the command's writes fail with EIO instead ("yes: Input/output
+	 * error").  It gets the SIGPIPE a pipe would have raised for that
+	 * write, before the master closes (relay_end_broken): a signal
+	 * pending when the write fails is acted on first. */
+	if (stream->pty && error == EPIPE) {
+		relay->broken_pipe = true;
+		stream->reader_gone = true;
+		stream->pending_start = stream->pending_end = 0;
+		return;
+	}
 	if (relay->verbose >= 2) {
 		if (error == EPIPE)
 			diag("the reader of the command's %s went away; closing its pipe",
@@ -383,6 +396,16 @@ long relay_handle(struct relay *relay, const struct pollfd fds[RELAY_POLL_MAX])
 			watch = data & (POLLERR | POLLHUP | POLLNVAL);
 			data &= POLLOUT;
 		}
+		/* A pipe's reader gone: closing the command's pipe now makes its
+		 * next write fail as without altimer.  A pty's write cannot
+		 * fail so: that next write is waited for, and fails here. */
+		if ((watch & (POLLERR | POLLHUP)) && stream->pty && !isatty(stream->to)) {
+			stream->reader_gone = true;
+			watch = 0;
+			/* Bytes already waiting are that next write. */
+			if (stream->output_full)
+				data = POLLOUT;
+		}
 		if (watch & (POLLERR | POLLHUP | POLLNVAL)) {
 			stream_failed(relay, stream, (watch & POLLNVAL) ? EBADF
 						     : isatty(stream->to) ? EIO : EPIPE);
@@ -400,6 +423,16 @@ long relay_handle(struct relay *relay, const struct pollfd fds[RELAY_POLL_MAX])
 		total += n;
 	}
 	return total;
+}
+
+void relay_end_broken(struct relay *relay)
+{
+	relay->broken_pipe = false;
+	for (int i = 0; relay->active && i < 2; i++) {
+		struct relay_stream *stream = &relay->streams[i];
+		if (stream->from >= 0 && stream->pty && stream->write_error == EPIPE)
+			stream_close(stream, false);
+	}
 }
 
 bool relay_blocked(const struct relay *relay)
@@ -484,6 +517,8 @@ static _Noreturn void keeper(struct relay *relay, const struct signal_restore *r
 		}
 		if (relay_handle(relay, fds) < 0)
 			break;
+		/* Late writers are not altimer's to signal. */
+		relay_end_broken(relay);
 	}
 	_exit(0);
 }

@@ -30,6 +30,7 @@ struct relay_stream {
 	bool no_splice;		/* read/write instead of splice */
 	bool pty;		/* from is a pty master */
 	bool output_full;	/* bytes wait for `to` to take them */
+	bool reader_gone;	/* pty: downstream hung up; the next write finds it */
 	int write_error;	/* errno that ended the stream downstream, or 0 */
 	int size_from;		/* terminal whose window size the pty copies, or -1 */
 	struct winsize size;	/* last window size given to the pty */
@@ -43,6 +44,7 @@ struct relay {
 	bool active;
 	bool merged;		/* stdout and stderr share one pipe (2>&1) */
 	bool size_changed;	/* a pty's window size changed: tell COMMAND */
+	bool broken_pipe;	/* a pty's reader went away: COMMAND gets SIGPIPE */
 	int verbose;		/* -vv says why a stream ended */
 };
 
@@ -69,6 +71,10 @@ void relay_poll_fds(const struct relay *relay, struct pollfd fds[RELAY_POLL_MAX]
  * Returns the bytes moved (> 0 is a sign of life), or -errno on a failure
  * of altimer's own. */
 long relay_handle(struct relay *relay, const struct pollfd fds[RELAY_POLL_MAX]);
+
+/* After broken_pipe was set and COMMAND got its SIGPIPE: close the ptys
+ * whose reader went away. */
+void relay_end_broken(struct relay *relay);
 
 /* Bytes wait for a reader downstream that does not take them: COMMAND is
  * held up by back-pressure, which is not silence. */

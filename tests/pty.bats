@@ -178,3 +178,19 @@ print(\"last\", got[-1] if got else None, flush=True)"'
 		[ "$(cat "$BATS_TEST_TMPDIR/short")" = "last line $i" ]
 	done
 }
+
+@test "--pty=always, reader gone: the command dies of a broken pipe, silently, as with GNU and pipes" {
+	for _ in 1 2 3 4 5; do
+		run bash -c '"$@" 2>"$BATS_TEST_TMPDIR/err" | head -1 >/dev/null
+			echo "${PIPESTATUS[0]}"' sh "$ALTIMER" -i 5 --pty=always 60 yes
+		[ "$output" = 141 ]
+		[ ! -s "$BATS_TEST_TMPDIR/err" ]
+		run bash -c '"$@" 2>"$BATS_TEST_TMPDIR/err" | head -1 >/dev/null
+			echo "${PIPESTATUS[0]}"' sh /usr/bin/timeout 60 yes
+		[ "$output" = 141 ]
+		[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	done
+	"$ALTIMER" --report="$BATS_TEST_TMPDIR/r.json" -i 5 --pty=always 60 yes | head -1 >/dev/null || true
+	jq -e '[.signals[] | select(.cause == "broken-pipe" and .signal == "PIPE")] | length == 1' \
+		"$BATS_TEST_TMPDIR/r.json"
+}
