@@ -471,6 +471,23 @@ static bool relay_open_streams(const struct relay *relay)
 	return false;
 }
 
+/* In the keeper: altimer's standard descriptors that no open stream
+ * writes to become /dev/null (not closed: a number left free would be
+ * taken by the next descriptor opened and then written to as stdout). */
+static void release_standard_fds(const struct relay *relay, int null)
+{
+	bool used[3] = { false, false, false };
+
+	for (int i = 0; i < 2; i++) {
+		const struct relay_stream *stream = &relay->streams[i];
+		if (stream->from >= 0 && !stream->to_private)
+			used[stream->to] = true;
+	}
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		if (!used[fd])
+			(void)dup2(null, fd);
+}
+
 /* The keeper: relays until every stream has ended, then exits.  It has no
  * timer and no signal of its own: the caller's Ctrl-C or TERM ends it as it
  * would end a `cat` in the pipeline, and what the caller ignored (nohup's
@@ -480,8 +497,7 @@ static bool relay_open_streams(const struct relay *relay)
  * altimer exits, not when the last late writer does. */
 static _Noreturn void keeper(struct relay *relay, const struct signal_restore *restore)
 {
-	int keep[4], count = 0;
-	bool standard_kept[3] = { false, false, false };
+	int keep[5], count = 0;
 
 	signals_restore(restore);
 	(void)prctl(PR_SET_NAME, "altimer-relay");
@@ -492,23 +508,16 @@ static _Noreturn void keeper(struct relay *relay, const struct signal_restore *r
 		keep[count++] = stream->from;
 		if (stream->to_private)
 			keep[count++] = stream->to;
-		else
-			standard_kept[stream->to] = true;
 	}
-	close_all_but(keep, count);
-	/* /dev/null, not closed: a number left free would be taken by the
-	 * next descriptor opened and then written to as stdout. */
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd <= 2 && null >= 0; fd++)
-		if (!standard_kept[fd])
-			(void)dup2(null, fd);
-	if (null > 2)
-		close_quietly(null);
+	keep[count++] = null;
+	close_all_but(keep, count);
 	/* diag()'s own descriptor of stderr is closed with the rest. */
 	relay->verbose = 0;
 	while (relay_open_streams(relay)) {
 		struct pollfd fds[RELAY_POLL_MAX];
 
+		release_standard_fds(relay, null);
 		relay_poll_fds(relay, fds);
 		if (poll(fds, RELAY_POLL_MAX, -1) < 0) {
 			if (errno == EINTR)

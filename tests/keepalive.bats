@@ -278,11 +278,11 @@ print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
 	[ "${BASH_REMATCH[1]}" -lt 3500 ]
 }
 
-# The altimer-relay keeper whose stdout is FILE, waiting up to 5 s for it
-# to take its name.
+# The altimer-relay keeper whose stdout is FILE, waiting up to 30 s for it
+# to take its name (a busy machine).
 keeper_of() {
-	local fd
-	for _ in $(seq 100); do
+	local fd deadline=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$deadline" ]; do
 		for fd in /proc/[0-9]*/fd/1; do
 			[ "$(readlink "$fd" 2>/dev/null)" = "$1" ] || continue
 			fd=${fd%/fd/1}
@@ -297,9 +297,13 @@ keeper_of() {
 }
 
 @test "the keeper of late writers' output ends with them, and TERM ends it too" {
-	"$ALTIMER" -i 5 10 sh -c '(sleep 2; echo late) &' >"$BATS_TEST_TMPDIR/out"
+	# The late writer waits for the test to have seen the keeper: on a
+	# busy machine a fixed sleep could end before the keeper is found.
+	"$ALTIMER" -i 5 10 sh -c '(while [ ! -e "$1" ]; do sleep 0.05; done; echo late) &' \
+		sh "$BATS_TEST_TMPDIR/go" >"$BATS_TEST_TMPDIR/out"
 	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
 	[ -n "$keeper" ]
+	touch "$BATS_TEST_TMPDIR/go"
 	wait_gone "$keeper" 10
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = late ]
 
@@ -331,6 +335,12 @@ keeper_of() {
 	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
 	[ -n "$keeper" ]
 	[ "$(readlink "/proc/$keeper/fd/0")" = /dev/null ]
+	[ "$(readlink "/proc/$keeper/fd/0")" = /dev/null ]
+	# stderr as soon as the sleeper's shell has redirected its own.
+	for _ in $(seq 250); do
+		[ "$(readlink "/proc/$keeper/fd/2")" = /dev/null ] && break
+		sleep 0.02
+	done
 	[ "$(readlink "/proc/$keeper/fd/2")" = /dev/null ]
 	kill "$(cat "$BATS_TEST_TMPDIR/pid2")"
 	wait_gone "$keeper" 10
