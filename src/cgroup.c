@@ -256,6 +256,42 @@ static int write_at(int dir_fd, const char *name, const char *text)
 	return r;
 }
 
+/* Where altimer and its guardian were both killed outright, nobody removed
+ * their cgroup: the next altimer made in the same place removes it, when
+ * it is empty, its altimer is gone and it is a few seconds old (younger,
+ * it may belong to an altimer of another PID namespace that has not
+ * started its command in it yet).  rmdir refuses a cgroup with members. */
+#define STALE_AFTER_S 5
+static void sweep_stale(int parent_fd)
+{
+	int fd = dup(parent_fd);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *entry;
+	struct timespec now;
+
+	if (dir == NULL) {
+		close_quietly(fd);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	while ((entry = readdir(dir)) != NULL) {
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (entry->d_type != DT_DIR || strncmp(entry->d_name, "altimer-", 8) != 0)
+			continue;
+		pid = strtol(entry->d_name + 8, &end, 10);
+		if (pid <= 0 || (*end != '\0' && *end != '-') ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		if (fstatat(parent_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.tv_sec - st.st_ctim.tv_sec >= STALE_AFTER_S)
+			(void)unlinkat(parent_fd, entry->d_name, AT_REMOVEDIR);
+	}
+	closedir(dir);
+}
+
 int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 {
 	char point[PATH_MAX], root[PATH_MAX], own[PATH_MAX], dir[PATH_MAX * 2];
@@ -294,8 +330,9 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 		snprintf(why, why_size, "cannot open %s: %s", dir, strerror(-r));
 		return r;
 	}
-	/* A stale directory of an altimer that had this PID before is left
-	 * alone: a suffix makes the name unique. */
+	sweep_stale(parent_fd);
+	/* A stale directory still in use is left alone: a suffix makes the
+	 * name unique. */
 	for (int attempt = 0;; attempt++) {
 		if (attempt == 0)
 			snprintf(cgroup->name, sizeof cgroup->name, "altimer-%d", (int)getpid());
@@ -560,6 +597,18 @@ int cgroup_count(const struct cgroup *cgroup)
 int cgroup_populated(const struct cgroup *cgroup)
 {
 	return events_value(cgroup, -1, "populated");
+}
+
+int cgroup_populated_at(const struct cgroup *cgroup, int events_fd)
+{
+	return events_value(cgroup, events_fd, "populated");
+}
+
+int cgroup_events_open(const struct cgroup *cgroup)
+{
+	if (cgroup->dir_fd < 0)
+		return -1;
+	return openat(cgroup->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 }
 
 int cgroup_wait_empty(const struct cgroup *cgroup, int timeout_ms)

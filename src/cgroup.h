@@ -75,9 +75,17 @@ int cgroup_count(const struct cgroup *cgroup);
 /* Whether any process is left in the cgroup or below it: 1, 0 or -errno. */
 int cgroup_populated(const struct cgroup *cgroup);
 
+/* The same, read through cgroup_events_open's descriptor, which that
+ * read also clears of its pending POLLPRI. */
+int cgroup_populated_at(const struct cgroup *cgroup, int events_fd);
+
 /* Wait up to timeout_ms for the cgroup to empty.  Returns 0 when empty,
  * -ETIMEDOUT when not. */
 int cgroup_wait_empty(const struct cgroup *cgroup, int timeout_ms);
+
+/* cgroup.events, for poll(): POLLPRI when a value changes (the last
+ * member gone: "populated 0").  Returns a descriptor, or -1. */
+int cgroup_events_open(const struct cgroup *cgroup);
 
 /* The tree's usage so far (cumulative totals). */
 void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage);

@@ -32,14 +32,6 @@
 /* How long the keeper may take to clear the hook's tree once asked. */
 #define KEEPER_GRACE_MS 2000
 
-static uint64_t now_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
-
 static int kill_child(pid_t pid, void *context)
 {
 	if (kill(pid, SIGKILL) == 0)
@@ -197,7 +189,7 @@ static void record_status(struct hook *hook, int status)
 
 void hook_run(struct hook *hook, const struct hook_context *context)
 {
-	uint64_t started = now_ns(), until;
+	uint64_t started = monotonic_ns(), until;
 	int fds[2], status = -1;
 	bool asked = false;
 	pid_t keeper;
@@ -229,7 +221,7 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 			{ .fd = fds[0], .events = POLLIN },
 			{ .fd = asked ? -1 : context->signal_fd, .events = POLLIN },
 		};
-		uint64_t now = now_ns();
+		uint64_t now = monotonic_ns();
 		int timeout = now >= until ? 0
 			      : until - now > (uint64_t)INT32_MAX * 1000000u ? INT32_MAX
 			      : (int)((until - now + 999999) / 1000000);
@@ -247,14 +239,14 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 			hook->stopped_by = "signal";
 			(void)kill(keeper, SIGTERM);
 			asked = true;
-			until = now_ns() + KEEPER_GRACE_MS * 1000000u;
+			until = monotonic_ns() + KEEPER_GRACE_MS * 1000000u;
 			continue;
 		}
 		if (r == 0 && !asked) {
 			hook->stopped_by = "limit";
 			(void)kill(keeper, SIGTERM);
 			asked = true;
-			until = now_ns() + KEEPER_GRACE_MS * 1000000u;
+			until = monotonic_ns() + KEEPER_GRACE_MS * 1000000u;
 		} else if (r == 0) {
 			/* The keeper itself is stuck (stopped from outside):
 			 * what is left of the hook goes to altimer, whose
@@ -266,5 +258,5 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 	close_quietly(fds[0]);
 	(void)waitpid(keeper, NULL, 0);
 	record_status(hook, status);
-	hook->elapsed = now_ns() - started;
+	hook->elapsed = monotonic_ns() - started;
 }

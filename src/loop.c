@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "diag.h"
 #include "duration.h"
+#include "leftovers.h"
 #include "signames.h"
 #include "terminal.h"
 #include "report.h"
@@ -602,8 +603,14 @@ static int on_timerfd(void *ctx, enum timer_role role, uint64_t count)
 {
 	struct run *run = ctx;
 
-	/* Once COMMAND is gone there is nobody left to signal. */
-	return run->child.reaped ? 0 : on_timer(run, role, count);
+	/* Once COMMAND is gone there is nobody left to signal, but the
+	 * ladder's next step still ends the leftovers' grace. */
+	if (run->child.reaped) {
+		if (role == TIMER_LADDER)
+			leftovers_kill(run);
+		return 0;
+	}
+	return on_timer(run, role, count);
 }
 
 static int on_signal(struct run *run, const struct signalfd_siginfo *info)
@@ -655,6 +662,23 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 	return 0;
 }
 
+/* COMMAND has ended, the rest of its tree may not have: the ladder's next
+ * step, or a signal from outside (a second Ctrl-C), ends its grace; a
+ * SIGCHLD is looked at by leftovers_check after the round. */
+static void on_signal_after_end(struct run *run, const struct signalfd_siginfo *info)
+{
+	int sig = (int)info->ssi_signo;
+
+	if (sig == timer_signal() && info->ssi_code == SI_TIMER) {
+		if (info->ssi_int == TIMER_LADDER)
+			leftovers_kill(run);
+		return;
+	}
+	/* altimer's own write to a closed pipe is no word from outside. */
+	if (sigismember(&run->forwarded, sig) == 1 && (pid_t)info->ssi_pid != getpid())
+		leftovers_kill(run);
+}
+
 static int drain_signal_fd(struct run *run)
 {
 	struct signalfd_siginfo infos[16];
@@ -667,8 +691,10 @@ static int drain_signal_fd(struct run *run)
 			return (int)n;
 		for (size_t i = 0; i < (size_t)n / sizeof infos[0]; i++) {
 			/* Once COMMAND is gone there is nobody left to signal. */
-			if (run->child.reaped)
-				return 0;
+			if (run->child.reaped) {
+				on_signal_after_end(run, &infos[i]);
+				continue;
+			}
 			int r = on_signal(run, &infos[i]);
 			if (r < 0)
 				return r;
@@ -680,8 +706,10 @@ static int drain_signal_fd(struct run *run)
  * poll() skips. */
 enum slot {
 	SLOT_SIGNALS, SLOT_EXEC, SLOT_CHILD, SLOT_NOTIFY, SLOT_RELAY,
+	/* cgroup.events, once COMMAND has ended */
+	SLOT_LEFTOVERS = SLOT_RELAY + RELAY_POLL_MAX,
 	/* timerfds, only under RLIMIT_SIGPENDING: last */
-	SLOT_TIMERS = SLOT_RELAY + RELAY_POLL_MAX,
+	SLOT_TIMERS,
 	SLOT_COUNT
 };
 
@@ -697,10 +725,26 @@ static nfds_t poll_set(const struct run *run, struct pollfd fds[SLOT_COUNT])
 	fds[SLOT_CHILD] = (struct pollfd){ .fd = run->child.handle.pidfd, .events = POLLIN };
 	fds[SLOT_NOTIFY] = (struct pollfd){ .fd = run->notify.fd, .events = POLLIN };
 	relay_poll_fds(&run->relay, &fds[SLOT_RELAY]);
+	fds[SLOT_LEFTOVERS] = (struct pollfd){ .fd = leftovers_poll_fd(run), .events = POLLPRI };
 	fds[SLOT_TIMERS] = (struct pollfd){ .fd = timer_poll_fd(), .events = POLLIN };
 	while (count > 0 && fds[count - 1].fd < 0)
 		count--;
 	return count;
+}
+
+/* COMMAND was reaped: what it wrote and downstream takes now is passed
+ * on (the rest is handed over at the end: relay_hand_over), the terminal
+ * goes back to altimer's group as it would to the shell, and the rest of
+ * its tree is dealt with. */
+static void on_command_ended(struct run *run)
+{
+	run->report.ended = report_clock();
+	relay_drain(&run->relay);
+	/* The exec pipe may still hold an errno the loop did not read yet. */
+	if (run->child.exec_pipe >= 0)
+		run->exec_error = child_exec_result(&run->child);
+	terminal_take_back(run->terminal, run->child.pid);
+	leftovers_begin(run);
 }
 
 int loop_run(struct run *run)
@@ -709,10 +753,10 @@ int loop_run(struct run *run)
 	struct pollfd fds[SLOT_COUNT];
 	int r;
 
-	while (!child->reaped) {
+	while (!child->reaped || leftovers_pending(run)) {
 		nfds_t count = poll_set(run, fds);
 
-		if (poll(fds, count, -1) < 0) {
+		if (poll(fds, count, child->reaped ? leftovers_poll_ms(run) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -723,6 +767,17 @@ int loop_run(struct run *run)
 		long moved = relay_handle(&run->relay, &fds[SLOT_RELAY]);
 		if (moved < 0)
 			return (int)moved;
+		if (child->reaped) {
+			/* The leftovers' output only: nothing to re-arm. */
+			if (fds[SLOT_SIGNALS].revents && (r = drain_signal_fd(run)) < 0)
+				return r;
+			if (fds[SLOT_TIMERS].revents &&
+			    (r = timer_read_expired(on_timerfd, run)) < 0)
+				return r;
+			relay_end_broken(&run->relay);
+			leftovers_check(run);
+			continue;
+		}
 		if (moved > 0 && (r = keepalive_rearm(run)) < 0)
 			return r;
 		window_changed(run);
@@ -741,103 +796,8 @@ int loop_run(struct run *run)
 		if (fds[SLOT_TIMERS].revents && !child->reaped &&
 		    (r = timer_read_expired(on_timerfd, run)) < 0)
 			return r;
-	}
-	run->report.ended = report_clock();
-	/* What the command wrote and downstream takes now; the rest is
-	 * handed over after the clean-up (relay_hand_over). */
-	relay_drain(&run->relay);
-	/* The exec pipe may still hold an errno the loop did not read yet. */
-	if (child->exec_pipe >= 0)
-		run->exec_error = child_exec_result(child);
-	return 0;
-}
-
-/* Cgroup mode: one cgroup.kill, then wait for "populated 0" (which the
- * kernel says when the last member has exited), and reap the orphans. */
-static int clean_up_cgroup(struct run *run)
-{
-	int left = cgroup_count(&run->cgroup);
-
-	if (cgroup_populated(&run->cgroup) <= 0) {
-		(void)tree_reap_orphans(0);
-		return 0;
-	}
-	/* The rest of the tree got the ladder's signal with the command: it
-	 * has until the ladder's next step to end by itself (a nested
-	 * timeout translating the signal for its own command, a shell
-	 * cleaning up), as the command had. */
-	if (!run->cgroup.killed && run->stop.state == STOP_CLIMBING &&
-	    timer_is_armed(TIMER_LADDER)) {
-		uint64_t left_ns = timer_remaining(TIMER_LADDER);
-		int wait_ms = left_ns > 60 * 1000000000ull ? 60000 : (int)(left_ns / 1000000) + 1;
-		if (cgroup_wait_empty(&run->cgroup, wait_ms) == 0) {
-			(void)tree_reap_orphans(0);
-			return 0;
-		}
-		left = cgroup_count(&run->cgroup);
-	}
-	/* After the ladder's KILL the rest are already dying: waited for,
-	 * not killed again (nor listed as leftovers). */
-	if (!run->cgroup.killed && cgroup_kill(&run->cgroup) == 0) {
-		if (left > 0 && verbose_extra(run))
-			diag("sending signal KILL to %d process%s left behind by the command",
-			     left, left == 1 ? "" : "es");
-		report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
-			      left > 0 ? left : -1, "clean-up", -1);
-	}
-	/* KILL cannot be refused and cgroup.kill stops forks too: only a
-	 * process in uninterruptible sleep can hold this up. */
-	int r = cgroup_wait_empty(&run->cgroup, 10000);
-	(void)tree_reap_orphans(0);
-	if (r < 0) {
-		diag("the command's cgroup is not empty 10 s after KILL");
-		return -EBUSY;
-	}
-	return 0;
-}
-
-int loop_clean_up_tree(struct run *run)
-{
-	const struct options *options = run->options;
-	int rounds, live = 0;
-	bool announced = false;
-
-	if (!options->contain || options->foreground ||
-	    !(run->stop.timed_out || options->kill_leftovers))
-		return 0;
-	if (loop_uses_cgroup(run))
-		return clean_up_cgroup(run);
-	/* KILL cannot be refused, but a process may fork between a scan and
-	 * its signal: repeat until a scan finds nobody alive. */
-	for (rounds = 0; rounds < 200; rounds++) {
-		struct pollfd fd = { .fd = run->signal_fd, .events = POLLIN };
-		struct signalfd_siginfo info;
-
-		/* Thorough: nothing may slip through while being reparented. */
-		(void)tree_reap_orphans(0);
-		live = tree_has_children() ? tree_count_live(true) : 0;
-		if (live <= 0)
-			break;
-		/* Those already dying of a KILL are waited for, not killed. */
-		int killed = tree_signal(SIGKILL, 0, 0, true);
-		if (killed > 0) {
-			if (!announced && verbose_extra(run))
-				diag("sending signal KILL to %d process%s left behind by the command",
-				     killed, killed == 1 ? "" : "es");
-			announced = true;
-			report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
-				      killed, "clean-up", -1);
-		}
-		/* Wait for a SIGCHLD (or 50 ms) and reap what died. */
-		(void)poll(&fd, 1, 50);
-		while (read_retry(run->signal_fd, &info, sizeof info) > 0)
-			;
-		(void)tree_reap_orphans(0);
-	}
-	(void)tree_reap_orphans(0);
-	if (live > 0) {
-		diag("%d process%s of the command could not be killed", live, live == 1 ? "" : "es");
-		return -EBUSY;
+		if (child->reaped)
+			on_command_ended(run);
 	}
 	return 0;
 }

@@ -40,6 +40,23 @@ struct stop {
 				 * died of it with its group */
 };
 
+/* The rest of the tree once COMMAND has ended (leftovers.c). */
+enum leftovers_state {
+	LEFTOVERS_NONE,		/* COMMAND still runs */
+	LEFTOVERS_GRACE,	/* until the ladder's next step */
+	LEFTOVERS_KILLED,	/* KILLed, waited for */
+	LEFTOVERS_DONE,		/* none left, or none to wait for */
+};
+
+struct leftovers {
+	enum leftovers_state state;
+	int events_fd;		/* cgroup.events, polled for POLLPRI, or -1 */
+	uint64_t until;		/* end of the grace, or of the wait after KILL */
+	int live;		/* the walk's last count */
+	int rounds;		/* the walk's KILL rounds */
+	bool announced;		/* -vv said it */
+};
+
 struct run {
 	const struct options *options;
 	struct child child;
@@ -64,6 +81,7 @@ struct run {
 	char containment_reason[320];	/* why that one (the cgroup made, or
 					 * why none could be) */
 	struct cgroup_usage tree_usage;	/* the cgroup's totals at the end */
+	struct leftovers leftovers;
 };
 
 /* Whether the tree is held by a cgroup (else the subreaper's walk). */
@@ -74,13 +92,10 @@ bool loop_uses_cgroup(const struct run *run);
  * for a limit) and climbs the ladder from there.  Returns 0 or -errno. */
 int stop_begin(struct run *run, enum stop_cause cause, int sig);
 
-/* Wait for COMMAND to end, acting on deadlines and signals meanwhile.
- * Returns 0 once COMMAND is reaped, or -errno when altimer cannot go on. */
+/* Wait for COMMAND to end, acting on deadlines and signals meanwhile, and
+ * then for the rest of its tree where it goes with COMMAND (leftovers.c).
+ * Returns 0 once COMMAND is reaped and its tree dealt with, or -errno when
+ * altimer cannot go on. */
 int loop_run(struct run *run);
-
-/* After COMMAND has ended: when it timed out (or --no-leftovers was
- * given), KILL and reap whatever of its tree is still alive.  Returns 0, or
- * -EBUSY when something could not be killed. */
-int loop_clean_up_tree(struct run *run);
 
 #endif

@@ -50,7 +50,6 @@ static const int forwarded_signals[] = {
 /* Dispositions altimer changes for itself and gives back to COMMAND. */
 static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, SIGPIPE, 0 };
 
-static struct notify *notify_for_exit;
 static struct cgroup *cgroup_for_exit;
 
 /* The command's cgroup goes on every way out of altimer. */
@@ -58,12 +57,6 @@ static void remove_cgroup(void)
 {
 	if (cgroup_for_exit)
 		(void)cgroup_remove(cgroup_for_exit);
-}
-
-static void remove_notify_socket(void)
-{
-	if (notify_for_exit)
-		notify_close(notify_for_exit);
 }
 
 /* Tell COMMAND its deadline, as wall-clock seconds since the epoch, so it
@@ -424,15 +417,6 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return EXIT_CANCELED;
 	}
-	if (containment_setup(run) < 0) {
-		diag("--contain=cgroup: %s", run->containment_reason);
-		return EXIT_CANCELED;
-	}
-	/* The walk's descriptors first: under a low limit altimer refuses
-	 * here, up front, rather than lose the tree at the deadline. */
-	if (options->contain && !options->foreground && (r = tree_reserve_descriptors()) < 0)
-		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
-
 	/* At an interactive shell COMMAND gets the terminal, as it would
 	 * without altimer; --foreground leaves it in altimer's group instead.
 	 * Before the signals: with a terminal altimer reads TSTP too. */
@@ -448,14 +432,22 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	r = signals_setup(run, original_actions);
 	if (r < 0)
 		return give_up(run, "cannot set up signal handling", -r);
+	/* After the signals are blocked: a TERM or HUP from now on is read by
+	 * the loop, or by the exit paths that remove the cgroup, and cannot
+	 * end altimer between the cgroup's mkdir and its removal. */
+	if (containment_setup(run) < 0) {
+		diag("--contain=cgroup: %s", run->containment_reason);
+		return EXIT_CANCELED;
+	}
+	/* The walk's descriptors next: under a low limit altimer refuses
+	 * here, up front, rather than lose the tree at the deadline. */
+	if (options->contain && !options->foreground && (r = tree_reserve_descriptors()) < 0)
+		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
 
 	if (options->notify) {
 		r = notify_open(&run->notify);
 		if (r < 0)
 			return give_up(run, "cannot create the notify socket", -r);
-		/* The socket file must go on every way out of altimer. */
-		notify_for_exit = &run->notify;
-		atexit(remove_notify_socket);
 	}
 	r = deadline_export(options->duration);
 	if (r < 0)
@@ -524,7 +516,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	return 0;
 }
 
-/* COMMAND has ended: clean up its tree, write the report, and end the way
+/* COMMAND and the rest of its tree have ended: write the report, and end the way
  * GNU timeout would.  Returns altimer's exit status, or does not return
  * when altimer dies of COMMAND's signal. */
 static int finish(struct run *run, const struct sigaction *original_actions)
@@ -533,7 +525,6 @@ static int finish(struct run *run, const struct sigaction *original_actions)
 	struct report_facts facts;
 	int reraise_signal;
 
-	(void)loop_clean_up_tree(run);
 	/* The tree's totals, read before the cgroup goes (only the report
 	 * shows them: a dozen cgroup files are not read for nothing). */
 	if (run->options->report != NULL)
@@ -553,17 +544,15 @@ static int finish(struct run *run, const struct sigaction *original_actions)
 	if (report_write(run, &facts) < 0 && facts.exit_status == 0 && !reraise_signal)
 		facts.exit_status = EXIT_CANCELED;
 	report_free(&run->report);
-	if (reraise_signal) {
-		remove_notify_socket(); /* raise() skips atexit handlers */
+	if (reraise_signal)
 		reraise(reraise_signal);
-	}
 	return facts.exit_status;
 }
 
 int main(int argc, char **argv)
 {
 	static struct options options;
-	/* Static: the atexit handler reads run.notify after main returns. */
+	/* Static: the atexit handler reads run.cgroup after main returns. */
 	static struct run run;
 	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
 	int r;

@@ -1,14 +1,18 @@
 /* notify.c - the sd_notify protocol, served to COMMAND on a private socket.
  *
- * The socket lives in a fresh mkdtemp() directory (mode 0700), so only
- * altimer's user can reach it; SO_PASSCRED lets altimer check each sender's
- * uid as well.  Messages are newline-separated KEY=VALUE lines, as systemd
- * reads them. */
+ * The socket is in the abstract namespace (NOTIFY_SOCKET=@..., which
+ * sd_notify and systemd-notify accept): it has no file, so nothing is
+ * left behind however altimer ends, kill -9 included.  Anyone in the
+ * network namespace could send to it: SO_PASSCRED lets altimer check each
+ * sender's uid.  Messages are newline-separated KEY=VALUE lines, as
+ * systemd reads them. */
 #include "config.h"
 #include "notify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,32 +27,37 @@
 
 int notify_open(struct notify *notify)
 {
-	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct sockaddr_un address = { .sun_family = AF_UNIX };
-	int one = 1, r;
+	unsigned char random[8] = { 0 };
+	int one = 1, r, fd;
 
 	notify->fd = -1;
-	notify->dir[0] = notify->path[0] = '\0';
-	/* A relative directory is ignored, as the XDG base directory spec
-	 * asks and systemd's sd_path_lookup() does: it would give a relative
-	 * NOTIFY_SOCKET, which sd_notify() clients refuse (EINVAL), and one
-	 * that means another place once COMMAND changes directory. */
-	if (base == NULL || base[0] != '/' || strlen(base) > 40 || access(base, W_OK) != 0)
-		base = "/tmp";
-	snprintf(notify->dir, sizeof notify->dir, "%s/altimer-XXXXXX", base);
-	if (mkdtemp(notify->dir) == NULL) {
-		notify->dir[0] = '\0';
-		return -errno;
+	notify->path[0] = '\0';
+	/* A name nobody can guess and take first: the PID and 64 random
+	 * bits (the clock's, where /dev/urandom cannot be read). */
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read_retry(fd, random, sizeof random) != (ssize_t)sizeof random) {
+		uint64_t now = monotonic_ns() ^ (uint64_t)getpid() << 40;
+		memcpy(random, &now, sizeof random);
 	}
-	snprintf(notify->path, sizeof notify->path, "%s/notify", notify->dir);
+	close_quietly(fd);
+	uint64_t bits;
+	memcpy(&bits, random, sizeof bits);
+	snprintf(notify->path, sizeof notify->path, "@altimer-notify-%d-%016" PRIx64,
+		 (int)getpid(), bits);
 
 	notify->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (notify->fd < 0)
 		goto fail;
 	if (setsockopt(notify->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
 		goto fail;
-	snprintf(address.sun_path, sizeof address.sun_path, "%s", notify->path);
-	if (bind(notify->fd, (struct sockaddr *)&address, sizeof address) < 0)
+	/* '@' stands for the leading NUL of an abstract name; the length,
+	 * not a terminator, ends it. */
+	size_t len = strlen(notify->path);
+	memcpy(address.sun_path, notify->path, len);
+	address.sun_path[0] = '\0';
+	if (bind(notify->fd, (struct sockaddr *)&address,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
 		goto fail;
 	if (setenv("NOTIFY_SOCKET", notify->path, 1) < 0)
 		goto fail;
@@ -191,12 +200,4 @@ void notify_close(struct notify *notify)
 {
 	close_quietly(notify->fd);
 	notify->fd = -1;
-	if (notify->path[0]) {
-		(void)unlink(notify->path);
-		notify->path[0] = '\0';
-	}
-	if (notify->dir[0]) {
-		(void)rmdir(notify->dir);
-		notify->dir[0] = '\0';
-	}
 }

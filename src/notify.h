@@ -8,8 +8,7 @@
 
 struct notify {
 	int fd;			/* datagram socket, -1 when not in use */
-	char dir[64];		/* private directory holding it */
-	char path[96];		/* the socket file, for NOTIFY_SOCKET */
+	char path[64];		/* its abstract name, '@' first: NOTIFY_SOCKET */
 	bool ready;		/* READY=1 seen */
 	char status[256];	/* last STATUS= */
 };
@@ -26,7 +25,7 @@ struct notify_message {
 	int ignored;		/* malformed lines skipped (no '=', bad value) */
 };
 
-/* Create the socket in a new private directory and set NOTIFY_SOCKET for
+/* Create the socket, in the abstract namespace, and set NOTIFY_SOCKET for
  * COMMAND.  Returns 0 or -errno. */
 int notify_open(struct notify *notify);
 
@@ -45,7 +44,7 @@ int notify_parse(const char *data, size_t size, struct notify_message *message,
 int notify_receive(struct notify *notify, struct notify_message *message,
 		   const char **why);
 
-/* Remove the socket file and its directory (idempotent). */
+/* Close the socket (idempotent). */
 void notify_close(struct notify *notify);
 
 #endif

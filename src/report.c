@@ -30,10 +30,7 @@
 
 uint64_t report_clock(void)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return timespec_to_ns(now);
+	return monotonic_ns();
 }
 
 /* The directory a file named path lives in, in buf. */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -23,6 +24,10 @@ ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size);
  * AT_FDCWD), into a NUL-terminated *text the caller frees.  Returns the
  * length, or -errno with *text NULL. */
 ssize_t read_all_at(int dir_fd, const char *name, char **text);
+
+/* CLOCK_MONOTONIC in nanoseconds: the one clock of altimer's own
+ * bookkeeping (the report's times, the hook's limit). */
+uint64_t monotonic_ns(void);
 
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);

@@ -349,3 +349,57 @@ host_mount() {
 	[ "$(field '[.containment, .containment_reason] | join(" ")')" = "group --contain=group" ]
 	[ "$(field .tree_usage)" = null ]
 }
+
+# The directory altimer makes its cgroups in: the test's own cgroup.
+cgroup_parent() {
+	local mount
+	mount=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	echo "$mount$(sed -n 's/^0:://p' /proc/self/cgroup)"
+}
+
+@test "a TERM while the cgroup is being made leaves no cgroup behind" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	parent=$(cgroup_parent)
+	# mkdir returns 3 s late: the TERM comes in between, once the
+	# directory exists.
+	strace -f -o /dev/null -e inject=mkdirat:delay_exit=3000000 \
+		"$ALTIMER" --contain=cgroup 30 sleep 60 &
+	tracer=$!
+	dir=""
+	for _ in $(seq 500); do
+		dir=$(find "$parent" -maxdepth 1 -name "altimer-*" -newer "$TMP" | head -1)
+		[ -n "$dir" ] && break
+		sleep 0.02
+	done
+	[ -n "$dir" ]
+	pid=${dir##*/altimer-}
+	kill -TERM "${pid%%-*}"
+	wait "$tracer" || true
+	[ ! -e "$dir" ]
+	no_marked_left
+}
+
+@test "kill -9 of altimer and its guardian: the next altimer removes the empty cgroup they left" {
+	"$ALTIMER" --contain=cgroup --report="$R" 300 sh -c 'echo $$ >"$1"; exec sleep 300' sh "$TMP/started" &
+	pid=$!
+	wait_for "$TMP/started" '[0-9]'
+	dir=$(cgroup_parent)/altimer-$pid
+	[ -d "$dir" ]
+	guardian=$(child_running "$pid" altimer-guard)
+	kill -KILL "$guardian" "$pid"
+	wait "$pid" || true
+	kill -KILL "$(cat "$TMP/started")"
+	# Empty now, but nobody is left to remove it.
+	for _ in $(seq 250); do
+		[ "$(cat "$dir/cgroup.procs" 2>/dev/null)" = "" ] && break
+		sleep 0.02
+	done
+	[ -d "$dir" ]
+	# Younger than 5 s it may be an altimer's of another PID namespace
+	# that has not started its command yet: kept.
+	"$ALTIMER" --contain=cgroup 5 true
+	[ -d "$dir" ]
+	sleep 5
+	"$ALTIMER" --contain=cgroup 5 true
+	[ ! -e "$dir" ]
+}

@@ -150,3 +150,30 @@ teardown() {
 	[ "$output" -ge 1201 ]
 	no_marked_left
 }
+
+@test "after the command ended, the rest of the tree has until the ladder's next step, its output still relayed ($(altimer_path))" {
+	# The subshell's TERM trap writes 3 MB and exits: all of it gets
+	# through, long before the ladder's KILL at 30 s, in every mode.
+	start=$(date +%s)
+	"$ALTIMER" "${CONTAIN[@]}" -i 100 --pty=never -k 30 1 sh -c \
+		'(trap "head -c 3000000 /dev/zero; exit 0" TERM; sleep 100 & wait) & sleep 100' |
+		wc -c >"$BATS_TEST_TMPDIR/count"
+	[ "$(cat "$BATS_TEST_TMPDIR/count")" -eq 3000000 ]
+	[ $(($(date +%s) - start)) -lt 20 ]
+	no_marked_left
+}
+
+@test "a signal from outside during the leftovers' grace KILLs them at once ($(altimer_path))" {
+	"$ALTIMER" "${CONTAIN[@]}" -vv -k 60 1 sh -c '(trap "" TERM; sleep 100) & sleep 100' \
+		2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_for "$BATS_TEST_TMPDIR/err" "sending signal TERM" 30
+	start=$(date +%s)
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 124 ]
+	[ $(($(date +%s) - start)) -lt 30 ]
+	grep -q "sending signal KILL to 1 process left behind" "$BATS_TEST_TMPDIR/err"
+	no_marked_left
+}
