@@ -102,6 +102,7 @@ static _Noreturn void keeper_main(const struct hook_context *context, pid_t alti
 	sigaddset(&waited, SIGTERM);
 	(void)sigprocmask(SIG_BLOCK, &waited, NULL);
 	/* If altimer dies, the keeper still clears the hook's tree. */
+	(void)prctl(PR_SET_NAME, "altimer-hook");
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != altimer)
 		_exit(1);
@@ -194,6 +195,12 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 	bool asked = false;
 	pid_t keeper;
 
+	/* Taken before the fork: the keeper compares its parent with it once
+	 * its parent-death signal is set, so an altimer that died in between
+	 * is noticed (getppid() in the keeper would only compare a value with
+	 * itself). */
+	pid_t altimer = getpid();
+
 	hook->ran = true;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		hook->error = errno;
@@ -209,7 +216,7 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 	if (keeper == 0) {
 		close(fds[0]);
 		close(context->signal_fd);
-		keeper_main(context, getppid(), fds[1]);
+		keeper_main(context, altimer, fds[1]);
 	}
 	close_quietly(fds[1]);
 

@@ -335,3 +335,13 @@ tree_command() {
 	grep -E -q '"/proc/[0-9]+/(stack|wchan)"' "$log"
 	[ "$(field '.snapshot[0].comm' -r)" = sh ]
 }
+
+@test "the hook's keeper is named altimer-hook, and goes when altimer is stopped by a TERM" {
+	"$ALTIMER" --on-timeout='sleep 30' 0.2 sleep 60 &
+	pid=$!
+	keeper=$(child_running "$pid" altimer-hook 30)
+	[ -n "$keeper" ]
+	kill -TERM "$pid"
+	wait "$pid" || true
+	wait_gone "$keeper" 10
+}
