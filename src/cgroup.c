@@ -790,6 +790,7 @@ int cgroup_guardian_main(int argc, char **argv)
  * (cgroup_guardian_main). */
 static struct {
 	int pipe_fd, pipe_write_fd, altimer_fd, dir_fd, null_fd;
+	pid_t altimer;			/* its parent while altimer lives */
 	int keep[3];			/* pipe_fd, altimer_fd (or -1), dir_fd */
 	char numbers[3][24];		/* dir_fd, sig, grace_ms */
 	char parent[sizeof ((struct cgroup *)0)->parent];
@@ -825,8 +826,20 @@ guardian_watch(void *unused)
 	(void)syscall(SYS_fcntl, guardian_plan.dir_fd, F_SETFD, 0);
 	if (watch.fd < 0)
 		watch = (struct pollfd){ .fd = guardian_plan.pipe_fd, .events = 0 };
-	while (syscall(SYS_ppoll, &watch, 1, NULL, NULL, 0) <= 0 || watch.revents == 0)
-		continue;
+	for (;;) {
+		long r = syscall(SYS_ppoll, &watch, 1, NULL, NULL, 0);
+		if (r > 0 && watch.revents != 0)
+			break;
+		if (r >= 0)
+			continue;
+		/* With every signal blocked ppoll is never interrupted: it
+		 * failed for good (a seccomp filter, no memory).  Not a spin:
+		 * a look at the parent once a second. */
+		struct timespec second = { 1, 0 };
+		if (syscall(SYS_getppid) != guardian_plan.altimer)
+			break;
+		(void)syscall(SYS_nanosleep, &second, NULL);
+	}
 	/* The pipe does not block: altimer is gone, and a command between
 	 * its fork and its exec may still hold a copy of the write end. */
 	if (syscall(SYS_read, guardian_plan.pipe_fd, &byte, 1) == 1)
@@ -865,6 +878,7 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	guardian_plan.pipe_fd = pipe_fds[0];
 	guardian_plan.pipe_write_fd = pipe_fds[1];
 	guardian_plan.altimer_fd = altimer_fd;
+	guardian_plan.altimer = getpid();
 	guardian_plan.dir_fd = cgroup->dir_fd;
 	guardian_plan.keep[0] = pipe_fds[0];
 	guardian_plan.keep[1] = altimer_fd;

@@ -403,3 +403,20 @@ cgroup_parent() {
 	"$ALTIMER" --contain=cgroup 5 true
 	[ ! -e "$dir" ]
 }
+
+@test "a guardian whose ppoll fails for good looks once a second instead of spinning, and still acts on kill -9" {
+	"$DENY" EPERM ppoll -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
+	"$DENY" EPERM ppoll -- "$ALTIMER" --contain=cgroup 300 sh -c 'echo $$ >"$1"; exec sleep 300' \
+		sh "$TMP/started" &
+	pid=$!
+	wait_for "$TMP/started" '[0-9]'
+	guardian=$(child_running "$pid" altimer-guard)
+	sleep 3
+	# utime + stime, in clock ticks (100 a second): a spin takes most of
+	# a CPU even on a busy machine.
+	ticks=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$guardian/stat")
+	[ "$ticks" -lt 30 ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	no_marked_left 15
+}

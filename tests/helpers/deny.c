@@ -37,6 +37,7 @@ static const struct {
 	{ "timerfd_create", SYS_timerfd_create },
 	{ "pipe2", SYS_pipe2 },
 	{ "kcmp", SYS_kcmp },
+	{ "ppoll", SYS_ppoll },
 };
 
 /* argv from DENY_WRAP's words followed by the real arguments. */
