@@ -462,6 +462,22 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	return 0;
 }
 
+/* The timers the options will arm. */
+static int timers_prepare(const struct options *options)
+{
+	int r = 0;
+
+	if (options->duration != DURATION_NONE)
+		r = timer_prepare(TIMER_DEADLINE);
+	if (r == 0 && (options->keepalive != DURATION_NONE || options->notify))
+		r = timer_prepare(TIMER_KEEPALIVE);
+	if (r == 0 && options->every != DURATION_NONE)
+		r = timer_prepare(TIMER_EVERY);
+	if (r == 0 && options->ladder_steps > 1)
+		r = timer_prepare(TIMER_LADDER);
+	return r;
+}
+
 /* Start COMMAND and its timers.  Returns 0, or altimer's exit status. */
 static int start(struct run *run, const struct sigaction *original_actions)
 {
@@ -479,6 +495,13 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	};
 	int r;
 
+	/* Every timer the run needs, before the command starts: one that
+	 * cannot be made is altimer's failure, not a reason to KILL a command
+	 * that is already running. */
+	if (options->boot_clock)
+		timer_use_clock(CLOCK_BOOTTIME);
+	if ((r = timers_prepare(options)) < 0)
+		return give_up(run, "cannot create a timer", -r);
 	guardian_setup(run);
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
@@ -497,11 +520,8 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	run->report.spawned = report_clock();
 	relay_parent_setup(&run->relay);
 	/* -vv names the clock only when it is not GNU's. */
-	if (options->boot_clock) {
-		timer_use_clock(CLOCK_BOOTTIME);
-		if (options->verbose >= 2)
-			diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
-	}
+	if (options->boot_clock && options->verbose >= 2)
+		diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
 	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);

@@ -108,6 +108,11 @@ static int timer_create_for(enum timer_role role)
 	return r;
 }
 
+int timer_prepare(enum timer_role role)
+{
+	return timers[role].kind == KIND_NONE ? timer_create_for(role) : 0;
+}
+
 int timer_arm(enum timer_role role, uint64_t nanoseconds, uint64_t interval)
 {
 	struct itimerspec spec = { 0 };

@@ -23,6 +23,11 @@ void timer_use_clock(clockid_t clock);
 /* The signal every timer delivers; blocked and read through the signalfd. */
 int timer_signal(void);
 
+/* Create role's timer now, unarmed, so that arming it later cannot fail
+ * for want of one (the command is not started when altimer cannot time
+ * it).  Returns 0 or -errno. */
+int timer_prepare(enum timer_role role);
+
 /* Arm (creating if needed) the timer for role to fire once after
  * nanoseconds, then every interval nanoseconds (0: once).  Returns 0 or
  * -errno. */

@@ -151,8 +151,8 @@ host_mount() {
 	run "$ALTIMER" --contain=cgroup --report="$R" 5 /etc/passwd
 	[ "$status" -eq 126 ]
 	dir=$(made_cgroup); [ -n "$dir" ]; [ ! -e "$dir" ]
-	# No timer at all can be made: altimer gives up with 125 after the
-	# command has started.
+	# No timer at all can be made: altimer gives up with 125 before the
+	# command starts.
 	"$DENY" EAGAIN timer_create -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
 	run "$DENY" EAGAIN timer_create timerfd_create -- "$ALTIMER" --contain=cgroup --report="$R" 5 sleep 10
 	[ "$status" -eq 125 ]
