@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "proc.h"
 #include "util.h"
 
@@ -80,7 +81,13 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bo
 
 	execvp(plan->argv[0], plan->argv);
 	error = errno;
-	(void)write_all(error_fd, &error, sizeof error);
+	if (error_fd >= 0) {
+		(void)write_all(error_fd, &error, sizeof error);
+	} else {
+		char quoted[4096];
+		diag_errno(error, "failed to run command %s",
+			   diag_quote(plan->argv[0], quoted, sizeof quoted));
+	}
 	_exit(error == ENOENT ? 127 : 126);
 }
 
@@ -92,8 +99,14 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	*child = (struct child){ .pid = -1, .handle = PROC_HANDLE_NONE, .exec_pipe = -1 };
 	/* Close-on-exec: a successful exec closes the write end, so the parent
 	 * reads EOF; a failed exec writes errno first. */
-	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
-		return -errno;
+	/* Out of descriptors (a tiny RLIMIT_NOFILE, which GNU runs under):
+	 * without the pipe the child says itself why exec failed, and its
+	 * 126 or 127 is the status, as under GNU. */
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+		if (errno != EMFILE && errno != ENFILE)
+			return -errno;
+		pipe_fds[0] = pipe_fds[1] = -1;
+	}
 
 	bool move_self = false;
 	if (plan->cgroup_fd >= 0) {
@@ -115,7 +128,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 		return r;
 	}
 	if (child->pid == 0) {
-		close(pipe_fds[0]);
+		close_quietly(pipe_fds[0]);
 		child_exec(plan, pipe_fds[1], move_self);
 	}
 	close_quietly(pipe_fds[1]);
@@ -130,8 +143,12 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 			(void)tcsetpgrp(plan->terminal, child->pid);
 	}
 
-	/* Before anything could reap the child: the pidfd is COMMAND's. */
+	/* Before anything could reap the child: the pidfd is COMMAND's.
+	 * Without a descriptor for it, kill() on the un-reaped child is as
+	 * safe, and SIGCHLD says when it ends, as on the fallback path. */
 	r = proc_open(&child->handle, child->pid);
+	if (r == -EMFILE || r == -ENFILE)
+		r = 0;
 	if (r < 0) {
 		(void)kill(child->pid, SIGKILL);
 		return r;

@@ -121,7 +121,7 @@ void leftovers_begin(struct run *run)
 	struct leftovers *leftovers = &run->leftovers;
 
 	leftovers->events_fd = -1;
-	if (!options->contain || options->foreground ||
+	if (!run->contained ||
 	    !(run->stop.timed_out || options->kill_leftovers)) {
 		finish(run);
 		return;

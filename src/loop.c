@@ -163,9 +163,9 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	int r;
 
 	say_sending(run, sig);
-	if (whole_tree && group && options->contain && loop_uses_cgroup(run))
+	if (whole_tree && group && run->contained && loop_uses_cgroup(run))
 		return signal_cgroup(run, sig, supervisor, cause, step);
-	whole_tree = whole_tree && group && options->contain && !supervisor;
+	whole_tree = whole_tree && group && run->contained && !supervisor;
 	/* Any other signal reaches the rest of the tree first, while the
 	 * command still holds it: once the group's signal has killed the
 	 * command, its children are being handed to altimer, and a walk of

@@ -78,6 +78,8 @@ struct run {
 	struct hook hook;	/* --on-timeout, when it ran */
 	struct cgroup cgroup;	/* COMMAND's own cgroup, when contained by one */
 	const char *containment;	/* "cgroup", "tree" or "group" */
+	bool contained;		/* the whole tree, not only the group, goes
+				 * (--contain, short of a tiny descriptor limit) */
 	char containment_reason[320];	/* why that one (the cgroup made, or
 					 * why none could be) */
 	struct cgroup_usage tree_usage;	/* the cgroup's totals at the end */

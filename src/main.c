@@ -439,10 +439,19 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 		diag("--contain=cgroup: %s", run->containment_reason);
 		return EXIT_CANCELED;
 	}
-	/* The walk's descriptors next: under a low limit altimer refuses
-	 * here, up front, rather than lose the tree at the deadline. */
-	if (options->contain && !options->foreground && (r = tree_reserve_descriptors()) < 0)
-		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
+	/* The walk's descriptors next: under a low limit --contain=tree is
+	 * refused here, up front, rather than lose the tree at the deadline;
+	 * auto makes do with GNU's process group, as GNU runs there. */
+	run->contained = options->contain && !options->foreground;
+	if (run->contained && (r = tree_reserve_descriptors()) < 0) {
+		if (options->contain_mode != CONTAIN_AUTO || strcmp(run->containment, "tree") != 0 ||
+		    (r != -EMFILE && r != -ENFILE))
+			return give_up(run, "cannot set descriptors aside for the command's tree", -r);
+		run->contained = false;
+		run->containment = "group";
+		snprintf(run->containment_reason, sizeof run->containment_reason,
+			 "the descriptor limit leaves none for the tree walk");
+	}
 
 	if (options->notify) {
 		r = notify_open(&run->notify);

@@ -164,3 +164,31 @@ every_counted() {
 	every_counted 0
 	every_counted 1
 }
+
+# both LIMIT ARGS...: GNU timeout and altimer with ARGS under ulimit -n
+# LIMIT, only 0, 1 and 2 open; prints "stderr|status" for each, the
+# program's name taken out (and not the shell's own "Killed" line).
+both() {
+	local limit=$1 tool out
+	shift
+	for tool in "$GNU_TIMEOUT" "$ALTIMER"; do
+		out=$(bash -c 'for fd in $(seq 3 63); do eval "exec $fd>&-"; done
+			ulimit -n "$1"; shift; "$@" 2>&1; echo "|$?"' sh "$limit" "$tool" "$@" 2>/dev/null)
+		echo "${out//$tool/PROGRAM}"
+	done
+}
+
+@test "at every descriptor limit GNU runs under (4 and up), altimer gives GNU's status and words" {
+	for n in 4 5 6 7 8 9 10 12 16; do
+		for args in "5 sh -c 'exit 7'" "0.2 sleep 10" "5 /nonexistent/command" "-v -s INT 0.2 sleep 10" \
+			"-k 0.2 0.2 sh -c 'trap \"\" TERM; sleep 10'"; do
+			eval "set -- $args"
+			run both "$n" "$@"
+			[ "${#lines[@]}" -ge 2 ]
+			half=$((${#lines[@]} / 2))
+			gnu=$(printf '%s\n' "${lines[@]:0:half}")
+			mine=$(printf '%s\n' "${lines[@]:half}")
+			[ "$gnu" = "$mine" ] || { echo "ulimit -n $n, $args: GNU [$gnu] altimer [$mine]"; false; }
+		done
+	done
+}
