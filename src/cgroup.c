@@ -441,16 +441,17 @@ static int events_wait(const struct cgroup *cgroup, const char *key, int want, i
 	return r;
 }
 
-/* Frozen members cannot exit and their PIDs cannot be reused, but a
- * handle (a pidfd where allowed) makes that independent of the freezer
- * having finished. */
-static int signal_pid(pid_t pid, int sig)
+/* A PID read from cgroup.procs may have ended and been reused by then,
+ * outside the cgroup, unless the cgroup is frozen: the handle (a pidfd
+ * where allowed) is taken first, and the process it holds is signalled
+ * only if it is still a member, as the tree walk checks a start time. */
+static int signal_pid(const struct cgroup *cgroup, pid_t pid, int sig)
 {
 	struct proc_handle handle = PROC_HANDLE_NONE;
 	int r = proc_open(&handle, pid);
 
 	if (r == 0)
-		r = proc_signal(&handle, sig, false);
+		r = procfs_in_cgroup(pid, cgroup->name) ? proc_signal(&handle, sig, false) : -ESRCH;
 	proc_close(&handle);
 	return r;
 }
@@ -561,7 +562,7 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 			continue;
 		if (sig != SIGKILL && below_a_supervisor(pid, members, count))
 			continue;
-		if (signal_pid(pid, sig) == 0)
+		if (signal_pid(cgroup, pid, sig) == 0)
 			signalled++;
 	}
 	free(members);

@@ -127,3 +127,23 @@ int procfs_children(pid_t pid, int (*add)(pid_t child, void *context), void *con
 	closedir(tasks);
 	return r;
 }
+
+bool procfs_in_cgroup(pid_t pid, const char *name)
+{
+	char path[64], text[4096], *line, *end;
+	size_t len = strlen(name);
+
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	if (procfs_read_small(path, text, sizeof text) <= 0)
+		return false;
+	for (line = text; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (strncmp(line, "0::", 3) != 0)
+			continue;
+		size_t at = strlen(line);
+		return at >= len + 1 && line[at - len - 1] == '/' && strcmp(line + at - len, name) == 0;
+	}
+	return false;
+}

@@ -28,6 +28,10 @@ ssize_t procfs_read_all(const char *path, char **text);
 /* Parse /proc/PID/stat.  Returns 0, -ESRCH when pid is gone, or -errno. */
 int procfs_stat(pid_t pid, struct procfs_stat *stat);
 
+/* Whether pid's cgroup (v2, /proc/PID/cgroup's "0::" line) is a
+ * directory called name, not one below or beside it. */
+bool procfs_in_cgroup(pid_t pid, const char *name);
+
 /* Whether pid has a KILL pending, to itself or its thread group. */
 bool procfs_kill_pending(pid_t pid);
 
