@@ -77,7 +77,7 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 		'setpriv --reuid=65534 --regid=65534 --clear-groups systemd-notify WATCHDOG=trigger 2>/dev/null
 		 systemd-notify STATUS=mine; echo done'
 	[ "$status" -eq 0 ]
-	[ "$output" = done ]
+	[ "$output" = "done" ]
 }
 
 @test "NOTIFY_SOCKET is an abstract socket: nothing in the file system, whatever way altimer ends, kill -9 included" {

@@ -49,7 +49,23 @@ tree_command() {
 @test "the snapshot lists a reader, a sleeping grandchild and a busy loop: states, wchan, parents, command lines" {
 	tree_command
 	mapfile -d '' -t argv <"$TMP/argv"
-	run "$ALTIMER" --report="$R" 1 "${argv[@]}"
+	# The deadline comes as an ALRM (GNU's "time out now") once every
+	# process is where the test looks for it: a busy machine may take
+	# longer than any fixed deadline to get them there.
+	"$ALTIMER" --report="$R" 60 "${argv[@]}" &
+	pid=$!
+	cat=$(child_running "$pid" cat 30)
+	deadline=$((SECONDS + 30))
+	until [[ "$(cat "/proc/$cat/wchan" 2>/dev/null)" == *pipe_read ]] &&
+		busy=$(pgrep -P "$cat" -f '^sh -c while :; do :; done$') &&
+		[ "$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$busy/stat")" -ge 2 ] &&
+		pgrep -f '^sleep 291.5$' >/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; false; }
+		sleep 0.02
+	done
+	kill -ALRM "$pid"
+	status=0
+	wait "$pid" || status=$?
 	[ "$status" -eq 124 ]
 	[ "$(field '.snapshot | length')" = 4 ]
 	[ "$(field '[.snapshot_omitted, .snapshot_reason]')" = '[0,"deadline"]' ]
@@ -65,14 +81,15 @@ tree_command() {
 	[ "$(field '.snapshot as $s | [$s[] | select(.cmdline == "sleep 291.5")] | .[0] as $sleep |
 		[$sleep.state, $sleep.depth, ($s[] | select(.pid == $sleep.ppid) | .cmdline),
 		 ($sleep.wchan | test("nanosleep"))]')" = '["S",2,"sh -c sleep 291.5; true",true]' ]
-	# The busy loop runs, and has used CPU.
+	# The busy loop runs (R: running or waiting for a CPU), and has used
+	# the CPU the test waited for.
 	[ "$(field '[.snapshot[] | select(.cmdline == "sh -c while :; do :; done")] | .[0] |
-		[.state, .depth, .ppid == $pid, .wchan, .user_cpu + .system_cpu > 0.3]' \
+		[.state, .depth, .ppid == $pid, .wchan, .user_cpu + .system_cpu >= 0.02]' \
 		--argjson pid "$(field .pid)")" = '["R",1,true,null,true]' ]
 	# Every process: the same group (the command's), sane numbers.
 	[ "$(field '[.snapshot[] | .pgid == $pid and .rss_kib > 0 and .threads == 1 and
-		.age > 0.5 and .age < 30] | all' --argjson pid "$(field .pid)")" = true ]
-	[ "$(field '.snapshot_at >= 0.99 and .snapshot_at < 5 and .snapshot_took < 1')" = true ]
+		.age > 0 and .age < 60] | all' --argjson pid "$(field .pid)")" = true ]
+	[ "$(field '.snapshot_at > 0 and .snapshot_at < 60 and .snapshot_took < 1')" = true ]
 	# Taken before the first signal.
 	[ "$(field '.snapshot_at <= .signals[0].at')" = true ]
 }

@@ -5,6 +5,9 @@
  *   probe ignored   ignored signals, as a hex mask (SigIgn)
  *   probe pgid      "pid pgid" of this process
  *   probe trap SIG... FILE  write each caught signal's number to FILE, then wait
+ *   probe count NOTE STOP FILE  count signal NOTE until STOP comes, then
+ *                   take every NOTE still pending and print the count;
+ *                   "ready" goes to FILE once both are blocked
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int trap_fd = -1;
@@ -79,6 +83,33 @@ int main(int argc, char **argv)
 		(void)!write(trap_fd, "ready\n", 6);
 		for (;;)
 			pause();
+	}
+	if (strcmp(argv[1], "count") == 0 && argc == 5) {
+		/* Blocked first thing: a note that came before would end the
+		 * process by its default action. */
+		int note = atoi(argv[2]), stop = atoi(argv[3]), fd;
+		struct timespec none = { 0, 0 };
+		sigset_t set, notes;
+		long count = 0;
+
+		sigemptyset(&set);
+		sigaddset(&set, note);
+		sigaddset(&set, stop);
+		sigemptyset(&notes);
+		sigaddset(&notes, note);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, "ready\n", 6) != 6)
+			return 2;
+		close(fd);
+		/* sigwaitinfo takes the lowest number first: STOP before the
+		 * notes pending with it, which are taken after. */
+		while (sigwaitinfo(&set, NULL) == note)
+			count++;
+		while (sigtimedwait(&notes, NULL, &none) == note)
+			count++;
+		printf("%ld\n", count);
+		return 0;
 	}
 	return 2;
 }
