@@ -25,11 +25,12 @@ need() {
 	cd "$ALTIMER_SRCDIR"
 	files=()
 	for f in scripts/install-deps scripts/setup scripts/test scripts/check-dist scripts/soak bench/run fuzz/run \
-		tests/kernel/fetch tests/kernel/initramfs tests/kernel/guest tests/kernel/tests tests/kernel/matrix; do
+		tests/kernel/fetch tests/kernel/initramfs tests/kernel/guest tests/kernel/tests tests/kernel/matrix \
+		tests/kernel/scenarios; do
 		[ -e "$f" ] && files+=("$f")
 	done
 	# All are in the release tarball too (scripts/check-dist checks it).
-	[ "${#files[@]}" -eq 12 ]
+	[ "${#files[@]}" -eq 13 ]
 	shellcheck "${files[@]}"
 }
 
