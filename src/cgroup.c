@@ -350,11 +350,12 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 		}
 	}
 	cgroup->dir_fd = openat(parent_fd, cgroup->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* Without cgroup.kill (Linux < 5.14) there is no atomic kill: the
-	 * tree walk does better than half a cgroup mode.  cgroup.freeze
-	 * (5.2) and cgroup.events (4.5) are older, and a new cgroup's files
-	 * all have one owner: one check answers for the three. */
-	if (cgroup->dir_fd < 0 || faccessat(cgroup->dir_fd, "cgroup.kill", W_OK, 0) < 0) {
+	/* cgroup.kill (Linux 5.14) kills in one write; before it, from 5.2,
+	 * cgroup.freeze does the same in three steps (cgroup_kill).  Below
+	 * 5.2 the tree walk does better than half a cgroup mode.  A new
+	 * cgroup's files all have one owner: one check answers for all. */
+	if (cgroup->dir_fd < 0 || (faccessat(cgroup->dir_fd, "cgroup.kill", W_OK, 0) < 0 &&
+				   faccessat(cgroup->dir_fd, "cgroup.freeze", W_OK, 0) < 0)) {
 		r = errno ? -errno : -ENOENT;
 		snprintf(why, why_size, "cannot use the new cgroup %s%s%s: %s", dir,
 			 dir[strlen(dir) - 1] == '/' ? "" : "/", cgroup->name, strerror(-r));
@@ -376,6 +377,61 @@ int cgroup_dir_fd(const struct cgroup *cgroup)
 	return cgroup->dir_fd;
 }
 
+static int signal_pid(pid_t pid, int sig);
+static int events_wait(const struct cgroup *cgroup, const char *key, int want, int timeout_ms);
+
+/* KILL to every member of the cgroup at dir_fd and of its nested ones. */
+static void kill_members(int dir_fd, int depth)
+{
+	char *text = NULL;
+	int fd = depth < 32 ? dup(dir_fd) : -1;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *entry;
+
+	if (read_all_at(dir_fd, "cgroup.procs", &text) >= 0)
+		for (char *p = text, *end; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 0)
+				(void)signal_pid((pid_t)pid, SIGKILL);
+		}
+	free(text);
+	if (dir == NULL) {
+		close_quietly(fd);
+		return;
+	}
+	while ((entry = readdir(dir)) != NULL) {
+		if (entry->d_type != DT_DIR || strcmp(entry->d_name, ".") == 0 ||
+		    strcmp(entry->d_name, "..") == 0)
+			continue;
+		int child = openat(dir_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (child >= 0) {
+			kill_members(child, depth + 1);
+			close_quietly(child);
+		}
+	}
+	closedir(dir);
+}
+
+/* cgroup.kill's work before Linux 5.14, from 5.2: frozen, no member can
+ * fork, exit or leave, so one pass over cgroup.procs at every level finds
+ * them all; KILL ends a frozen process (the v2 freezer lets fatal signals
+ * through); the thaw lets the ones a frozen state held up go too. */
+static int kill_frozen(const struct cgroup *cgroup)
+{
+	int r = write_at(cgroup->dir_fd, "cgroup.freeze", "1");
+
+	if (r < 0)
+		return r;
+	/* Bounded: a member in uninterruptible sleep holds "frozen 1" up, and
+	 * can fork only once out of it. */
+	(void)events_wait(cgroup, "frozen", 1, 1000);
+	kill_members(cgroup->dir_fd, 0);
+	(void)write_at(cgroup->dir_fd, "cgroup.freeze", "0");
+	return 0;
+}
+
 int cgroup_kill(struct cgroup *cgroup)
 {
 	int r;
@@ -383,6 +439,8 @@ int cgroup_kill(struct cgroup *cgroup)
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
 	r = write_at(cgroup->dir_fd, "cgroup.kill", "1");
+	if (r == -ENOENT)
+		r = kill_frozen(cgroup);
 	cgroup->killed = cgroup->killed || r == 0;
 	return r;
 }

@@ -48,7 +48,8 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size);
 int cgroup_dir_fd(const struct cgroup *cgroup);
 
 /* KILL every process of the cgroup and of its descendants, at once, with
- * one write to cgroup.kill.  Returns 0 or -errno. */
+ * one write to cgroup.kill; before Linux 5.14, with the cgroup frozen
+ * meanwhile, member by member.  Returns 0 or -errno. */
 int cgroup_kill(struct cgroup *cgroup);
 
 /* Freeze the cgroup and its nested ones (waiting briefly until they are),

@@ -553,6 +553,11 @@ static void on_stop_request(struct run *run)
 
 static int on_timer(struct run *run, enum timer_role role, uint64_t count)
 {
+	/* An expiry queued before a sign of life re-armed the keepalive (or
+	 * EXTEND_TIMEOUT_USEC the deadline) is no expiry at all. */
+	count = timer_expiry_check(role, count);
+	if (count == 0)
+		return 0;
 	run->expirations[role] += count;
 	if (role == TIMER_EVERY)
 		return on_every(run);

@@ -166,6 +166,32 @@ uint64_t timer_remaining(enum timer_role role)
 	return r < 0 ? 0 : timespec_to_ns(spec.it_value);
 }
 
+uint64_t timer_expiry_check(enum timer_role role, uint64_t count)
+{
+	struct itimerspec spec;
+
+	/* Disarmed since the expiry was queued (a stop disarms the deadline,
+	 * the keepalive and the notes): nobody waits for it any more. */
+	if (!timers[role].armed)
+		return 0;
+	/* A timerfd's settime drops the expirations not read yet: what is
+	 * read is current. */
+	if (timers[role].kind != KIND_POSIX || timer_gettime(timers[role].id, &spec) < 0)
+		return count;
+	if (spec.it_interval.tv_sec != 0 || spec.it_interval.tv_nsec != 0)
+		return count;
+	/* A one-shot timer still counting down was re-armed after the expiry
+	 * was queued: before Linux 6.13 timer_settime() leaves an expiry
+	 * already queued in place (6.13 drops it), so a sign of life read in
+	 * the same wake-up as the keepalive's expiry would not save the
+	 * command.  Where the queued record also took the expiry of the
+	 * re-armed timer (an overrun), that one counts once: the first had
+	 * been superseded. */
+	if (spec.it_value.tv_sec != 0 || spec.it_value.tv_nsec != 0)
+		return 0;
+	return 1;
+}
+
 int timer_poll_fd(void)
 {
 	return expired_fd;

@@ -42,6 +42,11 @@ uint64_t timer_remaining(enum timer_role role);
 /* Whether the timer for role is armed. */
 int timer_is_armed(enum timer_role role);
 
+/* How many of count expirations just read for role (from the signalfd
+ * or a timerfd) are of the timer as it is armed now: 0 for a stale one,
+ * queued before the timer was disarmed or re-armed. */
+uint64_t timer_expiry_check(enum timer_role role, uint64_t count);
+
 /* A descriptor that turns readable when a timer that is a timerfd (made
  * when timer_create() failed with EAGAIN, under RLIMIT_SIGPENDING) has
  * expired, for the loop's poll set; -1 while every timer is a POSIX one.

@@ -227,3 +227,28 @@ forward_one() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "parent 1" ]
 }
+
+@test "altimer as PID 1 of a namespace passes on a TERM from outside and reaps orphans ($(altimer_path))" {
+	unshare --fork --pid --mount-proc true 2>/dev/null || skip "no PID namespaces here"
+	local dir=$BATS_TEST_TMPDIR
+	# The command leaves an orphan (a subshell's child, handed to altimer
+	# as the namespace's init), then waits for TERM.
+	unshare --fork --pid --mount-proc "$ALTIMER" 60 sh -c '
+		(sleep 0.1 &)
+		trap "echo TERM; exit 3" TERM
+		echo ready >"$1"
+		while :; do sleep 0.1; done' sh "$dir/ready" >"$dir/out" &
+	local unshare_pid=$!
+	wait_for "$dir/ready" ready
+	local altimer_pid
+	altimer_pid=$(pgrep -P "$unshare_pid")
+	# The orphan has ended by now: it must not stay a zombie.
+	sleep 1
+	run ps --ppid "$altimer_pid" -o stat=
+	[[ "$output" != *Z* ]]
+	kill -TERM "$altimer_pid"
+	status=0
+	wait "$unshare_pid" || status=$?
+	[ "$status" -eq 3 ]
+	[ "$(cat "$dir/out")" = TERM ]
+}

@@ -358,3 +358,28 @@ keeper_of() {
 	wait_gone "$keeper" 10
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'first\nlate')" ]
 }
+
+# The expiry of a keepalive that output re-armed in the same wake-up is
+# stale: before Linux 6.13 it is still read after the re-arm, on every
+# kernel under KEPT_EXPIRIES.
+stale_keepalive_expiry() {
+	local report=$BATS_TEST_TMPDIR/r.json out=$BATS_TEST_TMPDIR/out
+	"$@" "$ALTIMER" --report="$report" -i 1 4 \
+		sh -c 'while :; do echo x; sleep 0.1; done' >"$out" &
+	local pid=$!
+	across_a_stop "$pid" "$out" 3
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 124 ]
+	# output never stopped for a second: the deadline ended it
+	[ "$(jq -r .reason "$report")" = deadline ]
+	[ "$(jq -r .timers.keepalive "$report")" -eq 0 ]
+}
+
+@test "output that came while altimer was stopped outlives a keepalive that expired meanwhile" {
+	stale_keepalive_expiry
+}
+
+@test "an expiry still queued after output re-armed the keepalive is ignored (Linux before 6.13)" {
+	stale_keepalive_expiry "${KEPT_EXPIRIES[@]}"
+}

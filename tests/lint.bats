@@ -24,11 +24,13 @@ need() {
 	need shellcheck
 	cd "$ALTIMER_SRCDIR"
 	files=()
-	for f in scripts/install-deps scripts/setup scripts/test scripts/check-dist scripts/soak bench/run fuzz/run; do
+	for f in scripts/install-deps scripts/setup scripts/test scripts/check-dist scripts/soak bench/run fuzz/run \
+		tests/kernel/fetch tests/kernel/initramfs tests/kernel/guest tests/kernel/tests tests/kernel/matrix \
+		tests/kernel/scenarios; do
 		[ -e "$f" ] && files+=("$f")
 	done
 	# All are in the release tarball too (scripts/check-dist checks it).
-	[ "${#files[@]}" -eq 7 ]
+	[ "${#files[@]}" -eq 13 ]
 	shellcheck "${files[@]}"
 }
 

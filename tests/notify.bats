@@ -142,3 +142,41 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 	run "$ALTIMER" --notify -i 0.6 20 sh -c "for i in 1 2 3 4 5 6; do $SEND_RAW 'oops\\nWATCHDOG=1' || exit 9; sleep 0.2; done"
 	[ "$status" -eq 0 ]
 }
+
+@test "heartbeats that came while altimer was stopped outlive a keepalive that expired meanwhile (Linux before 6.13 too)" {
+	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats
+	for kept in false true; do
+		local prefix=()
+		! $kept || prefix=("${KEPT_EXPIRIES[@]}")
+		"${prefix[@]}" "$ALTIMER" --notify --report="$report" -i 1 4 \
+			sh -c 'while :; do systemd-notify WATCHDOG=1 || exit 9; echo >>"$1"; sleep 0.1; done' \
+			sh "$beats" &
+		local pid=$!
+		across_a_stop "$pid" "$beats" 3
+		status=0
+		wait "$pid" || status=$?
+		[ "$status" -eq 124 ]
+		[ "$(jq -r .reason "$report")" = deadline ]
+		[ "$(jq -r .timers.keepalive "$report")" -eq 0 ]
+		rm -f "$beats"
+	done
+}
+
+@test "EXTEND_TIMEOUT_USEC= that came while altimer was stopped outlives a deadline that expired meanwhile (Linux before 6.13 too)" {
+	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats
+	for kept in false true; do
+		local prefix=()
+		! $kept || prefix=("${KEPT_EXPIRIES[@]}")
+		"${prefix[@]}" "$ALTIMER" --notify --report="$report" 1.5 \
+			sh -c 'for i in $(seq 25); do systemd-notify EXTEND_TIMEOUT_USEC=1500000 || exit 9; echo >>"$1"; sleep 0.2; done; exit 3' \
+			sh "$beats" &
+		local pid=$!
+		across_a_stop "$pid" "$beats" 1
+		status=0
+		wait "$pid" || status=$?
+		# extended all along: the command ended by itself
+		[ "$status" -eq 3 ]
+		[ "$(jq -r .reason "$report")" = exited ]
+		rm -f "$beats"
+	done
+}

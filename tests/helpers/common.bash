@@ -217,3 +217,27 @@ no_marked_left() {
 		sleep 0.05
 	done
 }
+
+# across_a_stop PID FILE LINES: once FILE has LINES lines, stop PID (altimer)
+# for 2 s and continue it.  A timer that expires meanwhile is then read in
+# the same wake-up as the signs of life that came meanwhile, as when a busy
+# machine does not schedule altimer for a moment.
+across_a_stop() {
+	local pid=$1 file=$2 lines=$3 deadline=$((SECONDS + 20))
+	while [ "$(wc -l <"$file" 2>/dev/null || echo 0)" -lt "$lines" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+	kill -STOP "$pid"
+	sleep 2
+	kill -CONT "$pid"
+}
+
+# "${KEPT_EXPIRIES[@]}" COMMAND...: COMMAND (altimer) with timer_settime() as
+# before Linux 6.13, which leaves an expiry already queued in place
+# (tests/helpers/keep-expiry.c).  env execs COMMAND: the same PID, for
+# kill -STOP.  The wrapper is not instrumented, so it comes before a
+# sanitizer's runtime.
+# shellcheck disable=SC2034 # read by the test files
+KEPT_EXPIRIES=(env "LD_PRELOAD=${KEEP_EXPIRY:-$BATS_TEST_DIRNAME/helpers/keep-expiry.so}"
+	"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
