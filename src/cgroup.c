@@ -502,16 +502,23 @@ static int events_wait(const struct cgroup *cgroup, const char *key, int want, i
 /* A PID read from cgroup.procs may have ended and been reused by then,
  * outside the cgroup, unless the cgroup is frozen: the handle (a pidfd
  * where allowed) is taken first, and the process it holds is signalled
- * only if it is still a member, as the tree walk checks a start time. */
-static int signal_pid(const struct cgroup *cgroup, pid_t pid, int sig)
+ * only if it is still a member of the cgroup called name, as the tree walk
+ * checks a start time.  name NULL: frozen, no check needed. */
+static int signal_member(pid_t pid, int sig, const char *name)
 {
 	struct proc_handle handle = PROC_HANDLE_NONE;
 	int r = proc_open(&handle, pid);
 
 	if (r == 0)
-		r = procfs_in_cgroup(pid, cgroup->name) ? proc_signal(&handle, sig, false) : -ESRCH;
+		r = name == NULL || procfs_in_cgroup(pid, name) ? proc_signal(&handle, sig, false)
+								 : -ESRCH;
 	proc_close(&handle);
 	return r;
+}
+
+static int signal_pid(pid_t pid, int sig)
+{
+	return signal_member(pid, sig, NULL);
 }
 
 /* cgroup.procs of this level only (nested cgroups list their own), read
@@ -620,7 +627,7 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 			continue;
 		if (sig != SIGKILL && below_a_supervisor(pid, members, count))
 			continue;
-		if (signal_pid(cgroup, pid, sig) == 0)
+		if (signal_member(pid, sig, cgroup->name) == 0)
 			signalled++;
 	}
 	free(members);
