@@ -36,11 +36,17 @@ uint64_t report_clock(void)
 	return timespec_to_ns(now);
 }
 
-/* The directory a file named path lives in, in buf. */
+/* The directory a file named path lives in, in buf, which is returned.
+ * Always in buf: glibc's dirname() returns a static "." for a bare name
+ * ("run.json") and leaves its argument as it was, so a caller reading buf
+ * would see the file's own name. */
 static const char *directory_of(const char *path, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s", path);
-	return dirname(buf);
+	char copy[PATH_MAX];
+
+	snprintf(copy, sizeof copy, "%s", path);
+	snprintf(buf, size, "%s", dirname(copy));
+	return buf;
 }
 
 /* The descriptor a name stands for (/dev/stdout, /dev/fd/3,
