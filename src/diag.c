@@ -41,6 +41,11 @@ static bool locale_is_utf8(void)
 	return charset_utf8;
 }
 
+bool diag_locale_utf8(void)
+{
+	return locale_is_utf8();
+}
+
 void diag_never_block(void)
 {
 	private_fd = reopen_nonblocking(STDERR_FILENO, &is_socket);
