@@ -42,6 +42,11 @@ static bool locale_is_utf8(void)
 	return charset_utf8;
 }
 
+bool diag_locale_utf8(void)
+{
+	return locale_is_utf8();
+}
+
 void diag_never_block(void)
 {
 	struct rlimit files;

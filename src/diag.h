@@ -7,6 +7,7 @@
 #ifndef ALTIMER_DIAG_H
 #define ALTIMER_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Remember argv[0] and the locale's quoting; call first thing. */
@@ -29,6 +30,10 @@ void diag_errno(int error, const char *format, ...) __attribute__((format(printf
  * control characters and bytes that are not printable as C escapes.
  * Returns buf. */
 const char *diag_quote(const char *s, char *buf, size_t size);
+
+/* Whether the locale's charset is UTF-8 (loaded on the first call), as
+ * diag_quote() decides which bytes are printable. */
+bool diag_locale_utf8(void);
 
 /* Lines lost so far because stderr would have blocked. */
 unsigned long diag_dropped(void);

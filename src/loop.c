@@ -308,7 +308,8 @@ static void inspect_tree(struct run *run, const char *reason)
 	if (!verbose_snapshot(run))
 		return;
 	duration_format(options->on_timeout_limit, limit, sizeof limit);
-	duration_format(run->hook.elapsed, took, sizeof took);
+	/* Measured, not given: milliseconds, not %g's nine digits. */
+	snprintf(took, sizeof took, "%.3fs", (double)run->hook.elapsed / 1e9);
 	if (run->hook.error)
 		diag("cannot run the --on-timeout command: %s", strerror(run->hook.error));
 	else if (run->hook.stopped_by && strcmp(run->hook.stopped_by, "limit") == 0)

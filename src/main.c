@@ -84,7 +84,9 @@ static struct report_facts facts_of(const struct run *run)
 
 	return (struct report_facts){
 		.options = run->options,
-		.started = run->report.spawned != 0,
+		/* A command whose exec failed never ran: no pid, no exit code
+		 * of its own, no elapsed time or usage, as the man page says. */
+		.started = run->report.spawned != 0 && run->exec_error == 0,
 		.pid = child->pid,
 		.reaped = child->reaped,
 		.si_code = child->si_code,

@@ -69,7 +69,8 @@ static const struct poptOption option_table[] = {
 	{ "verbose", 'v', POPT_ARG_NONE, NULL, KEY_VERBOSE,
 	  "report each signal sent to COMMAND on standard error, in GNU "
 	  "timeout's words; twice (-vv), also which limit fired and what else "
-	  "altimer does", NULL },
+	  "altimer does; three times (-vvv), also how COMMAND's tree is held "
+	  "and why", NULL },
 	{ "contain", '\0', POPT_ARG_STRING, NULL, KEY_CONTAIN,
 	  "how a timeout reaches COMMAND's tree: cgroup (its own cgroup, "
 	  "killed as one), tree (altimer's walk of its descendants), group "
@@ -279,7 +280,9 @@ static void print_help(void)
 	      "  137  COMMAND (or altimer) was sent KILL\n"
 	      "  otherwise COMMAND's own status; if COMMAND died of a signal, altimer\n"
 	      "  dies of the same signal (without a core dump)\n"
-	      "\nThe environment variable ALTIMER_NO_PIDFD=1 makes altimer use kill(2)\n"
+	      "\nCOMMAND's environment gets ALTIMER_DEADLINE, the time of the deadline\n"
+	      "in seconds since the epoch, so it can budget its own steps.\n"
+	      "The environment variable ALTIMER_NO_PIDFD=1 makes altimer use kill(2)\n"
 	      "and SIGCHLD instead of pidfds.  See altimer(1) for details.\n", stdout);
 	/* The trailer gnulib's emit_bug_reporting_address prints; from AC_INIT. */
 	printf("\nReport bugs to: %s\n"

@@ -33,11 +33,17 @@ uint64_t report_clock(void)
 	return monotonic_ns();
 }
 
-/* The directory a file named path lives in, in buf. */
+/* The directory a file named path lives in, in buf, which is returned.
+ * Always in buf: glibc's dirname() returns a static "." for a bare name
+ * ("run.json") and leaves its argument as it was, so a caller reading buf
+ * would see the file's own name. */
 static const char *directory_of(const char *path, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s", path);
-	return dirname(buf);
+	char copy[PATH_MAX];
+
+	snprintf(copy, sizeof copy, "%s", path);
+	snprintf(buf, size, "%s", dirname(copy));
+	return buf;
 }
 
 /* The descriptor a name stands for (/dev/stdout, /dev/fd/3,
@@ -178,6 +184,70 @@ static int target_of(const char *file, struct stat *st)
 	return access(dir, W_OK | X_OK) < 0 ? -errno : TARGET_NEW;
 }
 
+/* Make an empty temporary file next to file, its name in *temp (to be
+ * freed).  Returns its descriptor, or -errno. */
+static int temporary_beside(const char *file, char **temp)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	if (asprintf(temp, "%s/.altimer-report-XXXXXX",
+		     directory_of(file, dir, sizeof dir)) < 0) {
+		*temp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkostemp(*temp, O_CLOEXEC);
+	if (fd < 0) {
+		fd = -errno;
+		free(*temp);
+		*temp = NULL;
+	}
+	return fd;
+}
+
+/* Whether a regular file can be written into in place: opened for
+ * writing, without truncating it, and closed. */
+static int may_write_in_place(const char *file)
+{
+	int fd = open(file, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close_quietly(fd);
+	return 0;
+}
+
+/* Before COMMAND starts, try what report_save() will do with a new or
+ * regular file, short of writing it: access() says yes to root for any
+ * file on a writable mount, /proc's and /sys's included, where no
+ * temporary file can be made to rename into place and a write into the
+ * file itself fails (EIO from /proc/version).  So a temporary file is
+ * made and removed; where the directory refuses it for want of
+ * permission, the file must open for writing, as report_save() then
+ * writes into it.  Returns 0 or -errno. */
+static int try_placing(const char *file, const struct stat *st, int target)
+{
+	char *temp = NULL;
+	int fd;
+
+	if (target == TARGET_REGULAR && st->st_nlink > 1)
+		return may_write_in_place(file);
+	fd = temporary_beside(file, &temp);
+	if (fd >= 0) {
+		close_quietly(fd);
+		(void)unlink(temp);
+		free(temp);
+		return 0;
+	}
+	if (target == TARGET_NEW)
+		return fd;
+	if (fd == -EACCES || fd == -EPERM)
+		return may_write_in_place(file);
+	/* An existing file in a directory that takes no new file at all
+	 * (ENOENT from procfs): "No such file or directory" would mislead. */
+	return fd == -ENOENT ? -EOPNOTSUPP : fd;
+}
+
 int report_prepare(struct report *report, const char *path)
 {
 	char file[PATH_MAX];
@@ -210,6 +280,8 @@ int report_prepare(struct report *report, const char *path)
 		return fd;
 	r = target_of(file, &st);
 	if (r < 0)
+		return r;
+	if (r != TARGET_OTHER && (r = try_placing(file, &st, r)) < 0)
 		return r;
 	/* Whatever the command or the tree use up, this one stays free. */
 	report->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -408,19 +480,13 @@ static int write_in_place(const char *file, mode_t mode, const char *text, size_
  * cannot be kept (not root), or -errno. */
 static int replace(const char *file, const struct stat *old, const char *text, size_t len)
 {
-	char dir[PATH_MAX], *temp = NULL;
+	char *temp = NULL;
 	mode_t mode;
 	int fd, r = 0;
 
-	if (asprintf(&temp, "%s/.altimer-report-XXXXXX",
-		     directory_of(file, dir, sizeof dir)) < 0)
-		return -ENOMEM;
-	fd = mkostemp(temp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(temp);
-		return r;
-	}
+	fd = temporary_beside(file, &temp);
+	if (fd < 0)
+		return fd;
 	if (old != NULL) {
 		struct stat st;
 

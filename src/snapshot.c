@@ -14,7 +14,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
 
+#include "diag.h"
 #include "procfs.h"
 
 /* A command line or a kernel stack longer than this is cut. */
@@ -241,11 +244,42 @@ static void format_cpu(uint64_t ns, char *buf, size_t size)
 		 (unsigned long long)(centis / 100 % 60), (unsigned long long)(centis % 100));
 }
 
-/* Control characters would break the one-line-a-process layout. */
+/* A command line on one line: control characters would break the
+ * one-line-a-process layout (? as ps shows them), and bytes the locale
+ * cannot show (not valid UTF-8, or anything past ASCII in the C locale)
+ * are \ooo, with a backslash doubled, as GNU's quote() shows names; the
+ * terminal never gets raw bytes it would misread. */
 static void print_printable(FILE *out, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		putc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], out);
+	bool utf8 = diag_locale_utf8();
+	mbstate_t state;
+
+	memset(&state, 0, sizeof state);
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		wchar_t wide;
+		size_t n;
+
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				putc('?', out);
+			else if (c == '\\')
+				fputs("\\\\", out);
+			else
+				putc(c, out);
+			i++;
+			continue;
+		}
+		n = utf8 ? mbrtowc(&wide, s + i, len - i, &state) : (size_t)-1;
+		if (n != (size_t)-1 && n != (size_t)-2 && n != 0 && iswprint((wint_t)wide)) {
+			fwrite(s + i, 1, n, out);
+			i += n;
+			continue;
+		}
+		memset(&state, 0, sizeof state);
+		fprintf(out, "\\%03o", c);
+		i++;
+	}
 }
 
 void snapshot_print(const struct snapshot *snapshot, FILE *out, const char *prefix)

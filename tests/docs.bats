@@ -205,3 +205,28 @@ man_long_options() {
 	[ "$status" -ne 0 ]
 	grep -q -x 'check-dist: the tarball lacks fuzz/run (named in README.md)' <<<"$output"
 }
+
+@test "--help and the man page's -v entry name every level of -v altimer has, and each does what they say" {
+	run "$ALTIMER" --help
+	[[ "$output" == *"(-vv)"* ]]
+	[[ "$output" == *"(-vvv)"* ]]
+	entry=$(sed -n '/^\.BR \\-v ", " \\-\\-verbose/,/^\.TP/p' "$MAN")
+	grep -q -F '\-vvv' <<<"$entry" || { echo "the -v entry lacks -vvv"; false; }
+	# -vvv adds the containment line that -vv does not print.
+	run --separate-stderr "$ALTIMER" -vvv --contain=tree 5 true
+	[ "$status" -eq 0 ]
+	grep -q -x -F "$ALTIMER_NAME: containment: tree (--contain=tree)" <<<"$stderr"
+	run --separate-stderr "$ALTIMER" -vv --contain=tree 5 true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *containment* ]]
+}
+
+@test "--help names every environment variable of the man page's ENVIRONMENT section" {
+	vars=$(sed -n '/^\.SH ENVIRONMENT/,/^\.SH /p' "$MAN" | grep -A1 '^\.TP' | sed -n 's/^\.B \([A-Z_]*\)$/\1/p')
+	[ -n "$vars" ]
+	grep -q -x ALTIMER_DEADLINE <<<"$vars"
+	help=$("$ALTIMER" --help)
+	for var in $vars; do
+		grep -q -w -F "$var" <<<"$help" || { echo "--help lacks $var"; return 1; }
+	done
+}
