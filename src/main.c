@@ -264,10 +264,12 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 	if (catchable(options->timeout_signal))
 		sigaddset(&run->forwarded, options->timeout_signal);
 	/* What the caller ignored stays ignored, and is not passed on: INT
-	 * and QUIT for a background job, as GNU leaves them. */
+	 * and QUIT for a background job, as GNU leaves them.  Not the -s
+	 * signal nor ALRM, which GNU always handles (see below). */
 	for (int sig = 1; sig <= SIGRTMAX; sig++) {
 		struct sigaction now;
-		if (sigismember(&run->forwarded, sig) == 1 && sigaction(sig, NULL, &now) == 0 &&
+		if (sig != options->timeout_signal && sig != SIGALRM &&
+		    sigismember(&run->forwarded, sig) == 1 && sigaction(sig, NULL, &now) == 0 &&
 		    now.sa_handler == SIG_IGN)
 			sigdelset(&run->forwarded, sig);
 	}
@@ -300,6 +302,23 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 
 	if (sigprocmask(SIG_BLOCK, &blocked, NULL) < 0)
 		return -errno;
+	/* GNU catches its -s signal and ALRM whatever their disposition, and
+	 * exec gives a caught signal its default action: a deadline works
+	 * under nohup, `trap '' TERM` or in a background job (-s INT).
+	 * Blocked here, the disposition only matters to COMMAND, which
+	 * inherits it; an ignored one would make the deadline do nothing. */
+	int defaulted[] = { options->timeout_signal, SIGALRM };
+	for (size_t i = 0; i < sizeof defaulted / sizeof defaulted[0]; i++) {
+		struct sigaction now;
+		if (!catchable(defaulted[i]) && defaulted[i] != SIGALRM)
+			continue;
+		if (sigaction(defaulted[i], NULL, &now) == 0 && now.sa_handler == SIG_IGN)
+			(void)sigaction(defaulted[i], &deflt, NULL);
+		for (size_t j = 0; restored_signals[j] != 0; j++)
+			if (restored_signals[j] == defaulted[i] &&
+			    original_actions[j].sa_handler == SIG_IGN)
+				original_actions[j] = deflt;
+	}
 	run->signal_fd = signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (run->signal_fd < 0)
 		return -errno;

@@ -174,6 +174,25 @@ forward_one() {
 	[ "$status" -ne 130 ] && [ "$status" -ne 131 ]
 }
 
+@test "the -s signal ignored by the caller (trap '', nohup, a background job) still ends the command at the deadline, as GNU ($(altimer_path))" {
+	local which sig
+	# GNU (9.1 as 9.11) always catches its -s signal, so its command gets
+	# the default action back at exec; 30 s of sleep against a 0.2 s
+	# deadline leaves any busy machine room.
+	for which in "$GNU_TIMEOUT" "$ALTIMER"; do
+		for sig in TERM HUP INT QUIT; do
+			elapsed_ms sh -c "trap '' $sig; exec \"\$0\" -s $sig 0.2 sleep 30" "$which"
+			[ "$status" -eq 124 ] || { echo "$which -s $sig: status $status"; return 1; }
+			[ "$elapsed" -lt 15000 ] || { echo "$which -s $sig: ${elapsed} ms"; return 1; }
+		done
+	done
+	# Other ignored signals stay ignored for the command, as in GNU.
+	run perl -e '$SIG{HUP} = "IGNORE"; $SIG{TERM} = "IGNORE"; exec @ARGV' \
+		"$ALTIMER" 5 "$PROBE" ignored
+	# HUP (1) still ignored, TERM (15) not: bits 0 and 14.
+	(( (16#$output & 16#4001) == 16#1 ))
+}
+
 @test "altimer's own broken pipe is not passed on as PIPE ($(altimer_path))" {
 	# -v to a closed pipe: altimer's write fails with EPIPE, the command
 	# must not receive a PIPE for it.
