@@ -340,6 +340,7 @@ static int replay_deferred(struct run *run)
 int stop_begin(struct run *run, enum stop_cause cause, int sig)
 {
 	struct stop *stop = &run->stop;
+	bool climbed = false;
 	int step = -1, r;
 
 	if (is_limit(cause)) {
@@ -355,6 +356,16 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		/* Notes are for a command at work, not one being stopped. */
 		timer_disarm(TIMER_EVERY);
 		step = 0;
+		/* Once a first signal is out (passed on from outside, or an
+		 * earlier ALRM), GNU's -s signal has become -k's KILL: a limit
+		 * then climbs one step at once, or repeats the last one sent. */
+		if (stop->state == STOP_CLIMBING) {
+			step = stop->next_step++;
+			climbed = true;
+		} else if (stop->state == STOP_AT_TOP) {
+			step = stop->next_step - 1;
+		}
+		sig = run->options->ladder[step].signal;
 	} else if (cause == STOP_LADDER) {
 		/* GNU counts -k's KILL as a timeout too (and reports 137). */
 		stop->timed_out = true;
@@ -370,9 +381,11 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		stop->next_step = 1;
 		if ((r = ladder_arm_next(run)) < 0)
 			return r;
-	} else if (cause == STOP_LADDER && (r = ladder_arm_next(run)) < 0) {
+	} else if ((cause == STOP_LADDER || climbed) && (r = ladder_arm_next(run)) < 0) {
 		return r;
 	}
+	if (stop->state == STOP_AT_TOP)
+		timer_disarm(TIMER_LADDER);
 	r = send_stop_signal(run, sig, cause != STOP_FORWARDED, cause_words[cause], step);
 	return r < 0 ? r : replay_deferred(run);
 }
