@@ -627,6 +627,8 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		 * zombies.  The command itself is reaped here only on the
 		 * fallback path; on the other its pidfd says so first. */
 		(void)tree_reap_orphans(run->child.pid);
+		if (run->reap_later)
+			return 0;
 		int r = child_try_reap(&run->child), stopped_by;
 		if (r == 0 && run->terminal >= 0 &&
 		    (stopped_by = child_check_stopped(&run->child)) > 0)
@@ -726,9 +728,18 @@ int loop_run(struct run *run)
 		window_changed(run);
 		if (fds[SLOT_NOTIFY].revents && (r = on_notify(run)) < 0)
 			return r;
-		/* Exec result next: a failed exec also ends the child. */
-		if (fds[SLOT_EXEC].revents)
+		/* Exec result next: a failed exec also ends the child.  Until
+		 * now COMMAND had not run, so a deadline that passed meanwhile
+		 * comes before its end, as under GNU (whose command dies of
+		 * the signal before its exec, and GNU exits 124). */
+		if (fds[SLOT_EXEC].revents) {
 			run->exec_error = child_exec_result(child);
+			run->reap_later = true;
+			r = drain_signal_fd(run);
+			run->reap_later = false;
+			if (r < 0 || (r = child_try_reap(child)) < 0)
+				return r;
+		}
 		/* An exit seen in the same wake-up as a timer wins: the command
 		 * finished in time, nothing is signalled after it. */
 		if (fds[SLOT_CHILD].revents && (r = child_try_reap(child)) < 0)

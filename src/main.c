@@ -352,7 +352,9 @@ static int exit_status(const struct run *run, int *reraise)
 	int sig;
 
 	*reraise = 0;
-	if (run->exec_error) {
+	/* A deadline that passed before COMMAND could run is a timeout, as
+	 * under GNU, whose command dies of the signal before its exec. */
+	if (run->exec_error && !(run->stop.timed_out && !options->preserve_status)) {
 		char quoted[4096];
 		diag_errno(run->exec_error, "failed to run command %s",
 			   diag_quote(options->command[0], quoted, sizeof quoted));
@@ -396,7 +398,7 @@ static const char *end_reason(const struct run *run)
 {
 	const struct child *child = &run->child;
 
-	if (run->exec_error)
+	if (run->exec_error && !(run->stop.timed_out && !run->options->preserve_status))
 		return "exec-failed";
 	if (run->stop.reason)
 		return run->stop.reason;
@@ -508,6 +510,19 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	int r;
 
 	guardian_setup(run);
+	/* -vv names the clock only when it is not GNU's. */
+	if (options->boot_clock) {
+		timer_use_clock(CLOCK_BOOTTIME);
+		if (options->verbose >= 2)
+			diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
+	}
+	/* The deadline runs from before the fork, so one that has passed is
+	 * there to be read by the time COMMAND's exec reports: GNU's tiny
+	 * deadlines end a command before it runs (a failed exec included),
+	 * and so do altimer's (see the loop). */
+	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
+	if (r < 0)
+		return give_up(run, "cannot arm the deadline timer", -r);
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
 	 * it: under auto the tree walk still contains it. */
@@ -524,15 +539,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 
 	run->report.spawned = report_clock();
 	relay_parent_setup(&run->relay);
-	/* -vv names the clock only when it is not GNU's. */
-	if (options->boot_clock) {
-		timer_use_clock(CLOCK_BOOTTIME);
-		if (options->verbose >= 2)
-			diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
-	}
-	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
-	if (r == 0)
-		r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
+	r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_EVERY, options->every, options->every);
 	if (r < 0) {

@@ -125,6 +125,30 @@ load helpers/common
 	[[ "$output" == *"'$BATS_TEST_TMPDIR/script': No such file or directory" ]]
 }
 
+@test "a deadline that passes before the command runs is a timeout, a failed exec too, as GNU ($(altimer_path))" {
+	local i gnu=0
+	# GNU's command dies of the signal before its exec: 124, and -v's
+	# line, never 127.  GNU's own race is shown once, altimer's 20 times.
+	for i in 1 2 3 4 5; do
+		"$GNU_TIMEOUT" -v 1e-9 /nonexistent/cmd 2>/dev/null || [ "$?" -ne 124 ] || {
+			gnu=1
+			break
+		}
+	done
+	[ "$gnu" = 1 ]
+	for i in $(seq 20); do
+		run -124 "$ALTIMER" -v 1e-9 /nonexistent/cmd
+		[ "$output" = "$ALTIMER_NAME: sending signal TERM to command '/nonexistent/cmd'" ]
+		run "$ALTIMER" 1e-9 true
+		[ "$status" -eq 124 ] || { echo "run $i, true: $status"; return 1; }
+	done
+	# With -p, the command's own status: 143 (the TERM came before its
+	# exec) or 127 (the exec failed first, and says so).
+	status=0
+	"$ALTIMER" -p 1e-9 /nonexistent/cmd 2>/dev/null || status=$?
+	[ "$status" -eq 127 ] || [ "$status" -eq 143 ]
+}
+
 @test "a stopped command still times out ($(altimer_path))" {
 	elapsed_ms "$ALTIMER" 0.3 sh -c 'kill -STOP $$; exit 0'
 	[ "$status" -eq 124 ]
