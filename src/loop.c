@@ -118,6 +118,10 @@ static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *
 		r = child_signal(&run->child, sig, false);
 		if (r == 0)
 			report_signal(&run->report, sig, "command", pid, -1, cause, step);
+		/* Stopped, it must still act on the signal, as GNU continues
+		 * its command. */
+		if (r == 0 && sig != SIGCONT && child_signal(&run->child, SIGCONT, false) == 0)
+			report_signal(&run->report, SIGCONT, "command", pid, -1, cause, step);
 		return r == -ESRCH ? 0 : r;
 	}
 	bool freeze = cgroup_count_outside(&run->cgroup, pid) != 0;
@@ -146,6 +150,18 @@ static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *
 	return r == -ESRCH ? 0 : r;
 }
 
+/* Whether COMMAND has exec'd.  Before, the child is a copy of altimer, a
+ * nested timeout by every sign, which must get its signal as COMMAND would
+ * (a stop signal alone, it would never be continued). */
+static bool command_has_run(struct run *run)
+{
+	struct pollfd exec_pipe = { .fd = run->child.exec_pipe, .events = POLLIN };
+
+	if (exec_pipe.fd >= 0 && poll(&exec_pipe, 1, 0) == 1)
+		run->exec_error = child_exec_result(&run->child);
+	return run->child.exec_pipe < 0 && run->exec_error == 0;
+}
+
 /* Send sig to COMMAND (and its group) as GNU timeout does, saying so under
  * --verbose.  Timeouts reach the whole tree unless the user asked for
  * GNU's narrower scope.  cause and step go into the report. */
@@ -157,7 +173,8 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	/* A nested timeout (altimer or GNU timeout) as COMMAND translates the
 	 * signal for its own command, as under GNU: it alone gets it, not the
 	 * group it shares with its command.  KILL goes to all. */
-	bool supervisor = sig != SIGKILL && tree_is_supervisor(run->child.pid);
+	bool supervisor = sig != SIGKILL && command_has_run(run) &&
+			  tree_is_supervisor(run->child.pid);
 	const char *target = group && !supervisor ? "group" : "command";
 	int r;
 

@@ -202,6 +202,39 @@ forward_one() {
 	[[ "$output" != *$'\n13'* ]]
 }
 
+@test "a stop signal that reaches the command before its exec does not hang altimer, as GNU ($(altimer_path))" {
+	local i
+	# Before its exec the child runs altimer's own binary: it is not a
+	# nested timeout, and gets the CONT that follows the signal.
+	run -124 "$GNU_TIMEOUT" -s KILL 20 "$GNU_TIMEOUT" -s TSTP 1e-9 true
+	for i in $(seq 20); do
+		run -124 "$GNU_TIMEOUT" -s KILL 20 "$ALTIMER" -s TSTP 1e-9 true
+		run -124 "$GNU_TIMEOUT" -s KILL 20 "$ALTIMER" -s TTIN 1e-10 sh -c 'exit 138'
+	done
+}
+
+@test "a user's script named timeout is no nested timeout: its group gets the signal, as under GNU ($(altimer_path))" {
+	local which dir="$BATS_TEST_TMPDIR/script" log pid
+	mkdir -p "$dir"
+	# The script's child logs the TERM it gets through the group.
+	cat >"$dir/timeout" <<-'EOF'
+	#!/bin/sh
+	sh -c 'trap "echo TERM >>\"\$0\"; exit 0" TERM; echo ready >"$0.ready"
+		while :; do sleep 0.05; done' "$1" &
+	wait
+	EOF
+	chmod +x "$dir/timeout"
+	for which in "$GNU_TIMEOUT" "$ALTIMER --contain=group"; do
+		log="$BATS_TEST_TMPDIR/log.$RANDOM"
+		# shellcheck disable=SC2086 # the option goes with altimer
+		$which 60 "$dir/timeout" "$log" 3>&- &
+		pid=$!
+		alarm_when_ready "$pid" "$log.ready"
+		wait "$pid" || true
+		wait_for "$log" TERM 10 || { echo "$which: no TERM for the script's child"; return 1; }
+	done
+}
+
 @test "nested timeouts translate the signal, as with GNU: altimer inside altimer ($(altimer_path))" {
 	# The outer ALRM reaches the inner altimer, which sends its own USR1.
 	# The inner one is the real binary: the seccomp runs' stand-in cannot nest.
