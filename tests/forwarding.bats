@@ -203,11 +203,10 @@ forward_one() {
 }
 
 @test "a stop signal that reaches the command before its exec does not hang altimer, as GNU ($(altimer_path))" {
-	local i
 	# Before its exec the child runs altimer's own binary: it is not a
 	# nested timeout, and gets the CONT that follows the signal.
 	run -124 "$GNU_TIMEOUT" -s KILL 20 "$GNU_TIMEOUT" -s TSTP 1e-9 true
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		run -124 "$GNU_TIMEOUT" -s KILL 20 "$ALTIMER" -s TSTP 1e-9 true
 		run -124 "$GNU_TIMEOUT" -s KILL 20 "$ALTIMER" -s TTIN 1e-10 sh -c 'exit 138'
 	done
