@@ -36,6 +36,15 @@ static pid_t clone_into_cgroup(int cgroup_fd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
+/* Until its exec COMMAND is a copy of altimer, and a deadline that comes
+ * then ends it with 128+N, as GNU's handler in its child does: whatever
+ * the signal's default action (URG, WINCH and CONT would otherwise be
+ * ignored, and COMMAND run after its deadline).  exec resets the handler. */
+static void exit_before_exec(int sig)
+{
+	_exit(128 + sig);
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
@@ -78,6 +87,13 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bo
 	 * the timeout's TERM. */
 	for (size_t i = 0; plan->restore_signals[i] != 0; i++)
 		(void)sigaction(plan->restore_signals[i], &plan->restore_actions[i], NULL);
+	/* Not a stop signal: GNU's child stops on those (they are ignored in
+	 * GNU, and given back their default before exec). */
+	int sig = plan->death_signal;
+	if (sig != SIGTTIN && sig != SIGTTOU && sig != SIGTSTP && sig != SIGCHLD) {
+		struct sigaction before_exec = { .sa_handler = exit_before_exec };
+		(void)sigaction(sig, &before_exec, NULL);
+	}
 	sigset_t empty;
 	sigemptyset(&empty);
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
