@@ -93,6 +93,16 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bo
 	if (sig != SIGTTIN && sig != SIGTTOU && sig != SIGTSTP && sig != SIGCHLD) {
 		struct sigaction before_exec = { .sa_handler = exit_before_exec };
 		(void)sigaction(sig, &before_exec, NULL);
+		/* A deadline that has passed already (1e-9) would reach COMMAND
+		 * before its exec, did altimer not have more to do than GNU
+		 * between the fork and the signal: COMMAND never runs, every
+		 * time, as under GNU almost every time. */
+		struct timespec now;
+		if (sig != 0 && plan->has_deadline &&
+		    clock_gettime(plan->deadline_clock, &now) == 0 &&
+		    (now.tv_sec > plan->deadline.tv_sec ||
+		     (now.tv_sec == plan->deadline.tv_sec && now.tv_nsec >= plan->deadline.tv_nsec)))
+			exit_before_exec(sig);
 	}
 	sigset_t empty;
 	sigemptyset(&empty);

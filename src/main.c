@@ -523,6 +523,17 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
 	if (r < 0)
 		return give_up(run, "cannot arm the deadline timer", -r);
+	/* When it passes, for COMMAND to check before its exec (child.c);
+	 * taken after the timer's start, so never before the timer fires. */
+	struct timespec now;
+	if (options->duration != DURATION_NONE && options->duration < 1000000000ull * 1000000 &&
+	    clock_gettime(timer_get_clock(), &now) == 0) {
+		uint64_t at = timespec_to_ns(now) + options->duration;
+		plan.has_deadline = true;
+		plan.deadline_clock = timer_get_clock();
+		plan.deadline = (struct timespec){ .tv_sec = (time_t)(at / 1000000000u),
+						   .tv_nsec = (long)(at % 1000000000u) };
+	}
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
 	 * it: under auto the tree walk still contains it. */

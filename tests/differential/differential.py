@@ -58,7 +58,8 @@ OUTSIDE_AT = 0.2     # when a signal from outside is sent, in seconds
 #    missing before GNU's Try line, where GNU prints the Try line alone.
 #    Filtered: that one line of altimer's is dropped.
 #  - altimer's own duration syntax (ms, us, ns, 1h30m) and its own options:
-#    not generated, GNU refuses them.
+#    not generated, GNU refuses them; but a DURATION such as -inf is taken
+#    for altimer's -i (--keepalive) where GNU has no -i.  Filtered.
 #  - -s ALRM with -k: GNU 9.1 ignores its own KILL timer once it has sent
 #    ALRM to its group; altimer reaches KILL.  Not generated.
 #  - -s STOP and -s CHLD: GNU never exits.  Not generated.
@@ -404,6 +405,10 @@ def known_case(case):
     if case.timing == "tiny" and number in (SIGNUM["URG"], SIGNUM["WINCH"], SIGNUM["CONT"],
                                             SIGNUM["TSTP"], SIGNUM["TTIN"], SIGNUM["TTOU"]):
         return "a tiny deadline and a signal that lets the command go on: a race"
+    # altimer's own short option -i (--keepalive) where GNU has none: a
+    # DURATION such as -inf is an option to both.
+    if case.operands[:1] and case.operands[0].startswith("-i"):
+        return "altimer's own -i (--keepalive) (man page)"
     # -s ALRM with -k (man page).
     if number == SIGNUM["ALRM"] and delay is not None:
         return "-s ALRM -k (man page)"
@@ -463,19 +468,35 @@ def run(case, program, workdir):
     return Outcome(status, stdout, stderr, elapsed)
 
 
-def send_outside(pid, handle, sig, start):
-    """Send sig at OUTSIDE_AT, but not before the timeout has forked its
-    command (a busy machine may take longer to start it): before, GNU has
-    no command to pass it on to.  Through a pidfd, so never to another
-    process that took the PID."""
-    children = "/proc/%d/task/%d/children" % (pid, pid)
-    while True:
+def command_runs(pid):
+    """Whether the timeout pid has a child that has exec'd its command (not
+    one still running the timeout's binary, nor altimer's guardian).  False
+    when pid is gone."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            children = f.read().split()
+    except OSError:
+        return None
+    for child in children:
         try:
-            with open(children) as f:
-                forked = f.read().strip() != ""
+            with open("/proc/%s/comm" % child) as f:
+                if f.read().strip() not in ("timeout", "altimer", "altimer-guard", "perl"):
+                    return True
         except OSError:
+            pass
+    return False
+
+
+def send_outside(pid, handle, sig, start):
+    """Send sig at OUTSIDE_AT, but not before the command runs (a busy
+    machine may take longer to start it): before its exec, GNU's command
+    (and altimer's) ends with 128+N, which is no test of passing it on.
+    Through a pidfd, so never to another process that took the PID."""
+    while True:
+        runs = command_runs(pid)
+        if runs is None:
             return
-        if forked and time.monotonic() - start >= OUTSIDE_AT:
+        if runs and time.monotonic() - start >= OUTSIDE_AT:
             break
         time.sleep(0.005)
     try:
@@ -595,6 +616,12 @@ def main():
         return 0
 
     runner = Runner(os.path.abspath(args.altimer), os.path.abspath(args.gnu))
+    # A copy, named altimer: a rebuild during a long run changes nothing.
+    copy = os.path.join(runner.workdir, "altimer")
+    with open(runner.altimer, "rb") as src, open(copy, "wb") as dst:
+        dst.write(src.read())
+    os.chmod(copy, 0o755)
+    runner.altimer = copy
     known = {}
     mismatches = []
     started = time.monotonic()
