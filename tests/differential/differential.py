@@ -44,7 +44,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-RETRIES = 2          # runs after the first, all of which must differ too
+RETRIES = 3          # runs after the first, all of which must differ too
 HARD_LIMIT = 30.0    # seconds before a run counts as a hang (and is KILLed)
 OUTSIDE_AT = 0.2     # when a signal from outside is sent, in seconds
 
@@ -534,11 +534,14 @@ def differences(case, ours, gnu):
     ours_err, gnu_err = normalize(case, ours, gnu)
     if ours_err != gnu_err:
         found.append("stderr")
-    # Generous: a busy machine may delay either by a good fraction.
-    longer = max(ours.elapsed, gnu.elapsed)
-    if abs(ours.elapsed - gnu.elapsed) > 0.35 + 0.25 * longer:
+    if times_differ(ours.elapsed, gnu.elapsed):
         found.append("time")
     return found
+
+
+def times_differ(ours, gnu):
+    """Generous: a busy machine may delay either by a good fraction."""
+    return abs(ours - gnu) > 0.35 + 0.25 * max(ours, gnu)
 
 
 class Runner:
@@ -560,13 +563,21 @@ class Runner:
         return differences(case, ours, gnu["o"]), ours, gnu["o"]
 
     def differs(self, case):
-        """(what, ours, gnu) when case differs on every try, else None."""
+        """(what, ours, gnu) when case differs on every try, else None.
+        Load only ever adds time: the elapsed times compared are each
+        one's fastest run, and the tries are spaced out."""
+        fastest_ours = fastest_gnu = float("inf")
         for attempt in range(1 + RETRIES):
             what, ours, gnu = self.compare_once(case)
             if not what:
                 return None
             if attempt == 0:
                 first = (what, ours, gnu)
+            fastest_ours = min(fastest_ours, ours.elapsed)
+            fastest_gnu = min(fastest_gnu, gnu.elapsed)
+            if what == ["time"] and not times_differ(fastest_ours, fastest_gnu):
+                return None
+            time.sleep(0.5 * (attempt + 1))
         return first
 
     def shrink(self, case, found):
