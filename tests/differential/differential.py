@@ -492,11 +492,15 @@ def send_outside(pid, handle, sig, start):
     machine may take longer to start it): before its exec, GNU's command
     (and altimer's) ends with 128+N, which is no test of passing it on.
     Through a pidfd, so never to another process that took the PID."""
+    seen = None
     while True:
         runs = command_runs(pid)
         if runs is None:
             return
-        if runs and time.monotonic() - start >= OUTSIDE_AT:
+        if runs and seen is None:
+            seen = time.monotonic()
+        # And the command has had a moment to run its first line.
+        if runs and time.monotonic() >= max(start + OUTSIDE_AT, seen + 0.15):
             break
         time.sleep(0.005)
     try:
