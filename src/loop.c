@@ -368,7 +368,10 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		if (stop->reason == NULL)
 			stop->reason = cause_words[cause];
 		stop->timed_out = true;
-		timer_disarm(TIMER_DEADLINE);
+		/* An ALRM from outside leaves the deadline armed: GNU's own
+		 * ALRM still comes, with the next signal. */
+		if (cause != STOP_ALARM)
+			timer_disarm(TIMER_DEADLINE);
 		timer_disarm(TIMER_KEEPALIVE);
 		/* Notes are for a command at work, not one being stopped. */
 		timer_disarm(TIMER_EVERY);
@@ -431,7 +434,10 @@ static int on_deadline(struct run *run)
 		diag("deadline: command %s still running after %s",
 		     diag_quote(run->options->command[0], quoted, sizeof quoted),
 		     duration_format(run->options->duration, shown, sizeof shown));
-	return stop_begin(run, STOP_DEADLINE, run->options->timeout_signal);
+	/* After an ALRM from outside, the deadline is one more ALRM, as in
+	 * GNU: it sends the next signal. */
+	return stop_begin(run, run->stop.reason ? STOP_ALARM : STOP_DEADLINE,
+			  run->options->timeout_signal);
 }
 
 static int keepalive_rearm(struct run *run);

@@ -129,6 +129,25 @@ sending signal KILL to command 'sh'" ] || { cat "$err"; return 1; }
 	done
 }
 
+@test "after an ALRM from outside the deadline still comes, with the next signal, as GNU" {
+	local which pid
+	# GNU's own timer stays armed after an outside ALRM: at the deadline
+	# the command gets the signal again (with -k, the KILL).
+	for which in "$GNU_TIMEOUT" "$ALTIMER"; do
+		rm -f "$TMP/ready"
+		# shellcheck disable=SC2016 # for that shell
+		"$which" -v 4 sh -c 'trap "" TERM; echo ready >"$0"; sleep 6' "$TMP/ready" \
+			2>"$TMP/err" 3>&- &
+		pid=$!
+		wait_for "$TMP/ready" ready
+		kill -ALRM "$pid"
+		status=0; wait "$pid" || status=$?
+		[ "$status" -eq 124 ] || { echo "$which: $status"; return 1; }
+		[ "$(grep -c "sending signal TERM to command 'sh'" "$TMP/err")" -eq 2 ] ||
+			{ echo "$which:"; cat "$TMP/err"; return 1; }
+	done
+}
+
 @test "a forwarded USR1 does not start the ladder" {
 	export LOG=$TMP/log
 	"$ALTIMER" -k 0.2 30 sh -c "$logger_script" &
