@@ -42,6 +42,9 @@ static pid_t clone_into_cgroup(int cgroup_fd)
  * ignored, and COMMAND run after its deadline).  exec resets the handler. */
 static void exit_before_exec(int sig)
 {
+	/* KILL cannot be caught: GNU's child dies of it. */
+	if (sig == SIGKILL)
+		(void)kill(getpid(), SIGKILL);
 	_exit(128 + sig);
 }
 

@@ -207,7 +207,7 @@ def duration(rng, kind):
         return rng.choice(["1e-9", "1e-10", "0.000000001", "1e-6", "0x1p-30", "1e-9s",
                            "1.5e-8", "1e-300"])
     if kind == "mid":
-        return spell_number(rng, rng.choice([0.6, 0.7, 0.75, 0.8]))
+        return spell_number(rng, rng.choice([1.0, 1.1, 1.2, 1.25]))
     return rng.choice(["xyz", "1x", "-1", "1ss", "s", "", " ", "1 s", "--1", "1e",
                        "0x", "1.2.3", "1mm", "1d1", "nan", "-inf", "1..", "+-1"])
 
@@ -215,7 +215,7 @@ def duration(rng, kind):
 def kill_after(rng):
     """A -k value: mid (KILL before the command's own end), none (never in
     these runs), tiny (at once)."""
-    return rng.choice([duration(rng, "none"), spell_number(rng, 0.3), spell_number(rng, 0.4),
+    return rng.choice([duration(rng, "none"), spell_number(rng, 0.5), spell_number(rng, 0.6),
                        duration(rng, "tiny")])
 
 
@@ -258,7 +258,7 @@ COMMAND_LONG = "1.6"
 
 def command(rng, sig_for_self):
     """COMMAND and its arguments, and whether it runs long (past 'mid')."""
-    long_sleep = rng.choice(["1.6", "1.8", "2"])
+    long_sleep = rng.choice(["2.4", "2.5", "2.6"])
     kind = rng.choice(["exit", "exit", "sleep", "sleep", "trap", "trap", "self", "print",
                        "missing", "noexec", "print-sleep"])
     if kind == "exit":
