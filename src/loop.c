@@ -379,10 +379,12 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		/* Once a first signal is out (passed on from outside, or an
 		 * earlier ALRM), GNU's -s signal has become -k's KILL: a limit
 		 * then climbs one step at once, or repeats the last one sent. */
-		if (stop->state == STOP_CLIMBING) {
+		if (stop->state != STOP_RUNNING &&
+		    stop->next_step < run->options->ladder_steps) {
+			/* Even a step whose delay never comes (-k 1e300). */
 			step = stop->next_step++;
 			climbed = true;
-		} else if (stop->state == STOP_AT_TOP) {
+		} else if (stop->state != STOP_RUNNING) {
 			step = stop->next_step - 1;
 		}
 		sig = run->options->ladder[step].signal;
