@@ -460,7 +460,13 @@ static int apply_option(int key, const char *value, struct options *options)
 		options->kill_leftovers = true;
 		return 0;
 	case KEY_KILL_AFTER:
-		return parse_duration_value(value, NULL, &options->kill_after);
+		if (parse_duration_value(value, NULL, &options->kill_after) < 0)
+			return -EINVAL;
+		/* 0 means no KILL, as in GNU; a value too large for the clock
+		 * is a KILL that no timer brings. */
+		options->kill_after_never = options->kill_after == DURATION_NONE &&
+					    strtod(value, NULL) != 0;
+		return 0;
 	case KEY_SIGNAL:
 		sig = signal_parse(value);
 		if (sig < 0) {
@@ -631,7 +637,8 @@ int options_parse(int argc, char **argv, struct options *options)
 		goto out;
 
 	if (options->ladder_steps > 0 &&
-	    (options->signal_given || options->kill_after != DURATION_NONE)) {
+	    (options->signal_given || options->kill_after != DURATION_NONE ||
+	     options->kill_after_never)) {
 		usage_error("--ladder replaces --signal and --kill-after: give "
 			    "either --ladder or those");
 		result = -EINVAL;
@@ -641,7 +648,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		/* GNU's -s/-k is the two-step ladder. */
 		options->ladder[options->ladder_steps++] =
 			(struct ladder_step){ .signal = options->timeout_signal };
-		if (options->kill_after != DURATION_NONE)
+		if (options->kill_after != DURATION_NONE || options->kill_after_never)
 			options->ladder[options->ladder_steps++] = (struct ladder_step){
 				.signal = SIGKILL, .delay = options->kill_after };
 	}
