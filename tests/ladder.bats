@@ -124,6 +124,9 @@ outside_then_alarm() {
 sending signal KILL to command 'sh'" ] || { cat "$err"; return 1; }
 		outside_then_alarm "$which" HUP --foreground -k 60
 		[ "$status" -eq 137 ] || { echo "$which --foreground: $status"; cat "$err"; return 1; }
+		# A -k too long for any clock is still GNU's KILL.
+		outside_then_alarm "$which" HUP --foreground -k 1e300
+		[ "$status" -eq 137 ] || { echo "$which -k 1e300: $status"; cat "$err"; return 1; }
 		[ "$(sed 's/^[^:]*: //' "$err")" = "sending signal HUP to command 'sh'
 sending signal KILL to command 'sh'" ] || { cat "$err"; return 1; }
 	done
