@@ -36,6 +36,7 @@ import argparse
 import os
 import random
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -657,8 +658,11 @@ def main():
                 mismatches.append((i, case, small, small_found))
                 report(seed, i, case, small, small_found)
 
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        list(pool.map(check, indices))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            list(pool.map(check, indices))
+    finally:
+        shutil.rmtree(runner.workdir, ignore_errors=True)
     print("differential: seed %d: %d cases, %d known differences skipped%s, %d runs of "
           "each in %.0fs, %d unexplained mismatch%s" % (
               seed, len(indices), sum(known.values()),
