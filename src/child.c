@@ -37,6 +37,18 @@ static pid_t clone_into_cgroup(int cgroup_fd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }
 
+/* Until its exec COMMAND is a copy of altimer, and a deadline that comes
+ * then ends it with 128+N, as GNU's handler in its child does: whatever
+ * the signal's default action (URG, WINCH and CONT would otherwise be
+ * ignored, and COMMAND run after its deadline).  exec resets the handler. */
+static void exit_before_exec(int sig)
+{
+	/* KILL cannot be caught: GNU's child dies of it. */
+	if (sig == SIGKILL)
+		(void)kill(getpid(), SIGKILL);
+	_exit(128 + sig);
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
@@ -77,7 +89,28 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bo
 	 * SIGTTOU go back to the caller's.  The mask starts empty: a signal
 	 * blocked by whatever started altimer must not make COMMAND deaf to
 	 * the timeout's TERM. */
-	signals_restore(&plan->restore);
+	for (size_t i = 0; plan->restore.signals[i] != 0; i++)
+		(void)sigaction(plan->restore.signals[i], &plan->restore.actions[i], NULL);
+	/* Not a stop signal: GNU's child stops on those (they are ignored in
+	 * GNU, and given back their default before exec). */
+	int sig = plan->death_signal;
+	if (sig != SIGTTIN && sig != SIGTTOU && sig != SIGTSTP && sig != SIGCHLD) {
+		struct sigaction before_exec = { .sa_handler = exit_before_exec };
+		(void)sigaction(sig, &before_exec, NULL);
+		/* A deadline that has passed already (1e-9) would reach COMMAND
+		 * before its exec, did altimer not have more to do than GNU
+		 * between the fork and the signal: COMMAND never runs, every
+		 * time, as under GNU almost every time. */
+		struct timespec now;
+		if (sig != 0 && plan->has_deadline &&
+		    clock_gettime(plan->deadline_clock, &now) == 0 &&
+		    (now.tv_sec > plan->deadline.tv_sec ||
+		     (now.tv_sec == plan->deadline.tv_sec && now.tv_nsec >= plan->deadline.tv_nsec)))
+			exit_before_exec(sig);
+	}
+	sigset_t empty;
+	sigemptyset(&empty);
+	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 
 	execvp(plan->argv[0], plan->argv);
 	error = errno;

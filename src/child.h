@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "proc.h"
 #include "util.h"
@@ -33,6 +34,9 @@ struct spawn_plan {
 	struct signal_restore restore;	/* the caller's dispositions */
 	unsigned closed_standard_fds;	/* bit n: close fd n, as altimer got it */
 	int death_signal;		/* COMMAND gets it if altimer dies */
+	bool has_deadline;		/* COMMAND has a deadline, at: */
+	clockid_t deadline_clock;
+	struct timespec deadline;
 	int cgroup_fd;			/* start COMMAND in this cgroup, or -1 */
 };
 

@@ -119,6 +119,10 @@ static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *
 		r = child_signal(&run->child, sig, false);
 		if (r == 0)
 			report_signal(&run->report, sig, "command", pid, -1, cause, step);
+		/* Stopped, it must still act on the signal, as GNU continues
+		 * its command. */
+		if (r == 0 && sig != SIGCONT && child_signal(&run->child, SIGCONT, false) == 0)
+			report_signal(&run->report, SIGCONT, "command", pid, -1, cause, step);
 		return r == -ESRCH ? 0 : r;
 	}
 	bool freeze = cgroup_count_outside(&run->cgroup, pid) != 0;
@@ -147,6 +151,18 @@ static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *
 	return r == -ESRCH ? 0 : r;
 }
 
+/* Whether COMMAND has exec'd.  Before, the child is a copy of altimer, a
+ * nested timeout by every sign, which must get its signal as COMMAND would
+ * (a stop signal alone, it would never be continued). */
+static bool command_has_run(struct run *run)
+{
+	struct pollfd exec_pipe = { .fd = run->child.exec_pipe, .events = POLLIN };
+
+	if (exec_pipe.fd >= 0 && poll(&exec_pipe, 1, 0) == 1)
+		run->exec_error = child_exec_result(&run->child);
+	return run->child.exec_pipe < 0 && run->exec_error == 0;
+}
+
 /* Send sig to COMMAND (and its group) as GNU timeout does, saying so under
  * --verbose.  Timeouts reach the whole tree unless the user asked for
  * GNU's narrower scope.  cause and step go into the report. */
@@ -158,7 +174,8 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	/* A nested timeout (altimer or GNU timeout) as COMMAND translates the
 	 * signal for its own command, as under GNU: it alone gets it, not the
 	 * group it shares with its command.  KILL goes to all. */
-	bool supervisor = sig != SIGKILL && tree_is_supervisor(run->child.pid);
+	bool supervisor = sig != SIGKILL && command_has_run(run) &&
+			  tree_is_supervisor(run->child.pid);
 	const char *target = group && !supervisor ? "group" : "command";
 	int r;
 
@@ -342,6 +359,7 @@ static int replay_deferred(struct run *run)
 int stop_begin(struct run *run, enum stop_cause cause, int sig)
 {
 	struct stop *stop = &run->stop;
+	bool climbed = false;
 	int step = -1, r;
 
 	if (is_limit(cause)) {
@@ -352,11 +370,26 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		if (stop->reason == NULL)
 			stop->reason = cause_words[cause];
 		stop->timed_out = true;
-		timer_disarm(TIMER_DEADLINE);
+		/* An ALRM from outside leaves the deadline armed: GNU's own
+		 * ALRM still comes, with the next signal. */
+		if (cause != STOP_ALARM)
+			timer_disarm(TIMER_DEADLINE);
 		timer_disarm(TIMER_KEEPALIVE);
 		/* Notes are for a command at work, not one being stopped. */
 		timer_disarm(TIMER_EVERY);
 		step = 0;
+		/* Once a first signal is out (passed on from outside, or an
+		 * earlier ALRM), GNU's -s signal has become -k's KILL: a limit
+		 * then climbs one step at once, or repeats the last one sent. */
+		if (stop->state != STOP_RUNNING &&
+		    stop->next_step < run->options->ladder_steps) {
+			/* Even a step whose delay never comes (-k 1e300). */
+			step = stop->next_step++;
+			climbed = true;
+		} else if (stop->state != STOP_RUNNING) {
+			step = stop->next_step - 1;
+		}
+		sig = run->options->ladder[step].signal;
 	} else if (cause == STOP_LADDER) {
 		/* GNU counts -k's KILL as a timeout too (and reports 137). */
 		stop->timed_out = true;
@@ -372,9 +405,11 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		stop->next_step = 1;
 		if ((r = ladder_arm_next(run)) < 0)
 			return r;
-	} else if (cause == STOP_LADDER && (r = ladder_arm_next(run)) < 0) {
+	} else if ((cause == STOP_LADDER || climbed) && (r = ladder_arm_next(run)) < 0) {
 		return r;
 	}
+	if (stop->state == STOP_AT_TOP)
+		timer_disarm(TIMER_LADDER);
 	r = send_stop_signal(run, sig, cause != STOP_FORWARDED, cause_words[cause], step);
 	return r < 0 ? r : replay_deferred(run);
 }
@@ -403,7 +438,10 @@ static int on_deadline(struct run *run)
 		diag("deadline: command %s still running after %s",
 		     diag_quote(run->options->command[0], quoted, sizeof quoted),
 		     duration_format(run->options->duration, shown, sizeof shown));
-	return stop_begin(run, STOP_DEADLINE, run->options->timeout_signal);
+	/* After an ALRM from outside, the deadline is one more ALRM, as in
+	 * GNU: it sends the next signal. */
+	return stop_begin(run, run->stop.reason ? STOP_ALARM : STOP_DEADLINE,
+			  run->options->timeout_signal);
 }
 
 static int keepalive_rearm(struct run *run);
@@ -642,6 +680,8 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 		 * zombies.  The command itself is reaped here only on the
 		 * fallback path; on the other its pidfd says so first. */
 		(void)tree_reap_orphans(run->child.pid);
+		if (run->reap_later)
+			return 0;
 		int r = child_try_reap(&run->child), stopped_by;
 		if (r == 0 && run->terminal >= 0 &&
 		    (stopped_by = child_check_stopped(&run->child)) > 0)
@@ -790,9 +830,18 @@ int loop_run(struct run *run)
 		broken_pipe(run);
 		if (fds[SLOT_NOTIFY].revents && (r = on_notify(run)) < 0)
 			return r;
-		/* Exec result next: a failed exec also ends the child. */
-		if (fds[SLOT_EXEC].revents)
+		/* Exec result next: a failed exec also ends the child.  Until
+		 * now COMMAND had not run, so a deadline that passed meanwhile
+		 * comes before its end, as under GNU (whose command dies of
+		 * the signal before its exec, and GNU exits 124). */
+		if (fds[SLOT_EXEC].revents) {
 			run->exec_error = child_exec_result(child);
+			run->reap_later = true;
+			r = drain_signal_fd(run);
+			run->reap_later = false;
+			if (r < 0 || (r = child_try_reap(child)) < 0)
+				return r;
+		}
 		/* An exit seen in the same wake-up as a timer wins: the command
 		 * finished in time, nothing is signalled after it. */
 		if (fds[SLOT_CHILD].revents && (r = child_try_reap(child)) < 0)

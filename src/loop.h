@@ -69,6 +69,8 @@ struct run {
 	struct stop stop;
 	int forwarded_signal;	/* last signal passed on from outside, or 0 */
 	int exec_error;		/* errno from a failed exec, else 0 */
+	bool reap_later;	/* a SIGCHLD read now does not reap COMMAND:
+				 * the loop does, after the signals */
 	unsigned closed_standard_fds;	/* bit n: fd n was closed at start */
 	uint64_t expirations[TIMER_ROLE_COUNT];	/* counted from the timers */
 	uint64_t step_expirations[LADDER_MAX];	/* TIMER_LADDER's, per step */

@@ -259,10 +259,12 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 	if (catchable(options->timeout_signal))
 		sigaddset(&run->forwarded, options->timeout_signal);
 	/* What the caller ignored stays ignored, and is not passed on: INT
-	 * and QUIT for a background job, as GNU leaves them. */
+	 * and QUIT for a background job, as GNU leaves them.  Not the -s
+	 * signal nor ALRM, which GNU always handles (see below). */
 	for (int sig = 1; sig <= SIGRTMAX; sig++) {
 		struct sigaction now;
-		if (sigismember(&run->forwarded, sig) == 1 && sigaction(sig, NULL, &now) == 0 &&
+		if (sig != options->timeout_signal && sig != SIGALRM &&
+		    sigismember(&run->forwarded, sig) == 1 && sigaction(sig, NULL, &now) == 0 &&
 		    now.sa_handler == SIG_IGN)
 			sigdelset(&run->forwarded, sig);
 	}
@@ -295,6 +297,23 @@ static int signals_setup(struct run *run, struct sigaction *original_actions)
 
 	if (sigprocmask(SIG_BLOCK, &blocked, NULL) < 0)
 		return -errno;
+	/* GNU catches its -s signal and ALRM whatever their disposition, and
+	 * exec gives a caught signal its default action: a deadline works
+	 * under nohup, `trap '' TERM` or in a background job (-s INT).
+	 * Blocked here, the disposition only matters to COMMAND, which
+	 * inherits it; an ignored one would make the deadline do nothing. */
+	int defaulted[] = { options->timeout_signal, SIGALRM };
+	for (size_t i = 0; i < sizeof defaulted / sizeof defaulted[0]; i++) {
+		struct sigaction now;
+		if (!catchable(defaulted[i]) && defaulted[i] != SIGALRM)
+			continue;
+		if (sigaction(defaulted[i], NULL, &now) == 0 && now.sa_handler == SIG_IGN)
+			(void)sigaction(defaulted[i], &deflt, NULL);
+		for (size_t j = 0; restored_signals[j] != 0; j++)
+			if (restored_signals[j] == defaulted[i] &&
+			    original_actions[j].sa_handler == SIG_IGN)
+				original_actions[j] = deflt;
+	}
 	run->signal_fd = signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (run->signal_fd < 0)
 		return -errno;
@@ -328,7 +347,9 @@ static int exit_status(const struct run *run, int *reraise)
 	int sig;
 
 	*reraise = 0;
-	if (run->exec_error) {
+	/* A deadline that passed before COMMAND could run is a timeout, as
+	 * under GNU, whose command dies of the signal before its exec. */
+	if (run->exec_error && !(run->stop.timed_out && !options->preserve_status)) {
 		char quoted[4096];
 		diag_errno(run->exec_error, "failed to run command %s",
 			   diag_quote(options->command[0], quoted, sizeof quoted));
@@ -372,7 +393,7 @@ static const char *end_reason(const struct run *run)
 {
 	const struct child *child = &run->child;
 
-	if (run->exec_error)
+	if (run->exec_error && !(run->stop.timed_out && !run->options->preserve_status))
 		return "exec-failed";
 	if (run->stop.reason)
 		return run->stop.reason;
@@ -514,6 +535,27 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	if ((r = timers_prepare(options)) < 0)
 		return give_up(run, "cannot create a timer", -r);
 	guardian_setup(run);
+	/* -vv names the clock only when it is not GNU's. */
+	if (options->boot_clock && options->verbose >= 2)
+		diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
+	/* The deadline runs from before the fork, so one that has passed is
+	 * there to be read by the time COMMAND's exec reports: GNU's tiny
+	 * deadlines end a command before it runs (a failed exec included),
+	 * and so do altimer's (see the loop). */
+	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
+	if (r < 0)
+		return give_up(run, "cannot arm the deadline timer", -r);
+	/* When it passes, for COMMAND to check before its exec (child.c);
+	 * taken after the timer's start, so never before the timer fires. */
+	struct timespec now;
+	if (options->duration != DURATION_NONE && options->duration < 1000000000ull * 1000000 &&
+	    clock_gettime(timer_get_clock(), &now) == 0) {
+		uint64_t at = timespec_to_ns(now) + options->duration;
+		plan.has_deadline = true;
+		plan.deadline_clock = timer_get_clock();
+		plan.deadline = (struct timespec){ .tv_sec = (time_t)(at / 1000000000u),
+						   .tv_nsec = (long)(at % 1000000000u) };
+	}
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
 	 * it: under auto the tree walk still contains it. */
@@ -530,19 +572,14 @@ static int start(struct run *run, const struct sigaction *original_actions)
 
 	run->report.spawned = report_clock();
 	relay_parent_setup(&run->relay);
-	/* -vv names the clock only when it is not GNU's. */
-	if (options->boot_clock && options->verbose >= 2)
-		diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
-	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
-	if (r == 0)
-		r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
+	r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_EVERY, options->every, options->every);
 	if (r < 0) {
 		terminal_take_back(run->terminal, run->child.pid);
 		(void)child_signal(&run->child, SIGKILL, !options->foreground);
 		(void)cgroup_kill(&run->cgroup);
-		return give_up(run, "cannot arm the deadline timer", -r);
+		return give_up(run, "cannot arm a timer", -r);
 	}
 	return 0;
 }

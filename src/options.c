@@ -272,6 +272,8 @@ static void print_help(void)
 	fputs("\nDURATION is a number with an optional unit: s (seconds, the default),\n"
 	      "m (minutes), h (hours), d (days), ms, us or ns; parts may be combined\n"
 	      "(1h30m, 2m30.5s).  0 or inf means no deadline.\n"
+	      "\nSIGNAL is a name (TERM, INT, KILL, with or without SIG, in any case),\n"
+	      "a number (15), or a real-time signal (RTMIN+2, RTMAX-1).\n"
 	      "\nExit status:\n"
 	      "  124  COMMAND timed out and --preserve-status was not given\n"
 	      "  125  altimer itself failed (bad option, duration or signal, no resources)\n"
@@ -384,17 +386,21 @@ static int parse_every(const char *value, struct options *options)
 	return 0;
 }
 
-/* A DURATION operand or option value.  GNU's words first, so what matches
- * on GNU's message matches on altimer's; then which one it was and what a
- * duration looks like. */
+/* A DURATION operand or option value.  For GNU's own (DURATION, -k) GNU's
+ * line and nothing more, as a drop-in must print it (--help says what a
+ * duration looks like); altimer's own options add which one it was and
+ * what a duration looks like, where GNU has no line to match. */
 static int parse_duration_value(const char *text, const char *what, uint64_t *nanoseconds)
 {
 	char shown[QUOTE_SIZE(64)];
 
 	if (duration_parse(text, nanoseconds) == 0)
 		return 0;
-	usage_error("invalid time interval %s (%s: a number with an optional unit, "
-		    "such as 10, 1.5s, 500ms, 2m or 1h30m)", QUOTED(text, shown), what);
+	if (what == NULL)
+		usage_error("invalid time interval %s", QUOTED(text, shown));
+	else
+		usage_error("invalid time interval %s (%s: a number with an optional unit, "
+			    "such as 10, 1.5s, 500ms, 2m or 1h30m)", QUOTED(text, shown), what);
 	return -EINVAL;
 }
 
@@ -457,13 +463,18 @@ static int apply_option(int key, const char *value, struct options *options)
 		options->kill_leftovers = true;
 		return 0;
 	case KEY_KILL_AFTER:
-		return parse_duration_value(value, "--kill-after", &options->kill_after);
+		if (parse_duration_value(value, NULL, &options->kill_after) < 0)
+			return -EINVAL;
+		/* 0 means no KILL, as in GNU; a value too large for the clock
+		 * is a KILL that no timer brings. */
+		options->kill_after_never = options->kill_after == DURATION_NONE &&
+					    strtod(value, NULL) != 0;
+		return 0;
 	case KEY_SIGNAL:
 		sig = signal_parse(value);
 		if (sig < 0) {
-			/* GNU's operand2sig words. */
-			usage_error("%s: invalid signal (a name such as TERM, INT or "
-				    "KILL, a number, or RTMIN+n)", QUOTED(value, shown));
+			/* GNU's operand2sig line; --help says what a signal is. */
+			usage_error("%s: invalid signal", QUOTED(value, shown));
 			return -EINVAL;
 		}
 		options->timeout_signal = sig;
@@ -629,7 +640,8 @@ int options_parse(int argc, char **argv, struct options *options)
 		goto out;
 
 	if (options->ladder_steps > 0 &&
-	    (options->signal_given || options->kill_after != DURATION_NONE)) {
+	    (options->signal_given || options->kill_after != DURATION_NONE ||
+	     options->kill_after_never)) {
 		usage_error("--ladder replaces --signal and --kill-after: give "
 			    "either --ladder or those");
 		result = -EINVAL;
@@ -639,7 +651,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		/* GNU's -s/-k is the two-step ladder. */
 		options->ladder[options->ladder_steps++] =
 			(struct ladder_step){ .signal = options->timeout_signal };
-		if (options->kill_after != DURATION_NONE)
+		if (options->kill_after != DURATION_NONE || options->kill_after_never)
 			options->ladder[options->ladder_steps++] = (struct ladder_step){
 				.signal = SIGKILL, .delay = options->kill_after };
 	}
@@ -657,7 +669,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		result = -EINVAL;
 		goto out;
 	}
-	result = parse_duration_value(argv[index], "DURATION", &options->duration);
+	result = parse_duration_value(argv[index], NULL, &options->duration);
 	if (result < 0)
 		goto out;
 	options->command = argv + index + 1;

@@ -26,6 +26,9 @@ enum contain_mode {
 struct options {
 	uint64_t duration;	/* nanoseconds, DURATION_NONE for no deadline */
 	uint64_t kill_after;	/* nanoseconds, DURATION_NONE when not asked */
+	bool kill_after_never;	/* -k too long to come (1e300): still a KILL
+				 * step, which a signal from outside and then
+				 * the deadline reach, as in GNU */
 	struct ladder_step ladder[LADDER_MAX];	/* -s/-k, or --ladder */
 	int ladder_steps;
 	uint64_t every;		/* --every: interval of notes, or NONE */

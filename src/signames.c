@@ -7,6 +7,7 @@
 #include "signames.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -50,29 +51,30 @@ static long parse_number(const char *text)
 	return value;
 }
 
-/* RTMIN, RTMIN+n, RTMAX, RTMAX-n, as gnulib's str2sig. */
+/* The offset after RTMIN or RTMAX, read as gnulib's str2sig reads it: with
+ * strtol, so leading blanks, a sign and any number of leading zeros are
+ * fine (RTMIN1, "RTMIN 1", RTMIN-0, RTMAX+0), as long as the number is all
+ * there is; nothing at all is 0. */
+static bool parse_offset(const char *text, long *offset)
+{
+	char *end;
+
+	errno = 0;
+	*offset = strtol(text, &end, 10);
+	return *end == '\0' && errno == 0;
+}
+
+/* RTMIN+n (0 <= n) and RTMAX-n (n <= 0), within the real-time range. */
 static int parse_realtime(const char *upper)
 {
-	long offset = 0;
+	long offset;
 
-	if (strncmp(upper, "RTMIN", 5) == 0) {
-		if (upper[5] == '+' && (offset = parse_number(upper + 6)) < 0)
-			return -EINVAL;
-		if (upper[5] != '\0' && upper[5] != '+')
-			return -EINVAL;
-		if (offset > SIGRTMAX - SIGRTMIN)
-			return -EINVAL;
+	if (strncmp(upper, "RTMIN", 5) == 0 && parse_offset(upper + 5, &offset) &&
+	    offset >= 0 && offset <= SIGRTMAX - SIGRTMIN)
 		return SIGRTMIN + (int)offset;
-	}
-	if (strncmp(upper, "RTMAX", 5) == 0) {
-		if (upper[5] == '-' && (offset = parse_number(upper + 6)) < 0)
-			return -EINVAL;
-		if (upper[5] != '\0' && upper[5] != '-')
-			return -EINVAL;
-		if (offset > SIGRTMAX - SIGRTMIN)
-			return -EINVAL;
-		return SIGRTMAX - (int)offset;
-	}
+	if (strncmp(upper, "RTMAX", 5) == 0 && parse_offset(upper + 5, &offset) &&
+	    offset <= 0 && offset >= SIGRTMIN - SIGRTMAX)
+		return SIGRTMAX + (int)offset;
 	return -EINVAL;
 }
 
@@ -91,10 +93,8 @@ static int parse_bare_name(const char *upper)
 
 int signal_parse(const char *text)
 {
-	char upper[SIGNAME_MAX + 8];
 	char check[SIGNAME_MAX];
 	int sig;
-	size_t len;
 
 	if (text == NULL)
 		return -EINVAL;
@@ -106,14 +106,17 @@ int signal_parse(const char *text)
 		 * name the signal, as in GNU's operand2sig. */
 		sig = (int)(number & (number >= 0xFF ? 0xFF : 0x7F));
 	} else {
-		len = strlen(text);
-		if (len >= sizeof upper)
-			return -EINVAL;
-		for (size_t i = 0; i <= len; i++)
-			upper[i] = (char)toupper((unsigned char)text[i]);
+		/* Any length: an offset may have any number of zeros. */
+		char *upper = strdup(text);
+		if (upper == NULL)
+			return -ENOMEM;
+		for (char *c = upper; *c != '\0'; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
 		sig = parse_bare_name(upper);
 		if (sig < 0 && strncmp(upper, "SIG", 3) == 0)
 			sig = parse_bare_name(upper + 3);
+		free(upper);
 		if (sig < 0)
 			return -EINVAL;
 	}

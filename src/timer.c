@@ -41,6 +41,11 @@ void timer_use_clock(clockid_t clock)
 	timer_clock = clock;
 }
 
+clockid_t timer_get_clock(void)
+{
+	return timer_clock;
+}
+
 enum timer_kind { KIND_NONE, KIND_POSIX, KIND_TIMERFD };
 
 static struct {

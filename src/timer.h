@@ -20,6 +20,9 @@ enum timer_role {
  * default, GNU's: time suspended does not count) or CLOCK_BOOTTIME. */
 void timer_use_clock(clockid_t clock);
 
+/* That clock. */
+clockid_t timer_get_clock(void);
+
 /* The signal every timer delivers; blocked and read through the signalfd. */
 int timer_signal(void);
 

@@ -15,9 +15,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,9 +189,43 @@ static int scan(struct members *members, bool thorough)
 	return r == -ENOENT ? scan_thoroughly(members) : r;
 }
 
+/* Whether path (a /proc/PID/exe) is the file altimer runs from. */
+static bool is_own_binary(const char *path)
+{
+	static struct stat self;
+	static int known = -1;
+	struct stat other;
+
+	if (known < 0)
+		known = stat("/proc/self/exe", &self) == 0;
+	return known && stat(path, &other) == 0 && other.st_dev == self.st_dev &&
+	       other.st_ino == self.st_ino;
+}
+
+/* A nested timeout, known by more than its name, which a user's script
+ * (./timeout) has too and runs its interpreter: an altimer runs altimer's
+ * binary, or one named altimer; GNU's runs an executable named timeout
+ * (busybox's, busybox) and, unless --foreground, leads the group it made
+ * for its command.  Where /proc/PID/exe cannot be read (another user's
+ * process), the name is all there is to go by. */
 static bool runs_a_timeout(const struct procfs_stat *stat)
 {
-	return strcmp(stat->comm, "altimer") == 0 || strcmp(stat->comm, "timeout") == 0;
+	char path[48], exe[4096];
+	const char *base;
+	ssize_t len;
+
+	if (strcmp(stat->comm, "altimer") != 0 && strcmp(stat->comm, "timeout") != 0)
+		return false;
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)stat->pid);
+	len = readlink(path, exe, sizeof exe - 1);
+	if (len < 0)
+		return errno == EACCES || errno == EPERM;
+	exe[len] = '\0';
+	base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+	if (is_own_binary(path) || strcmp(base, "altimer") == 0)
+		return true;
+	return (strcmp(base, "timeout") == 0 || strcmp(base, "busybox") == 0) &&
+	       stat->pgid == stat->pid;
 }
 
 bool tree_is_supervisor(pid_t pid)

@@ -29,8 +29,9 @@ int tree_become_subreaper(void);
 int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough);
 
 /* Whether pid runs a timeout of its own (altimer, GNU or busybox
- * timeout): a signal for its command goes to it, which translates it
- * (a nested timeout with its own -s), not past it. */
+ * timeout, by its executable): a signal for its command goes to it, which
+ * translates it (a nested timeout with its own -s), not past it.  Ask only
+ * once pid has exec'd: before, it runs altimer's own binary. */
 bool tree_is_supervisor(pid_t pid);
 
 /* How many live (not zombie) descendants altimer has, or -errno.

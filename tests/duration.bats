@@ -91,10 +91,10 @@ expect_duration() {
 	expect_duration -1e-400 invalid
 	expect_duration -0x1p-99999 invalid
 	run -125 as_altimer -- -1e-10000 sleep 0
-	[[ "${lines[0]}" == "altimer: invalid time interval '-1e-10000'"* ]]
+	[ "${lines[0]}" = "altimer: invalid time interval '-1e-10000'" ]
 	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
 	run -125 as_altimer -k -1e-10000 1 sleep 0
-	[[ "${lines[0]}" == "altimer: invalid time interval '-1e-10000'"* ]]
+	[ "${lines[0]}" = "altimer: invalid time interval '-1e-10000'" ]
 }
 
 @test "-0 is 0, as in GNU: no deadline" {
@@ -140,13 +140,22 @@ expect_duration() {
 	like_gnu -- ' -0.1' true
 }
 
-@test "an invalid duration is GNU's line naming it, with a hint, then the Try line" {
+@test "an invalid duration is GNU's line naming it and nothing more, then the Try line" {
 	run -125 as_altimer 10x true
 	[ "${#lines[@]}" -eq 2 ]
-	[ "${lines[0]}" = "altimer: invalid time interval '10x' (DURATION: a number with an optional unit, such as 10, 1.5s, 500ms, 2m or 1h30m)" ]
+	[ "${lines[0]}" = "altimer: invalid time interval '10x'" ]
 	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
 	run -125 as_altimer -k soon 1 true
-	[[ "${lines[0]}" == "altimer: invalid time interval 'soon' (--kill-after: "* ]]
+	[ "${lines[0]}" = "altimer: invalid time interval 'soon'" ]
+	run -125 as_altimer --kill-after=xyz 1 true
+	[ "${lines[0]}" = "altimer: invalid time interval 'xyz'" ]
+	# The peer suites' cases (uutils compares stderr exactly), GNU beside.
+	like_gnu xyz sleep 0
+	like_gnu -k xyz 1 sleep 0
+	like_gnu --kill-after=xyz 1 sleep 0
+	like_gnu -s invalid 1 sleep 0
+	# altimer's own options, which GNU lacks, say which one and what a
+	# duration looks like.
 	run -125 as_altimer -i soon 1 true
 	[[ "${lines[0]}" == "altimer: invalid time interval 'soon' (--keepalive: "* ]]
 }

@@ -125,6 +125,50 @@ load helpers/common
 	[[ "$output" == *"'$BATS_TEST_TMPDIR/script': No such file or directory" ]]
 }
 
+@test "a deadline that passes before the command runs is a timeout, a failed exec too, as GNU ($(altimer_path))" {
+	local i gnu=0
+	# GNU's command dies of the signal before its exec: 124, and -v's
+	# line, never 127.  GNU's own race is shown once, altimer's 20 times.
+	for i in 1 2 3 4 5; do
+		"$GNU_TIMEOUT" -v 1e-9 /nonexistent/cmd 2>/dev/null || [ "$?" -ne 124 ] || {
+			gnu=1
+			break
+		}
+	done
+	[ "$gnu" = 1 ]
+	for i in $(seq 20); do
+		run -124 "$ALTIMER" -v 1e-9 /nonexistent/cmd
+		[ "$output" = "$ALTIMER_NAME: sending signal TERM to command '/nonexistent/cmd'" ]
+		run "$ALTIMER" 1e-9 true
+		[ "$status" -eq 124 ] || { echo "run $i, true: $status"; return 1; }
+	done
+	# With -p, the command's own status: 143 (the TERM came before its
+	# exec) or 127 (the exec failed first, and says so).
+	status=0
+	"$ALTIMER" -p 1e-9 /nonexistent/cmd 2>/dev/null || status=$?
+	[ "$status" -eq 127 ] || [ "$status" -eq 143 ]
+}
+
+@test "a deadline that has passed before the exec: the command never runs, whatever the signal, as GNU ($(altimer_path))" {
+	local sig gnu
+	# GNU's child still has GNU's handler until its exec: a signal that
+	# comes first ends it with 128+N, even one a command would ignore.
+	# GNU races for it (shown once in 5 tries); altimer's child checks
+	# the deadline itself, so its command never runs, every time.
+	for sig in TERM URG; do
+		gnu=0
+		for _ in 1 2 3 4 5; do
+			run -124 "$GNU_TIMEOUT" -s "$sig" 1e-9 sh -c 'echo ran; sleep 30'
+			[ -n "$output" ] || { gnu=1; break; }
+		done
+		[ "$gnu" = 1 ]
+		for _ in $(seq 10); do
+			run -124 "$ALTIMER" -s "$sig" 1e-9 sh -c 'echo ran; sleep 30'
+			[ -z "$output" ]
+		done
+	done
+}
+
 @test "a stopped command still times out ($(altimer_path))" {
 	elapsed_ms "$ALTIMER" 0.3 sh -c 'kill -STOP $$; exit 0'
 	[ "$status" -eq 124 ]

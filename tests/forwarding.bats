@@ -174,6 +174,25 @@ forward_one() {
 	[ "$status" -ne 130 ] && [ "$status" -ne 131 ]
 }
 
+@test "the -s signal ignored by the caller (trap '', nohup, a background job) still ends the command at the deadline, as GNU ($(altimer_path))" {
+	local which sig
+	# GNU (9.1 as 9.11) always catches its -s signal, so its command gets
+	# the default action back at exec; 30 s of sleep against a 0.2 s
+	# deadline leaves any busy machine room.
+	for which in "$GNU_TIMEOUT" "$ALTIMER"; do
+		for sig in TERM HUP INT QUIT; do
+			elapsed_ms sh -c "trap '' $sig; exec \"\$0\" -s $sig 0.2 sleep 30" "$which"
+			[ "$status" -eq 124 ] || { echo "$which -s $sig: status $status"; return 1; }
+			[ "$elapsed" -lt 15000 ] || { echo "$which -s $sig: ${elapsed} ms"; return 1; }
+		done
+	done
+	# Other ignored signals stay ignored for the command, as in GNU.
+	run perl -e '$SIG{HUP} = "IGNORE"; $SIG{TERM} = "IGNORE"; exec @ARGV' \
+		"$ALTIMER" 5 "$PROBE" ignored
+	# HUP (1) still ignored, TERM (15) not: bits 0 and 14.
+	(( (16#$output & 16#4001) == 16#1 ))
+}
+
 @test "altimer's own broken pipe is not passed on as PIPE ($(altimer_path))" {
 	# -v to a closed pipe: altimer's write fails with EPIPE, the command
 	# must not receive a PIPE for it.
@@ -181,6 +200,38 @@ forward_one() {
 	run bash -c '"$0" -v --every=0.05s,USR1 1 "$1" trap 10 13 "$2" 2>&1 | true; cat "$2"' \
 		"$ALTIMER" "$PROBE" "$f"
 	[[ "$output" != *$'\n13'* ]]
+}
+
+@test "a stop signal that reaches the command before its exec does not hang altimer, as GNU ($(altimer_path))" {
+	# Before its exec the child runs altimer's own binary: it is not a
+	# nested timeout, and gets the CONT that follows the signal.
+	run -124 "$GNU_TIMEOUT" -s KILL 20 "$GNU_TIMEOUT" -s TSTP 1e-9 true
+	for _ in $(seq 20); do
+		run -124 "$GNU_TIMEOUT" -s KILL 20 "$ALTIMER" -s TSTP 1e-9 true
+		run -124 "$GNU_TIMEOUT" -s KILL 20 "$ALTIMER" -s TTIN 1e-10 sh -c 'exit 138'
+	done
+}
+
+@test "a user's script named timeout is no nested timeout: its group gets the signal, as under GNU ($(altimer_path))" {
+	local which dir="$BATS_TEST_TMPDIR/script" log pid
+	mkdir -p "$dir"
+	# The script's child logs the TERM it gets through the group.
+	cat >"$dir/timeout" <<-'EOF'
+	#!/bin/sh
+	sh -c 'trap "echo TERM >>\"\$0\"; exit 0" TERM; echo ready >"$0.ready"
+		while :; do sleep 0.05; done' "$1" &
+	wait
+	EOF
+	chmod +x "$dir/timeout"
+	for which in "$GNU_TIMEOUT" "$ALTIMER --contain=group"; do
+		log="$BATS_TEST_TMPDIR/log.$RANDOM"
+		# shellcheck disable=SC2086 # the option goes with altimer
+		$which 60 "$dir/timeout" "$log" 3>&- &
+		pid=$!
+		alarm_when_ready "$pid" "$log.ready"
+		wait "$pid" || true
+		wait_for "$log" TERM 10 || { echo "$which: no TERM for the script's child"; return 1; }
+	done
 }
 
 @test "nested timeouts translate the signal, as with GNU: altimer inside altimer ($(altimer_path))" {

@@ -91,6 +91,66 @@ logger_script='
 	[ "$output" = signal ]
 }
 
+# outside_then_alarm TIMEOUT SIG ARG...: run "TIMEOUT -v ARG... 30 sh"
+# with a shell that ignores TERM and HUP; once it is ready send SIG to the
+# timeout, once that is passed on send ALRM (a timeout's "deadline now",
+# the same path as the deadline's own timer).  Sets $status, $err.
+outside_then_alarm() {
+	local which=$1 sig=$2 pid
+	shift 2
+	err="$TMP/err.$RANDOM"
+	rm -f "$TMP/ready"
+	# shellcheck disable=SC2016 # for that shell
+	"$which" -v "$@" 30 sh -c 'trap "" TERM HUP; echo ready >"$0"; sleep 10' "$TMP/ready" \
+		2>"$err" &
+	pid=$!
+	wait_for "$TMP/ready" ready
+	kill -"$sig" "$pid"
+	wait_for "$err" "sending signal $sig"
+	kill -ALRM "$pid"
+	status=0; wait "$pid" || status=$?
+}
+
+@test "after a signal from outside, the deadline sends -k's KILL at once, as GNU" {
+	local which
+	# GNU's -s signal becomes KILL once the first signal is out: the
+	# deadline then sends KILL, not the -s signal again, and -k's delay
+	# (60 s) is not waited for.  Not KILLed, the shell would sleep 10 s
+	# and the timeout exit 124.
+	for which in "$GNU_TIMEOUT" "$ALTIMER"; do
+		outside_then_alarm "$which" TERM -k 60
+		[ "$status" -eq 137 ] || { echo "$which: $status"; cat "$err"; return 1; }
+		[ "$(sed 's/^[^:]*: //' "$err")" = "sending signal TERM to command 'sh'
+sending signal KILL to command 'sh'" ] || { cat "$err"; return 1; }
+		outside_then_alarm "$which" HUP --foreground -k 60
+		[ "$status" -eq 137 ] || { echo "$which --foreground: $status"; cat "$err"; return 1; }
+		# A -k too long for any clock is still GNU's KILL.
+		outside_then_alarm "$which" HUP --foreground -k 1e300
+		[ "$status" -eq 137 ] || { echo "$which -k 1e300: $status"; cat "$err"; return 1; }
+		[ "$(sed 's/^[^:]*: //' "$err")" = "sending signal HUP to command 'sh'
+sending signal KILL to command 'sh'" ] || { cat "$err"; return 1; }
+	done
+}
+
+@test "after an ALRM from outside the deadline still comes, with the next signal, as GNU" {
+	local which pid
+	# GNU's own timer stays armed after an outside ALRM: at the deadline
+	# the command gets the signal again (with -k, the KILL).
+	for which in "$GNU_TIMEOUT" "$ALTIMER"; do
+		rm -f "$TMP/ready"
+		# shellcheck disable=SC2016 # for that shell
+		"$which" -v 4 sh -c 'trap "" TERM; echo ready >"$0"; sleep 6' "$TMP/ready" \
+			2>"$TMP/err" 3>&- &
+		pid=$!
+		wait_for "$TMP/ready" ready
+		kill -ALRM "$pid"
+		status=0; wait "$pid" || status=$?
+		[ "$status" -eq 124 ] || { echo "$which: $status"; return 1; }
+		[ "$(grep -c "sending signal TERM to command 'sh'" "$TMP/err")" -eq 2 ] ||
+			{ echo "$which:"; cat "$TMP/err"; return 1; }
+	done
+}
+
 @test "a forwarded USR1 does not start the ladder" {
 	export LOG=$TMP/log
 	"$ALTIMER" -k 0.2 30 sh -c "$logger_script" &

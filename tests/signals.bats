@@ -43,6 +43,22 @@ expect_signal() {
 	expect_signal 49 "49 RTMIN+15"
 }
 
+@test "a real-time offset is read as gnulib reads it (strtol: blanks, sign, zeros), beside GNU" {
+	expect_signal RTMIN1 "35 RTMIN+1"
+	expect_signal "RTMIN 1" "35 RTMIN+1"
+	expect_signal RTMIN-0 "34 RTMIN"
+	expect_signal RTMAX+0 "64 RTMAX"
+	expect_signal RTMAX0 "64 RTMAX"
+	expect_signal RTMIN+000000000000000000000000000001 "35 RTMIN+1"
+	expect_signal "rtmax	-1" "63 RTMAX-1"
+	# Each one sent at a deadline, and a few that are not signals.
+	for name in RTMIN1 "RTMIN 1" RTMIN-0 RTMAX+0 RTMAX0 sigrtmin+02 \
+		RTMIN+000000000000000000000000000001 "RTMAX - 1" "RTMIN " RTMIN+ \
+		RTMIN+99999999999999999999 RTMAX+1 RTMIN-1; do
+		like_gnu -v -s "$name" 0.05 sleep 10 || return 1
+	done
+}
+
 @test "invalid signals are refused" {
 	for bad in "" -9 +9 32 33 65 NOPE SIG TERMX RTMIN+31 RTMAX-31 RTMIN-1 \
 		RTMIN+ "TERM " 9x 99999999999; do
@@ -53,7 +69,7 @@ expect_signal() {
 @test "an unknown signal is GNU's line naming it, then the Try line, exit 125" {
 	run -125 as_altimer -s NOPE 1 true
 	[ "${#lines[@]}" -eq 2 ]
-	[[ "${lines[0]}" == "altimer: 'NOPE': invalid signal"* ]]
+	[ "${lines[0]}" = "altimer: 'NOPE': invalid signal" ]
 	[ "${lines[1]}" = "Try 'altimer --help' for more information." ]
 	for text in NOPE "" 99 -9 SIG 32 RTMIN+31; do
 		like_gnu -s "$text" 1 true

@@ -21,8 +21,7 @@ as_timeout() {
 }
 
 # like_gnu ARG...: altimer and GNU timeout given ARG... exit with the same
-# status and print the same stdout and stderr.  altimer may add a hint in
-# parentheses at the end of its first error line, after GNU's words.
+# status and print the same stdout and stderr, byte for byte.
 like_gnu() {
 	local out="$BATS_TEST_TMPDIR/like-gnu" ours=0 gnu=0
 	mkdir -p "$out"
@@ -37,8 +36,7 @@ like_gnu() {
 	# The shell's own note on a death by signal ("line 9: 123 Killed")
 	# is not the program's output.
 	sed -E '/^[^ ]+: line [0-9]+: +[0-9]+ [A-Z]/d' "$out/gnu.err" >"$out/gnu.err.words"
-	sed -E '/^[^ ]+: line [0-9]+: +[0-9]+ [A-Z]/d; 1s/ \([^()]*\)$//' "$out/ours.err" \
-		>"$out/ours.err.words"
+	sed -E '/^[^ ]+: line [0-9]+: +[0-9]+ [A-Z]/d' "$out/ours.err" >"$out/ours.err.words"
 	diff -u "$out/gnu.err.words" "$out/ours.err.words" ||
 		{ echo "timeout $*: stderr differs"; return 1; }
 }
