@@ -282,8 +282,12 @@ static void sweep_stale(int parent_fd)
 		if (entry->d_type != DT_DIR || strncmp(entry->d_name, "altimer-", 8) != 0)
 			continue;
 		pid = strtol(entry->d_name + 8, &end, 10);
-		if (pid <= 0 || (*end != '\0' && *end != '-') ||
-		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+		/* Its altimer is alive while /proc has its PID (not kill(pid,
+		 * 0): a probe is no signal, and none is sent by PID alone). */
+		char proc[32];
+		snprintf(proc, sizeof proc, "/proc/%ld", pid);
+		if (pid <= 0 || (*end != '\0' && *end != '-') || access("/proc/self", F_OK) != 0 ||
+		    access(proc, F_OK) == 0)
 			continue;
 		if (fstatat(parent_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.tv_sec - st.st_ctim.tv_sec >= STALE_AFTER_S)
