@@ -172,7 +172,8 @@ both() {
 	local limit=$1 tool out
 	shift
 	for tool in "$GNU_TIMEOUT" "$ALTIMER"; do
-		out=$(bash -c 'for fd in $(seq 3 63); do eval "exec $fd>&-"; done
+		# In sanitizer builds LeakSanitizer itself needs descriptors.
+		out=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 bash -c 'for fd in $(seq 3 63); do eval "exec $fd>&-"; done
 			ulimit -n "$1"; shift; "$@" 2>&1; echo "|$?"' sh "$limit" "$tool" "$@" 2>/dev/null)
 		echo "${out//$tool/PROGRAM}"
 	done
