@@ -134,7 +134,8 @@ void leftovers_begin(struct run *run)
 		finish(run);
 		return;
 	}
-	/* The ladder's next step ends the grace (leftovers_on_timer). */
+	/* The ladder's next step ends the grace (leftovers_kill, from the
+	 * loop), at most GRACE_MAX_NS from now. */
 	if (!run->cgroup.killed && run->stop.state == STOP_CLIMBING &&
 	    timer_is_armed(TIMER_LADDER)) {
 		uint64_t left = timer_remaining(TIMER_LADDER);
