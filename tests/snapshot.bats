@@ -383,3 +383,24 @@ tree_command() {
 	wait "$pid" || true
 	wait_gone "$keeper" 10
 }
+
+@test "an altimer killed while its hook's keeper starts: the keeper notices and runs no hook" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	# Each process's first prctl returns 2 s late: the keeper's is its
+	# name, so altimer-hook waits there, its parent-death signal not yet
+	# set, while altimer is killed.  The keeper must see that its parent
+	# is gone and not run the hook.
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=prctl \
+		-e inject=prctl:delay_exit=2000000:when=1 \
+		"$ALTIMER" --on-timeout="touch '$TMP/ran'" 0.2 sleep 60 3>&- &
+	tracer=$!
+	pid=$(child_running "$tracer" altimer 30)
+	keeper=$(child_running "$pid" altimer-hook 60)
+	[ -n "$keeper" ]
+	kill -KILL "$pid"
+	wait_gone "$keeper" 30
+	wait "$tracer" || true
+	[ ! -e "$TMP/ran" ]
+	no_marked_left 10
+}
