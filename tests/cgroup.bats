@@ -420,3 +420,36 @@ cgroup_parent() {
 	wait "$pid" || true
 	no_marked_left 15
 }
+
+@test "a member that has left the cgroup between the read of cgroup.procs and its signal is not signalled" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	BOX=$(host_mount)/altimer-box-$$-$RANDOM
+	mkdir "$BOX"
+	# A member outside the command's group gets its own signal, by pidfd.
+	# From altimer's third pidfd_open on (itself, the command, then that
+	# member) each returns 3 s late: the handle is taken, and meanwhile the
+	# member moves out, as a PID reused outside the cgroup would be.  The
+	# membership check must keep the TERM from it.
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$TMP/log" -e trace=pidfd_open \
+		-e inject=pidfd_open:delay_exit=3000000:when=3+ \
+		"$ALTIMER" --contain=cgroup 300 sh -c '
+		setsid sh -c "echo \$\$ > \"\$1\"; exec sleep 301" sh "$1" &
+		wait' sh "$TMP/member" 3>&- &
+	tracer=$!
+	wait_for "$TMP/member" '[0-9]' 30
+	member=$(cat "$TMP/member")
+	pid=$(child_running "$tracer" altimer 30)
+	kill -ALRM "$pid"
+	wait_for "$TMP/log" "pidfd_open($member," 30
+	echo "$member" > "$BOX/cgroup.procs"
+	wait_gone "$pid" 60
+	# Left alone: still sleeping, in the other cgroup.  (strace, which
+	# follows it too, ends once it is killed.)
+	[ "$(cat "/proc/$member/comm")" = sleep ]
+	grep -q "^0::.*/${BOX##*/}\$" "/proc/$member/cgroup"
+	kill -KILL "$member"
+	status=0; wait "$tracer" || status=$?
+	[ "$status" -eq 124 ]
+	rmdir "$BOX"
+}
