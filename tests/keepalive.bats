@@ -5,9 +5,11 @@
 load helpers/common
 
 @test "output keeps the command alive past the keepalive" {
-	run "$ALTIMER" --keepalive 0.6 20 sh -c 'for i in 1 2 3 4 5 6; do echo tick; sleep 0.2; done'
+	# 2.5 s of output, a line every 0.1 s: more than twice the keepalive,
+	# whose second is ten times the gap a busy machine may stretch.
+	run "$ALTIMER" --keepalive 1 20 sh -c 'i=0; while [ $i -lt 25 ]; do echo tick; sleep 0.1; i=$((i + 1)); done'
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 6 ]
+	[ "${#lines[@]}" -eq 25 ]
 }
 
 @test "silence times the command out with 124, long before the deadline" {
@@ -17,21 +19,24 @@ load helpers/common
 }
 
 @test "the silence is measured from the last output, however many keepalives passed" {
-	elapsed_ms "$ALTIMER" --report="$BATS_TEST_TMPDIR/r.json" -i 0.5 20 \
+	# A line every 0.1 s, the keepalive ten times that: a busy machine
+	# does not stretch a gap so far.
+	elapsed_ms "$ALTIMER" --report="$BATS_TEST_TMPDIR/r.json" -i 1 20 \
 		sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do echo tick; sleep 0.1; done; sleep 8' \
 		>"$BATS_TEST_TMPDIR/out"
 	[ "$status" -eq 124 ]
 	[ "$(grep -c tick "$BATS_TEST_TMPDIR/out")" -eq 10 ]
-	# last output at >= 0.9 s, so no timeout before 1.4 s; well before the sleep ends
-	[ "$elapsed" -ge 1400 ]
+	# last output at >= 0.9 s, so no timeout before 1.9 s; well before the sleep ends
+	[ "$elapsed" -ge 1900 ]
 	[ "$elapsed" -lt 6000 ]
 	# the keepalive fired once, after the output stopped
 	[ "$(jq -c '[.reason, .timers.keepalive]' "$BATS_TEST_TMPDIR/r.json")" = '["keepalive",1]' ]
 }
 
 @test "output on stderr is a sign of life too" {
-	run "$ALTIMER" -i 0.6 20 sh -c 'for i in 1 2 3 4 5 6; do echo tick >&2; sleep 0.2; done'
+	run "$ALTIMER" -i 1 20 sh -c 'i=0; while [ $i -lt 25 ]; do echo tick >&2; sleep 0.1; i=$((i + 1)); done'
 	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 25 ]
 }
 
 @test "-vv says the keepalive fired, then which signal went out" {
