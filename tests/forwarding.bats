@@ -26,7 +26,7 @@ forward_one() {
 	local name=$1 number=$2 f="$BATS_TEST_TMPDIR/$1"
 	start_probe "$f" 30
 	kill -"$name" "$pid"
-	wait_for "$f" "^$number\$" 5 || return 1
+	wait_for "$f" "^$number\$" 30 || return 1
 	kill -TERM "$pid"
 	wait "$pid" || return 1
 }
@@ -230,7 +230,7 @@ forward_one() {
 		pid=$!
 		alarm_when_ready "$pid" "$log.ready"
 		wait "$pid" || true
-		wait_for "$log" TERM 10 || { echo "$which: no TERM for the script's child"; return 1; }
+		wait_for "$log" TERM 30 || { echo "$which: no TERM for the script's child"; return 1; }
 	done
 }
 

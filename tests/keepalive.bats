@@ -5,11 +5,11 @@
 load helpers/common
 
 @test "output keeps the command alive past the keepalive" {
-	# 2.5 s of output, a line every 0.1 s: more than twice the keepalive,
-	# whose second is ten times the gap a busy machine may stretch.
-	run "$ALTIMER" --keepalive 1 20 sh -c 'i=0; while [ $i -lt 25 ]; do echo tick; sleep 0.1; i=$((i + 1)); done'
+	# 3.5 s of output, a line every 0.1 s: longer than the keepalive, whose
+	# 2 s are twenty times the gap, which a busy machine may stretch.
+	run "$ALTIMER" --keepalive 2 20 sh -c 'i=0; while [ $i -lt 35 ]; do echo tick; sleep 0.1; i=$((i + 1)); done'
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 25 ]
+	[ "${#lines[@]}" -eq 35 ]
 }
 
 @test "silence times the command out with 124, long before the deadline" {
@@ -34,9 +34,9 @@ load helpers/common
 }
 
 @test "output on stderr is a sign of life too" {
-	run "$ALTIMER" -i 1 20 sh -c 'i=0; while [ $i -lt 25 ]; do echo tick >&2; sleep 0.1; i=$((i + 1)); done'
+	run "$ALTIMER" -i 2 20 sh -c 'i=0; while [ $i -lt 35 ]; do echo tick >&2; sleep 0.1; i=$((i + 1)); done'
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 25 ]
+	[ "${#lines[@]}" -eq 35 ]
 }
 
 @test "-vv says the keepalive fired, then which signal went out" {

@@ -15,9 +15,9 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 	$s->send(eval "\"$ARGV[0]\"") or die "send: $!";'"'"
 
 @test "heartbeats keep a silent command alive past the keepalive" {
-	# 20 heartbeats 0.1 s apart, longer than the keepalive, which is
-	# fifteen times the gap: a busy machine does not stretch a gap so far.
-	run "$ALTIMER" --notify -i 1.5 20 sh -c 'for i in $(seq 20); do systemd-notify WATCHDOG=1 || exit 9; sleep 0.1; done; echo done'
+	# 30 heartbeats 0.1 s apart, longer than the keepalive, which is
+	# twenty times the gap: a busy machine does not stretch a gap so far.
+	run "$ALTIMER" --notify -i 2 20 sh -c 'for i in $(seq 30); do systemd-notify WATCHDOG=1 || exit 9; sleep 0.1; done; echo done'
 	[ "$status" -eq 0 ]
 	[ "$output" = done ]
 }
@@ -142,7 +142,7 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 }
 
 @test "a heartbeat after a malformed line keeps the command alive" {
-	run "$ALTIMER" --notify -i 1.5 20 sh -c "for i in \$(seq 20); do $SEND_RAW 'oops\\nWATCHDOG=1' || exit 9; sleep 0.1; done; echo done"
+	run "$ALTIMER" --notify -i 2 20 sh -c "for i in \$(seq 30); do $SEND_RAW 'oops\\nWATCHDOG=1' || exit 9; sleep 0.1; done; echo done"
 	[ "$status" -eq 0 ]
 	[ "$output" = done ]
 }

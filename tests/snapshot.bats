@@ -46,6 +46,25 @@ tree_command() {
 	printf '%s\0' "$@" >"$TMP/argv"
 }
 
+# alarm_when_tree_settled PID: once tree_command's processes under the
+# altimer PID are where the tests look for them (cat reading the pipe, the
+# sleep's shell waiting for it, the busy loop having used some CPU), send
+# PID an ALRM (GNU's "time out now"): a busy machine may take longer than
+# any fixed deadline to get them there.
+alarm_when_tree_settled() {
+	local pid=$1 cat busy sleeper deadline=$((SECONDS + 60))
+	cat=$(child_running "$pid" cat 30)
+	until [[ "$(cat "/proc/$cat/wchan" 2>/dev/null)" == *pipe_read ]] &&
+		busy=$(pgrep -P "$cat" -f '^sh -c while :; do :; done$') &&
+		[ "$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$busy/stat")" -ge 2 ] &&
+		sleeper=$(pgrep -f '^sleep 291.5$') &&
+		[ "$(cat "/proc/$(awk '{ sub(/.*\) /, ""); print $2 }' "/proc/$sleeper/stat")/wchan" 2>/dev/null)" = do_wait ]; do
+		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; return 1; }
+		sleep 0.02
+	done
+	kill -ALRM "$pid"
+}
+
 @test "the snapshot lists a reader, a sleeping grandchild and a busy loop: states, wchan, parents, command lines" {
 	tree_command
 	mapfile -d '' -t argv <"$TMP/argv"
@@ -54,16 +73,7 @@ tree_command() {
 	# longer than any fixed deadline to get them there.
 	"$ALTIMER" --report="$R" 60 "${argv[@]}" &
 	pid=$!
-	cat=$(child_running "$pid" cat 30)
-	deadline=$((SECONDS + 30))
-	until [[ "$(cat "/proc/$cat/wchan" 2>/dev/null)" == *pipe_read ]] &&
-		busy=$(pgrep -P "$cat" -f '^sh -c while :; do :; done$') &&
-		[ "$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$busy/stat")" -ge 2 ] &&
-		pgrep -f '^sleep 291.5$' >/dev/null; do
-		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; false; }
-		sleep 0.02
-	done
-	kill -ALRM "$pid"
+	alarm_when_tree_settled "$pid"
 	status=0
 	wait "$pid" || status=$?
 	[ "$status" -eq 124 ]
@@ -100,7 +110,12 @@ tree_command() {
 	[[ "$output" != *"tree at the"* ]]
 	tree_command
 	mapfile -d '' -t argv <"$TMP/argv"
-	run "$ALTIMER" -vv 1 "${argv[@]}"
+	"$ALTIMER" -vv 60 "${argv[@]}" 2>"$TMP/err" &
+	pid=$!
+	alarm_when_tree_settled "$pid"
+	status=0
+	wait "$pid" || status=$?
+	output=$(cat "$TMP/err")
 	N=${ALTIMER_NAME//./\.} # a regex of the name: its dots are literal
 	[ "$status" -eq 124 ]
 	grep -q -x -F "$ALTIMER_NAME: the command's tree at the deadline:" <<<"$output"

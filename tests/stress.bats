@@ -68,7 +68,7 @@ marked_alive() {
 	pid=$!
 	wait_for "$f" ready
 	before=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
-	wait_for "$f" 'done' 60
+	wait_for "$f" 'done' 300
 	after=$(find "/proc/$pid/fd" -mindepth 1 | wc -l)
 	# The orphans are altimer's to reap: none is left a zombie for long (the
 	# last ones may have exited just now, on a machine too busy to have

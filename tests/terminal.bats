@@ -124,7 +124,7 @@ reader_stopped_then_bg() {
 	type_line '"$A" 30 cat'
 	wait_foreground cat
 	type_line 'typed-line'
-	wait_screen '^typed-line$' 10 2
+	wait_screen '^typed-line$' 30 2
 	keys C-d
 	type_line 'echo "rc=$?"'
 	wait_screen '^rc=0$'
@@ -142,7 +142,7 @@ reader_stopped_then_bg() {
 	type_line 'bash -c '"'"'"$A" 30 head -n1; true'"'"''
 	wait_job_foreground
 	type_line 'scripted-line'
-	wait_screen '^scripted-line$' 10 2
+	wait_screen '^scripted-line$' 30 2
 	type_line 'echo "rc=$?"'
 	wait_screen '^rc=0$'
 }
@@ -284,7 +284,7 @@ reader_stopped_then_bg() {
 	type_line 'fg'
 	wait_group_foreground "$job"
 	keys C-z
-	wait_screen '^\[1\]\+ +Stopped' 10 2
+	wait_screen '^\[1\]\+ +Stopped' 30 2
 	wait_state "$command" T
 	type_line 'echo "status $?"'
 	wait_screen '^status 148$'
@@ -320,7 +320,7 @@ reader_stopped_then_bg() {
 	wait_state "$command" T
 	wait_state "$job" T
 	type_line 'jobs'
-	wait_screen '^\[1\]\+ +Stopped +"\$A" 30 sh -c' 10 2
+	wait_screen '^\[1\]\+ +Stopped +"\$A" 30 sh -c' 30 2
 	type_line 'echo alive'
 	wait_screen '^alive$'
 	type_line 'fg'

@@ -50,9 +50,11 @@ cgroup_possible() {
 	"$ALTIMER" --contain=cgroup 5 true 2>&1
 }
 
-# wait_for FILE PATTERN [SECONDS]: wait until FILE contains PATTERN.
+# wait_for FILE PATTERN [SECONDS]: wait until FILE contains PATTERN.  The
+# waits here give up after 30 s by default: a bound for a test that fails,
+# which a busy machine must not reach.
 wait_for() {
-	local file=$1 pattern=$2 deadline=$((SECONDS + ${3:-10}))
+	local file=$1 pattern=$2 deadline=$((SECONDS + ${3:-30}))
 	while ! grep -q -- "$pattern" "$file" 2>/dev/null; do
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			echo "timed out waiting for '$pattern' in $file" >&2
@@ -67,7 +69,7 @@ wait_for() {
 # NAME, and print that child's pid.  Not "the first child": with a cgroup
 # altimer has another one (the guardian, altimer-guard).
 child_running() {
-	local deadline=$((SECONDS + ${3:-10})) child children
+	local deadline=$((SECONDS + ${3:-30})) child children
 	while :; do
 		children=()
 		read -r -a children 2>/dev/null <"/proc/$1/task/$1/children" || true
@@ -87,7 +89,7 @@ child_running() {
 
 # wait_gone PID [SECONDS]: wait until no process has this PID.
 wait_gone() {
-	local pid=$1 deadline=$((SECONDS + ${2:-10}))
+	local pid=$1 deadline=$((SECONDS + ${2:-30}))
 	while kill -0 "$pid" 2>/dev/null; do
 		[ "$SECONDS" -ge "$deadline" ] && return 1
 		sleep 0.02
@@ -208,7 +210,7 @@ marked_pids() {
 
 # no_marked_left [SECONDS]: wait until no marked process is alive.
 no_marked_left() {
-	local deadline=$((SECONDS + ${1:-5})) left
+	local deadline=$((SECONDS + ${1:-15})) left
 	while left=$(marked_pids) && [ -n "$left" ]; do
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			echo "still alive:"; for pid in $left; do tr '\0' ' ' <"/proc/$pid/cmdline"; echo; done

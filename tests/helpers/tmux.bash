@@ -14,9 +14,10 @@ screen() {
 	tmux -S "$SOCKET" capture-pane -p "$@"
 }
 
-# wait_screen REGEX [SECONDS] [COUNT]: until COUNT lines match REGEX.
+# wait_screen REGEX [SECONDS] [COUNT]: until COUNT lines match REGEX (30 s by
+# default: a bound for a test that fails, which a busy machine must not reach).
 wait_screen() {
-	local deadline=$((SECONDS + ${2:-10})) want=${3:-1}
+	local deadline=$((SECONDS + ${2:-30})) want=${3:-1}
 	# shellcheck disable=SC2119 # the plain screen is meant
 	until [ "$(screen | grep -c -E -- "$1")" -ge "$want" ]; do
 		if [ "$SECONDS" -ge "$deadline" ]; then
