@@ -558,6 +558,8 @@ static int apply_option(int key, const char *value, struct options *options)
 	return -EINVAL;
 }
 
+static int popt_error(int error, const char *word);
+
 /* popt matches long names exactly.  A name it does not know (nor any
  * alias) may abbreviate one of ours, as getopt_long allows: that option,
  * spelled out, goes back to popt to be read in the word's place; its value
@@ -579,7 +581,10 @@ static int expand_abbreviation(poptContext context, const char *word)
 		return -ENOMEM;
 	r = poptStuffArgs(context, (const char *[]){ full, NULL });
 	free(full);
-	return r == 0 ? 0 : -ENOMEM;
+	if (r == 0)
+		return 0;
+	/* Aliases nested too deep for popt's stack leave no room for it. */
+	return popt_error(r, word);
 }
 
 /* The letter of the short-option word "-vx" that popt stopped at: the
