@@ -30,9 +30,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 
 	if (options_parse(argc, argv, &options) == OPTIONS_RUN) {
-		/* COMMAND must be within argv and NULL-terminated. */
-		if (options.command < argv + 1 || options.command >= argv + argc ||
-		    argv[argc] != NULL)
+		/* COMMAND has a word, and ends: operands (popt's copies) come
+		 * from argv or from an alias of ~/.popt. */
+		size_t words = 0, bytes = 0;
+		if (options.command == NULL || options.command[0] == NULL)
+			abort();
+		while (options.command[words] != NULL)
+			bytes += strlen(options.command[words++]);
+		if (words > (size_t)argc + MAX_ARGS || bytes > size + 65536 || argv[argc] != NULL)
 			abort();
 		/* The ladder always has a first step, and it is -s's signal. */
 		if (options.ladder_steps < 1 || options.ladder_steps > LADDER_MAX ||

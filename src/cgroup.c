@@ -384,38 +384,88 @@ int cgroup_dir_fd(const struct cgroup *cgroup)
 static int signal_pid(pid_t pid, int sig);
 static int events_wait(const struct cgroup *cgroup, const char *key, int want, int timeout_ms);
 
-/* KILL to every member of the cgroup at dir_fd and of its nested ones. */
-static void kill_members(int dir_fd, int depth)
+/* The members of the cgroup at dir_fd, as its cgroup.procs lists them
+ * (this level only: nested cgroups list their own), in the kernel's order:
+ * malloc'ed, *count of them.  The one reader of cgroup.procs.  Returns
+ * NULL with errno set on failure. */
+static pid_t *read_members(int dir_fd, size_t *count)
 {
-	char *text = NULL;
-	int fd = depth < 32 ? dup(dir_fd) : -1;
+	char *text;
+	ssize_t n = read_all_at(dir_fd, "cgroup.procs", &text);
+	size_t found = 0, capacity = 1;
+	pid_t *pids;
+
+	if (n < 0) {
+		errno = (int)-n;
+		return NULL;
+	}
+	for (const char *p = text; *p; p++)
+		capacity += *p == '\n';
+	pids = malloc(capacity * sizeof *pids);
+	for (char *p = text, *end; pids != NULL && *p && found < capacity; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid > 0)
+			pids[found++] = (pid_t)pid;
+	}
+	free(text);
+	if (pids == NULL)
+		errno = ENOMEM;
+	*count = found;
+	return pids;
+}
+
+/* visit(parent_fd, name, dir_fd, data): one cgroup of a walk, at dir_fd
+ * (-1 where it could not be opened), named name in parent_fd; -1 and NULL
+ * for the cgroup the walk starts at. */
+typedef void cgroup_visit(int parent_fd, const char *name, int dir_fd, void *data);
+
+/* Call visit on the cgroup at dir_fd and on every cgroup nested in it,
+ * each before the ones nested in it, or with nested_first after them (a
+ * cgroup with children cannot be removed).  Nesting deeper than 32 levels
+ * is not followed. */
+static void walk_cgroups(int parent_fd, const char *name, int dir_fd, int depth,
+			 bool nested_first, cgroup_visit *visit, void *data)
+{
+	/* A descriptor of its own, not a dup: a dup shares dir_fd's offset,
+	 * which the walk before (the KILL's, then the removal's) left at the
+	 * end, so the next walk would find no nested cgroup. */
+	int fd = depth < 32 && dir_fd >= 0 ?
+		 openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *entry;
 
-	if (read_all_at(dir_fd, "cgroup.procs", &text) >= 0)
-		for (char *p = text, *end; *p; p = end) {
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (pid > 0)
-				(void)signal_pid((pid_t)pid, SIGKILL);
-		}
-	free(text);
-	if (dir == NULL) {
+	if (!nested_first)
+		visit(parent_fd, name, dir_fd, data);
+	if (dir == NULL)
 		close_quietly(fd);
-		return;
-	}
-	while ((entry = readdir(dir)) != NULL) {
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
 		if (entry->d_type != DT_DIR || strcmp(entry->d_name, ".") == 0 ||
 		    strcmp(entry->d_name, "..") == 0)
 			continue;
 		int child = openat(dir_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (child >= 0) {
-			kill_members(child, depth + 1);
-			close_quietly(child);
-		}
+		walk_cgroups(dir_fd, entry->d_name, child, depth + 1, nested_first, visit, data);
+		close_quietly(child);
 	}
-	closedir(dir);
+	if (dir != NULL)
+		closedir(dir);
+	if (nested_first)
+		visit(parent_fd, name, dir_fd, data);
+}
+
+/* KILL to every member of one cgroup of the walk. */
+static void kill_members(int parent_fd, const char *name, int dir_fd, void *data)
+{
+	size_t count = 0;
+	pid_t *members = dir_fd >= 0 ? read_members(dir_fd, &count) : NULL;
+
+	(void)parent_fd;
+	(void)name;
+	(void)data;
+	for (size_t i = 0; i < count; i++)
+		(void)signal_pid(members[i], SIGKILL);
+	free(members);
 }
 
 /* cgroup.kill's work before Linux 5.14, from 5.2: frozen, no member can
@@ -431,7 +481,7 @@ static int kill_frozen(const struct cgroup *cgroup)
 	/* Bounded: a member in uninterruptible sleep holds "frozen 1" up, and
 	 * can fork only once out of it. */
 	(void)events_wait(cgroup, "frozen", 1, 1000);
-	kill_members(cgroup->dir_fd, 0);
+	walk_cgroups(-1, NULL, cgroup->dir_fd, 0, false, kill_members, NULL);
 	(void)write_at(cgroup->dir_fd, "cgroup.freeze", "0");
 	return 0;
 }
@@ -525,18 +575,6 @@ static int signal_pid(pid_t pid, int sig)
 	return signal_member(pid, sig, NULL);
 }
 
-/* cgroup.procs of this level only (nested cgroups list their own), read
- * whole, malloc'ed.  Returns NULL with errno set on failure. */
-static char *read_procs(const struct cgroup *cgroup)
-{
-	char *text;
-	ssize_t n = read_all_at(cgroup->dir_fd, "cgroup.procs", &text);
-
-	if (n < 0)
-		errno = (int)-n;
-	return text;
-}
-
 void cgroup_freeze(const struct cgroup *cgroup)
 {
 	/* Freezing reaches the nested cgroups too.  The wait for "frozen 1"
@@ -557,31 +595,6 @@ static int compare_pids(const void *a, const void *b)
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
 	return (x > y) - (x < y);
-}
-
-/* The members listed in text (cgroup.procs), sorted, or NULL. */
-static pid_t *members_of(const char *text, size_t *count)
-{
-	size_t n = 0, capacity = 1;
-	pid_t *pids;
-
-	for (const char *p = text; *p; p++)
-		capacity += *p == '\n';
-	pids = malloc(capacity * sizeof *pids);
-	if (pids == NULL)
-		return NULL;
-	for (const char *p = text; *p && n < capacity;) {
-		char *end;
-		long pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (pid > 0)
-			pids[n++] = (pid_t)pid;
-		p = end;
-	}
-	qsort(pids, n, sizeof *pids, compare_pids);
-	*count = n;
-	return pids;
 }
 
 /* Whether a nested timeout (altimer, GNU timeout) of this cgroup stands
@@ -610,20 +623,17 @@ static bool below_a_supervisor(pid_t pid, const pid_t *members, size_t count)
 
 int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 {
-	char *buf;
 	pid_t *members;
 	size_t count = 0;
 	int signalled = 0;
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
-	buf = read_procs(cgroup);
-	if (buf == NULL)
-		return -errno;
-	members = members_of(buf, &count);
-	free(buf);
+	members = read_members(cgroup->dir_fd, &count);
 	if (members == NULL)
-		return -ENOMEM;
+		return -errno;
+	/* Sorted, for below_a_supervisor's lookups. */
+	qsort(members, count, sizeof *members, compare_pids);
 	for (size_t i = 0; i < count; i++) {
 		pid_t pid = members[i];
 
@@ -640,23 +650,20 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 
 int cgroup_count_outside(const struct cgroup *cgroup, pid_t group)
 {
-	char *buf;
-	int count = 0;
+	pid_t *members;
+	size_t count = 0;
+	int outside = 0;
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
-	buf = read_procs(cgroup);
-	if (buf == NULL)
+	members = read_members(cgroup->dir_fd, &count);
+	if (members == NULL)
 		return -errno;
-	for (char *p = buf, *end;; p = end) {
-		long pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		/* One that is gone by now is in no group: counted. */
-		count += pid > 0 && (group <= 0 || getpgid((pid_t)pid) != group);
-	}
-	free(buf);
-	return count;
+	/* One that is gone by now is in no group: counted. */
+	for (size_t i = 0; i < count; i++)
+		outside += group <= 0 || getpgid(members[i]) != group;
+	free(members);
+	return outside;
 }
 
 int cgroup_count(const struct cgroup *cgroup)
@@ -751,50 +758,32 @@ void cgroup_usage(const struct cgroup *cgroup, struct cgroup_usage *usage)
  * with GNU (and --no-leftovers has killed them before this). */
 static void move_out(const struct cgroup *cgroup)
 {
-	char buf[4096];
 	int parent_fd = open(cgroup->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	for (int round = 0; round < 8; round++) {
-		ssize_t n = read_small_at(cgroup->dir_fd, "cgroup.procs", buf, sizeof buf);
-		if (n <= 0 || parent_fd < 0)
-			break;
-		for (char *p = buf, *end; *p; p = end) {
-			long pid = strtol(p, &end, 10);
+	for (int round = 0; round < 8 && parent_fd >= 0; round++) {
+		size_t count = 0;
+		pid_t *members = read_members(cgroup->dir_fd, &count);
+
+		for (size_t i = 0; i < count; i++) {
 			char text[24];
-			if (end == p)
-				break;
-			snprintf(text, sizeof text, "%ld\n", pid);
+			snprintf(text, sizeof text, "%d\n", (int)members[i]);
 			(void)write_at(parent_fd, "cgroup.procs", text);
 		}
+		free(members);
+		if (count == 0)
+			break;
 	}
 	close_quietly(parent_fd);
 }
 
-/* Remove the empty cgroups nested in dir_fd, deepest first: an inner
- * altimer killed with the tree had no chance to remove its own, and a
- * cgroup with children cannot go. */
-static void remove_nested(int dir_fd, int depth)
+/* Remove one empty cgroup of a walk, nested in the one it starts at: an
+ * inner altimer killed with the tree had no chance to remove its own. */
+static void remove_nested(int parent_fd, const char *name, int dir_fd, void *data)
 {
-	int fd = depth < 32 ? dup(dir_fd) : -1;
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *entry;
-
-	if (dir == NULL) {
-		close_quietly(fd);
-		return;
-	}
-	while ((entry = readdir(dir)) != NULL) {
-		if (entry->d_type != DT_DIR || strcmp(entry->d_name, ".") == 0 ||
-		    strcmp(entry->d_name, "..") == 0)
-			continue;
-		int child = openat(dir_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (child >= 0) {
-			remove_nested(child, depth + 1);
-			close_quietly(child);
-		}
-		(void)unlinkat(dir_fd, entry->d_name, AT_REMOVEDIR);
-	}
-	closedir(dir);
+	(void)dir_fd;
+	(void)data;
+	if (name != NULL)
+		(void)unlinkat(parent_fd, name, AT_REMOVEDIR);
 }
 
 /* rmdir by path: no descriptor needed on the way out.  Returns 0 or
@@ -823,7 +812,7 @@ static void guardian_act(struct cgroup *cgroup, int sig, int grace_ms)
 	}
 	(void)cgroup_kill(cgroup);
 	(void)cgroup_wait_empty(cgroup, 5000);
-	remove_nested(cgroup->dir_fd, 0);
+	walk_cgroups(-1, NULL, cgroup->dir_fd, 0, true, remove_nested, NULL);
 	(void)remove_dir(cgroup);
 }
 
@@ -1002,7 +991,7 @@ int cgroup_remove(struct cgroup *cgroup)
 			(void)cgroup_wait_empty(cgroup, 1000);
 		}
 		if (r == -EBUSY)
-			remove_nested(cgroup->dir_fd, 0);
+			walk_cgroups(-1, NULL, cgroup->dir_fd, 0, true, remove_nested, NULL);
 		for (int attempt = 0; r == -EBUSY && attempt < 100; attempt++) {
 			r = remove_dir(cgroup);
 			if (r == -EBUSY)

@@ -28,15 +28,13 @@
 #include "proc.h"
 #include "relay.h"
 #include "report.h"
+#include "status.h"
 #include "terminal.h"
 #include "timer.h"
 #include "tree.h"
 
 enum {
-	EXIT_TIMEDOUT = 124,
-	EXIT_CANCELED = 125,
-	EXIT_CANNOT_INVOKE = 126,
-	EXIT_ENOENT = 127,
+	EXIT_CANCELED = STATUS_CANCELED,
 };
 
 /* Passed on to COMMAND, as GNU timeout 9.10 does: every signal whose
@@ -338,54 +336,28 @@ static void reraise(int sig)
 	(void)sigprocmask(SIG_UNBLOCK, &only, NULL);
 }
 
-/* GNU timeout's rules for the final status.  Sets *reraise to the signal
- * altimer should die of, or 0. */
+/* The final status, by GNU timeout's rules (status.c), and the lines GNU
+ * prints with it.  Sets *reraise to the signal altimer should die of, or 0. */
 static int exit_status(const struct run *run, int *reraise)
 {
-	const struct child *child = &run->child;
-	const struct options *options = run->options;
-	int sig;
+	const struct status_facts facts = {
+		.exec_error = run->exec_error,
+		.si_code = run->child.si_code,
+		.status = run->child.status,
+		.timed_out = run->stop.timed_out,
+		.killed_group = run->stop.killed_group,
+		.preserve_status = run->options->preserve_status,
+	};
+	int status = status_decide(&facts, reraise);
 
-	*reraise = 0;
-	/* A deadline that passed before COMMAND could run is a timeout, as
-	 * under GNU, whose command dies of the signal before its exec. */
-	if (run->exec_error && !(run->stop.timed_out && !options->preserve_status)) {
+	if (run->exec_error &&
+	    (status == STATUS_NOT_FOUND || status == STATUS_CANNOT_INVOKE)) {
 		char quoted[4096];
 		diag_errno(run->exec_error, "failed to run command %s",
-			   diag_quote(options->command[0], quoted, sizeof quoted));
-		return run->exec_error == ENOENT ? EXIT_ENOENT : EXIT_CANNOT_INVOKE;
-	}
-	if (child->si_code == CLD_EXITED) {
-		if (run->stop.killed_group) {
-			*reraise = SIGKILL;
-			return 128 + SIGKILL;
-		}
-		if (run->stop.timed_out && !options->preserve_status)
-			return EXIT_TIMEDOUT;
-		return child->status;
-	}
-
-	sig = child->status;
-	if (child->si_code == CLD_DUMPED)
+			   diag_quote(run->options->command[0], quoted, sizeof quoted));
+	} else if (run->child.si_code == CLD_DUMPED)
 		diag("the monitored command dumped core");
-	/* GNU's KILL to its own process group takes GNU with it: the caller
-	 * sees death by KILL.  altimer's group is not COMMAND's, so it dies of
-	 * KILL by itself, after the report and the clean-up. */
-	if (run->stop.killed_group) {
-		*reraise = SIGKILL;
-		return 128 + SIGKILL;
-	}
-	/* A KILL after the deadline is told apart from a plain timeout (137
-	 * under --foreground, as GNU). */
-	if (run->stop.timed_out && sig == SIGKILL)
-		return 128 + sig;
-	if (run->stop.timed_out && !options->preserve_status)
-		return EXIT_TIMEDOUT;
-	/* Dying of COMMAND's signal only when it was not a timeout, as GNU:
-	 * with --preserve-status a timeout gives 128+N. */
-	if (!run->stop.timed_out)
-		*reraise = sig;
-	return 128 + sig;
+	return status;
 }
 
 /* Why COMMAND ended, in the report's words. */

@@ -1,13 +1,15 @@
 /* options.c - the command line: one option table for parsing and --help.
  *
- * The table is popt's, but the parsing is GNU timeout's getopt_long
- * ("+fk:ps:v" with long options), written out here because a drop-in
- * replacement must take the same command lines and refuse the rest in the
- * same words: options in order until the first operand (the DURATION and
- * everything after it belong to COMMAND: `altimer 5 ls -l`), --help acting
- * as soon as it is read, glibc's messages for a bad option, and GNU's own
- * abbreviations kept even where altimer's extra options share a prefix
- * (`--k` is --kill-after, not ambiguous with --keepalive). */
+ * popt parses, with the user's aliases from its files (/etc/popt, the
+ * files of /etc/popt.d, ~/.popt: "altimer alias --ci --ladder=INT,30s,KILL").
+ * Around it, a thin layer gives what a drop-in replacement for GNU
+ * timeout needs and popt does not have: getopt_long's abbreviations
+ * (`--sig=KILL`), kept to GNU's own options where altimer's share a prefix
+ * (`--k` is --kill-after, not ambiguous with --keepalive), glibc's words
+ * for every bad option, and GNU's reading of "-k=5".  Options are read in
+ * order up to the first operand (POPT_CONTEXT_POSIXMEHARDER, GNU's "+"):
+ * the DURATION and everything after it belong to COMMAND (`altimer 5 ls
+ * -l`), and --help acts as soon as it is read. */
 #include "config.h"
 #include "options.h"
 
@@ -192,25 +194,39 @@ static size_t count_prefixed(const char *name, size_t len, bool gnu_only,
 	return count;
 }
 
-/* "--NAME" or "--NAME=VALUE": an exact name, else the one GNU option it
- * abbreviates, else the one option of all.  ARG is the whole word, which
- * glibc's messages repeat. */
-static const struct poptOption *find_long(const char *arg, size_t len)
+/* The option "--NAME" stands for (LEN bytes of NAME), as getopt_long
+ * finds it: the exact name, else the one GNU option it abbreviates, else
+ * the one option of all.  NULL when it names none or several (*count). */
+static const struct poptOption *resolve_long(const char *name, size_t len, size_t *count)
 {
-	const char *name = arg + 2;
 	const struct poptOption *found = NULL;
-	size_t count;
 
 	for (size_t i = 0; i < OPTION_COUNT; i++)
-		if (strlen(option_table[i].longName) == len && abbreviates(&option_table[i], name, len))
+		if (strlen(option_table[i].longName) == len && abbreviates(&option_table[i], name, len)) {
+			*count = 1;
 			return &option_table[i];
-	count = count_prefixed(name, len, true, &found);
-	if (count == 0)
-		count = count_prefixed(name, len, false, &found);
-	if (count == 1)
+		}
+	*count = count_prefixed(name, len, true, &found);
+	if (*count == 0)
+		*count = count_prefixed(name, len, false, &found);
+	return *count == 1 ? found : NULL;
+}
+
+/* Long-option WORD ("--NAME" or "--NAME=VALUE"): its option, or NULL
+ * after glibc's line for an unknown or ambiguous name, which repeats the
+ * whole word. */
+static const struct poptOption *find_long(const char *word)
+{
+	const char *name = word + 2;
+	size_t len = strcspn(name, "=");
+	const struct poptOption *found;
+	size_t count;
+
+	found = resolve_long(name, len, &count);
+	if (found)
 		return found;
 	if (count == 0) {
-		usage_error("unrecognized option '%s'", arg);
+		usage_error("unrecognized option '%s'", word);
 		return NULL;
 	}
 	/* glibc's words, candidates in table order (GNU's two for --v). */
@@ -220,7 +236,7 @@ static const struct poptOption *find_long(const char *arg, size_t len)
 		if (abbreviates(&option_table[i], name, len))
 			used += (size_t)snprintf(candidates + used, sizeof candidates - used,
 						 " '--%s'", option_table[i].longName);
-	usage_error("option '%s' is ambiguous; possibilities:%s", arg, candidates);
+	usage_error("option '%s' is ambiguous; possibilities:%s", word, candidates);
 	return NULL;
 }
 
@@ -542,72 +558,145 @@ static int apply_option(int key, const char *value, struct options *options)
 	return -EINVAL;
 }
 
-/* "--NAME", "--NAME=VALUE" or "--NAME VALUE" at argv[*index]; *index moves
- * past what it used. */
-static int parse_long(int argc, char **argv, int *index, struct options *options)
+static int popt_error(int error, const char *word);
+
+/* popt matches long names exactly.  A name it does not know (nor any
+ * alias) may abbreviate one of ours, as getopt_long allows: that option,
+ * spelled out, goes back to popt to be read in the word's place; its value
+ * is then the rest of the word after "=", or else the next word. */
+static int expand_abbreviation(poptContext context, const char *word)
 {
-	const char *arg = argv[*index];
-	const char *equals = strchr(arg + 2, '=');
-	size_t len = equals ? (size_t)(equals - arg - 2) : strlen(arg + 2);
-	const struct poptOption *option = find_long(arg, len);
-	const char *value = NULL;
+	const char *equals = strchr(word, '=');
+	const struct poptOption *option = find_long(word);
+	char *full;
+	int r;
 
 	if (option == NULL)
 		return -EINVAL;
-	if (!takes_argument(option) && equals) {
+	if (equals && !takes_argument(option)) {
 		usage_error("option '--%s' doesn't allow an argument", option->longName);
 		return -EINVAL;
 	}
-	if (takes_argument(option)) {
-		if (equals)
-			value = equals + 1;
-		else if (*index + 1 < argc)
-			value = argv[++*index];
-		else {
-			usage_error("option '--%s' requires an argument", option->longName);
-			return -EINVAL;
-		}
-	}
-	(*index)++;
-	return apply_option(option->val, value, options);
+	if (asprintf(&full, "--%s%s", option->longName, equals ? equals : "") < 0)
+		return -ENOMEM;
+	r = poptStuffArgs(context, (const char *[]){ full, NULL });
+	free(full);
+	if (r == 0)
+		return 0;
+	/* Aliases nested too deep for popt's stack leave no room for it. */
+	return popt_error(r, word);
 }
 
-/* "-vk5", "-s KILL": flags, then at most one option that takes the rest of
- * the word or the next word as its value. */
-static int parse_short(int argc, char **argv, int *index, struct options *options)
+/* The letter of the short-option word "-vx" that popt stopped at: the
+ * first that is no option of ours, else the last, an option still waiting
+ * for its value. */
+static char short_culprit(const char *word)
 {
-	const char *arg = argv[*index];
+	const char *c = word + 1;
 
-	(*index)++;
-	for (const char *c = arg + 1; *c != '\0'; c++) {
+	for (; c[1] != '\0'; c++) {
 		const struct poptOption *option = find_short(*c);
-		const char *value = NULL;
-		int r;
+		if (option == NULL || takes_argument(option))
+			break;
+	}
+	return *c;
+}
 
-		if (option == NULL) {
-			usage_error("invalid option -- '%c'", *c);
-			return -EINVAL;
-		}
-		if (takes_argument(option)) {
-			if (c[1] != '\0')
-				value = c + 1;
-			else if (*index < argc)
-				value = argv[(*index)++];
-			else {
-				usage_error("option requires an argument -- '%c'", *c);
-				return -EINVAL;
-			}
-		}
-		r = apply_option(option->val, value, options);
-		if (r != 0 || value != NULL)
+/* popt's error ERROR at WORD, in glibc's words where getopt has the same
+ * error, else in popt's. */
+static int popt_error(int error, const char *word)
+{
+	const struct poptOption *option;
+	size_t count;
+
+	if (error == POPT_ERROR_MALLOC)
+		return -ENOMEM;
+	if (word != NULL && word[0] == '-' && word[1] != '-' && word[1] != '\0' &&
+	    (error == POPT_ERROR_BADOPT || error == POPT_ERROR_UNWANTEDARG ||
+	     error == POPT_ERROR_NOARG)) {
+		if (error == POPT_ERROR_NOARG)
+			usage_error("option requires an argument -- '%c'", short_culprit(word));
+		else
+			usage_error("invalid option -- '%c'", short_culprit(word));
+		return -EINVAL;
+	}
+	if (word != NULL && word[0] == '-' && word[1] == '-' &&
+	    (error == POPT_ERROR_NOARG || error == POPT_ERROR_UNWANTEDARG) &&
+	    (option = resolve_long(word + 2, strcspn(word + 2, "="), &count)) != NULL) {
+		if (error == POPT_ERROR_NOARG)
+			usage_error("option '--%s' requires an argument", option->longName);
+		else
+			usage_error("option '--%s' doesn't allow an argument", option->longName);
+		return -EINVAL;
+	}
+	/* An alias's own words, which getopt never sees. */
+	usage_error("%s: %s", word ? word : "", poptStrerror(error));
+	return -EINVAL;
+}
+
+/* popt takes "-k=5" as "5", skipping the "="; getopt, and so GNU, reads
+ * "=5" (an invalid interval).  WORD is the word popt read VALUE from. */
+static const char *getopt_value(int key, const char *word, const char *value)
+{
+	const struct poptOption *option = find_short((char)key);
+	size_t word_len = strlen(word), value_len = strlen(value);
+
+	if (option != NULL && option->val == key && word[0] == '-' && word[1] != '-' &&
+	    word_len >= value_len + 3 && word[word_len - value_len - 1] == '=' &&
+	    word[word_len - value_len - 2] == option->shortName &&
+	    strcmp(word + word_len - value_len, value) == 0)
+		return word + word_len - value_len - 1;
+	return value;
+}
+
+/* The options, read by popt in order up to the first operand.  Returns
+ * OPTIONS_RUN when they are all read, or what options_parse returns. */
+static int read_options(poptContext context, struct options *options)
+{
+	for (;;) {
+		int key = poptGetNextOpt(context), r;
+		const char *word = poptBadOption(context, 0);
+
+		if (key == -1)
+			return OPTIONS_RUN;
+		if (key > 0) {
+			char *value = poptGetOptArg(context);
+
+			r = apply_option(key, value ? getopt_value(key, word, value) : NULL, options);
+			free(value);
+		} else if (key == POPT_ERROR_BADOPT && word != NULL && word[0] == '-' &&
+			   word[1] == '-')
+			r = expand_abbreviation(context, word);
+		else
+			r = popt_error(key, word);
+		if (r != OPTIONS_RUN)
 			return r;
 	}
+}
+
+/* COMMAND's argv, from the operands after DURATION: copied, as popt's
+ * go with its context. */
+static int take_command(const char *const *operands, struct options *options)
+{
+	size_t count = 0;
+
+	while (operands[count] != NULL)
+		count++;
+	options->command = calloc(count + 1, sizeof *options->command);
+	if (options->command == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < count; i++)
+		if ((options->command[i] = strdup(operands[i])) == NULL)
+			return -ENOMEM;
 	return 0;
 }
 
 int options_parse(int argc, char **argv, struct options *options)
 {
-	int index = 1, result = OPTIONS_RUN;
+	static const char *const no_operands[] = { NULL };
+	const char *const *operands;
+	poptContext context = NULL;
+	int result;
 	char shown[QUOTE_SIZE(64)];
 
 	*options = (struct options){
@@ -620,24 +709,26 @@ int options_parse(int argc, char **argv, struct options *options)
 		.contain = true,
 	};
 
-	/* Options end at "--" or at the first word that is not one ("-" is
-	 * an operand), as with getopt's leading "+". */
-	while (index < argc && result == OPTIONS_RUN) {
-		const char *arg = argv[index];
-
-		if (strcmp(arg, "--") == 0) {
-			index++;
-			break;
-		}
-		if (arg[0] != '-' || arg[1] == '\0')
-			break;
-		if (arg[1] == '-')
-			result = parse_long(argc, argv, &index, options);
-		else
-			result = parse_short(argc, argv, &index, options);
-	}
-	if (result != OPTIONS_RUN)
+	/* Aliases are the user's, under altimer's own name whatever the
+	 * program was run as (a "timeout" symlink reads them too). */
+	if (argc > 0)
+		context = poptGetContext(PACKAGE_TARNAME, argc, (const char **)argv,
+					 option_table, POPT_CONTEXT_POSIXMEHARDER);
+	if (argc > 0 && context == NULL) {
+		result = -ENOMEM;
 		goto out;
+	}
+	if (context != NULL) {
+		/* A file popt cannot read leaves its aliases out: user
+		 * defaults must not keep the command from running. */
+		(void)poptReadDefaultConfig(context, 0);
+		result = read_options(context, options);
+		if (result != OPTIONS_RUN)
+			goto out;
+	}
+	operands = context ? poptGetArgs(context) : NULL;
+	if (operands == NULL)
+		operands = no_operands;
 
 	if (options->ladder_steps > 0 &&
 	    (options->signal_given || options->kill_after != DURATION_NONE ||
@@ -659,22 +750,24 @@ int options_parse(int argc, char **argv, struct options *options)
 
 	/* GNU counts the operands before reading DURATION, and then prints
 	 * only its "Try" line; altimer says what is missing first. */
-	if (index >= argc) {
+	if (operands[0] == NULL) {
 		usage_error("missing operand");
 		result = -EINVAL;
 		goto out;
 	}
-	if (index + 1 >= argc) {
-		usage_error("missing operand after %s", QUOTED(argv[index], shown));
+	if (operands[1] == NULL) {
+		usage_error("missing operand after %s", QUOTED(operands[0], shown));
 		result = -EINVAL;
 		goto out;
 	}
-	result = parse_duration_value(argv[index], NULL, &options->duration);
+	result = parse_duration_value(operands[0], NULL, &options->duration);
 	if (result < 0)
 		goto out;
-	options->command = argv + index + 1;
+	result = take_command(operands + 1, options);
 
 out:
+	if (context != NULL)
+		poptFreeContext(context);
 	if (result != OPTIONS_RUN)
 		options_free(options);
 	return result;
@@ -686,4 +779,9 @@ void options_free(struct options *options)
 	options->report = NULL;
 	free(options->on_timeout);
 	options->on_timeout = NULL;
+	if (options->command != NULL)
+		for (char **word = options->command; *word != NULL; word++)
+			free(*word);
+	free(options->command);
+	options->command = NULL;
 }

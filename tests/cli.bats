@@ -259,3 +259,56 @@ load helpers/gnu
 	run -3 "$ALTIMER" -p 1 sh -c 'exit 3'
 	run -0 "$ALTIMER" -f 1 true
 }
+
+# popt's alias files: a HOME of the test's own, so the machine's ~/.popt
+# plays no part, and the line is the man page's own where it shows one.
+with_popt() {
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	printf '%s\n' "$@" >"$HOME/.popt"
+}
+
+@test "an alias in ~/.popt stands for its options: --fast is --signal=KILL" {
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	# No alias yet: an option altimer does not know.
+	run -125 "$ALTIMER" --fast 0.2 sleep 5
+	[ "${lines[0]}" = "$ALTIMER_NAME: unrecognized option '--fast'" ]
+	with_popt 'altimer alias --fast --signal=KILL'
+	run "$ALTIMER" --fast 0.2 sleep 5
+	[ "$status" -eq 137 ]
+	# Where it stands among the others, and its options abbreviated.
+	with_popt 'altimer alias --fast --sig=KILL' 'altimer alias -F --verb'
+	run "$ALTIMER" -F --fast 0.2 sleep 5
+	[ "$status" -eq 137 ]
+	[ "$output" = "$ALTIMER_NAME: sending signal KILL to command 'sleep'" ]
+}
+
+@test "aliases are altimer's under any name it runs as; other programs' lines are skipped" {
+	with_popt 'rpm alias --fast --signal=INT' 'timeout alias --fast --signal=HUP' \
+		'altimer alias --fast --signal=KILL'
+	run -137 as_timeout altimer --fast 0.2 sleep 5
+	run -137 "$ALTIMER" --fast 0.2 sleep 5
+}
+
+@test "an alias's value after = follows its options, and one left without a value says so" {
+	with_popt 'altimer alias --sig9 --signal' 'altimer alias --quick -s'
+	run -137 "$ALTIMER" --sig9=KILL 0.2 sleep 5
+	run -137 "$ALTIMER" --quick KILL 0.2 sleep 5
+	run -125 "$ALTIMER" --quick
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "$ALTIMER_NAME: --quick: missing argument" ]
+	[ "${lines[1]}" = "Try '$ALTIMER_NAME --help' for more information." ]
+}
+
+@test "the man page's alias line of FILES: --ci is its ladder and its report" {
+	local man="${ALTIMER_BUILDDIR:-$ALTIMER_SRCDIR}/man/altimer.1" line
+	line=$(sed -n '/^\.SH FILES/,/^\.SH /p' "$man" | awk '/^\.EE/ { ex = 0 } ex { print } /^\.EX/ { ex = 1 }' |
+		sed 's/\\-/-/g')
+	[[ "$line" == "altimer alias --ci "* ]]
+	with_popt "$line"
+	cd "$BATS_TEST_TMPDIR"
+	run -124 "$ALTIMER" --ci 0.2 sleep 5
+	[ "$(jq -r '[.ladder[].signal] | join(",")' ci.json)" = "INT,TERM,KILL" ]
+	[ "$(jq -r '.signals[0].signal' ci.json)" = INT ]
+}
