@@ -238,9 +238,13 @@ load helpers/gnu
 }
 
 @test "the options' answers match GNU timeout's (GNU 9.1 spells -p and -f out in full)" {
-	for args in "-s INT 0.1 sleep 5" "-k 0.1 0.1 sleep 5" "--preserve-status 0.1 sleep 5" \
+	# No case races with the machine's speed: a TERM that finds COMMAND not
+	# yet exec'd ends it as one after (128+15, or 124), but a -k that
+	# catches it there gives 137, and a true slower than its deadline 124;
+	# so the -k comes 1 s after, and the true has 5 s.
+	for args in "-s INT 0.1 sleep 5" "-k 0.1 1 sleep 5" "--preserve-status 0.1 sleep 5" \
 		"--foreground 0.1 sleep 5" "-v 0.1 sleep 5" "--signal=HUP 0.1 sleep 5" \
-		"-s 0 0.1 true" "-k 0 0.1 sleep 0.3" "--bogus 1 true" "-s NOPE 1 true"; do
+		"-s 0 5 true" "-k 0 0.1 sleep 0.3" "--bogus 1 true" "-s NOPE 1 true"; do
 		# shellcheck disable=SC2086
 		ours=$("$ALTIMER" $args >/dev/null 2>&1; echo $?)
 		# shellcheck disable=SC2086
