@@ -13,6 +13,7 @@
 #include "relay.h"
 #include "report.h"
 #include "snapshot.h"
+#include "terminal.h"
 #include "timer.h"
 
 /* What starts a stop. */
@@ -62,6 +63,7 @@ struct run {
 	struct child child;
 	int signal_fd;		/* blocked signals and timer expirations */
 	int terminal;		/* controlling terminal shared with COMMAND, or -1 */
+	struct terminal_modes terminal_modes;	/* given back after a timeout */
 	sigset_t forwarded;	/* signals passed on to COMMAND */
 	struct relay relay;	/* COMMAND's output, under --keepalive */
 	struct notify notify;	/* sd_notify socket, under --notify */

@@ -445,6 +445,7 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	 * Before the signals: with a terminal altimer reads TSTP too. */
 	if (!options->foreground)
 		run->terminal = terminal_open_if_foreground();
+	terminal_modes_save(&run->terminal_modes);
 	/* Before the signals: a pty relay reads SIGWINCH too. */
 	run->keepalive = options->keepalive;
 	if (options->keepalive != DURATION_NONE) {
@@ -658,6 +659,10 @@ int main(int argc, char **argv)
 	/* Before anything else can fail or re-raise: the shell needs its
 	 * terminal back on every way out. */
 	terminal_take_back(run.terminal, run.child.pid);
+	/* A full-screen program ended by altimer leaves the terminal raw (GNU
+	 * leaves it so); one that ended by itself left what it meant to. */
+	if (run.stop.timed_out || r < 0)
+		terminal_modes_restore(&run.terminal_modes);
 	if (r < 0) {
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
 		(void)cgroup_kill(&run.cgroup);

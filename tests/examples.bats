@@ -43,10 +43,11 @@ EX_GDB_TREE="altimer --on-timeout='for p in \$ALTIMER_PIDS; do gdb *' * make che
 EX_PYSPY="altimer --on-timeout='py-spy dump *' * python3 job.py"
 EX_JSTACK="altimer --on-timeout='jstack *' * java -jar app.jar"
 EX_QUIT="altimer --on-timeout='kill -QUIT *' * ./go-server"
+EX_VIM='altimer * vim notes.txt'
 EXAMPLES=("$EX_SYNOPSIS" "$EX_BUILD_AUTORECONF" "$EX_BUILD_CONFIGURE" "$EX_BUILD_MAKE"
 	"$EX_BUILD_INSTALL" "$EX_SETUP" "$EX_TEST" "$EX_LS" "$EX_KILL_AFTER" "$EX_INT"
 	"$EX_PRESERVE" "$EX_KEEPALIVE" "$EX_NOTIFY" "$EX_CURL" "$EX_SETSID" "$EX_LADDER"
-	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT")
+	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT" "$EX_VIM")
 
 setup() {
 	TMP=$(mktemp -d)
@@ -441,5 +442,20 @@ echo serving; while :; do sleep 0.1; done"
 	[ "$status" -eq 124 ]
 	[ "$output" = serving ]
 	grep -q -x -F "goroutine 1 [running]:" <<<"$stderr"
+	none_left
+}
+
+@test "example: 1h vim notes.txt (1h scaled to 2, at a terminal of script(1)): the terminal's modes are given back" {
+	command -v vim >/dev/null || skip "vim is not installed"
+	command -v script >/dev/null || skip "script is not installed"
+	example=$(scaled "$(examples "$EX_VIM")" 1h 2)
+	# script's input held open, never at its end: an end of input would
+	# reach vim as Ctrl-D.
+	mkfifo "$TMP/input"
+	exec {hold}<>"$TMP/input"
+	run_example "script -q -e -c 'HOME=$TMP TERM=xterm $example; echo rc=\$?; stty -a' /dev/null" <"$TMP/input"
+	exec {hold}>&-
+	[[ "$output" == *rc=124* ]]
+	[[ "$output" =~ [[:space:]]isig\ icanon\ iexten\ echo[[:space:]] ]]
 	none_left
 }

@@ -368,3 +368,35 @@ reader_stopped_then_bg() {
 	type_line 'echo alive'
 	wait_screen '^alive$'
 }
+
+# modes_after COMMAND: run COMMAND at the prompt, then show its status and
+# the terminal's isig, icanon and echo modes on one line each.
+modes_after() {
+	type_line "$1"'; echo "rc=$?"; echo "modes=$(stty -a | tr " ;" "\n\n" | grep -E "^-?(isig|icanon|echo)$" | tr "\n" " ")"'
+}
+
+@test "a full-screen program timed out leaves the terminal's modes as they were" {
+	command -v vim >/dev/null || skip "vim is not installed"
+	modes_after '"$A" 2 vim -u NONE'
+	wait_screen 'rc=124' 30
+	wait_screen 'modes=isig icanon echo *$'
+	# The same under --keepalive, whose pty is for the output only.
+	type_line 'clear'
+	modes_after '"$A" -i 2 30 vim -u NONE'
+	wait_screen 'rc=124' 30
+	wait_screen 'modes=isig icanon echo *$'
+}
+
+@test "GNU timeout leaves a timed-out full-screen program's terminal raw (a listed difference)" {
+	command -v vim >/dev/null || skip "vim is not installed"
+	type_line "G='$GNU_TIMEOUT'"
+	modes_after '"$G" 2 vim -u NONE'
+	wait_screen 'rc=124' 30
+	wait_screen 'modes=-isig -icanon -echo *$'
+}
+
+@test "a command that ends by itself keeps the modes it left, as without altimer" {
+	modes_after '"$A" 30 stty -echo -icanon'
+	wait_screen 'rc=0'
+	wait_screen 'modes=isig -icanon -echo *$'
+}
