@@ -1,7 +1,7 @@
 # fish completion for altimer(1)
 
 # Options whose value may be the next word ("-s TERM", "-vk 5", "--report x").
-set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report|pty|clock|on-timeout|on-timeout-limit|contain))$'
+set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report|pty|clock|on-timeout|on-timeout-limit|contain|heartbeat))$'
 
 # The index in (commandline -opc) of the first word after DURATION, that is
 # COMMAND; 0 while DURATION is not typed yet.
@@ -85,6 +85,7 @@ complete -c altimer -n __altimer_no_operand -l pty -x -a 'auto always never' -d 
 complete -c altimer -n __altimer_no_operand -l clock -x -a 'awake boot' -d 'Clock of the timers: boot counts time suspended'
 complete -c altimer -n __altimer_no_operand -l on-timeout -x -a '(__fish_complete_command)' -d 'At a timeout, run this shell command before the first signal'
 complete -c altimer -n __altimer_no_operand -l on-timeout-limit -x -d 'KILL the --on-timeout command after this long (default 60s)'
+complete -c altimer -n __altimer_no_operand -l heartbeat -x -d 'While COMMAND is silent, a line on stderr every interval'
 complete -c altimer -n __altimer_no_operand -l help -d 'Show the options and exit'
 complete -c altimer -n __altimer_no_operand -l version -d 'Show the version and exit'
 complete -c altimer -n 'not __altimer_no_operand' -x -a '(__altimer_complete_command)'

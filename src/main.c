@@ -98,6 +98,7 @@ static struct report_facts facts_of(const struct run *run)
 		.every_expirations = run->expirations[TIMER_EVERY],
 		.step_expirations = run->step_expirations,
 		.notes_sent = run->notes_sent,
+		.heartbeats = run->heartbeats,
 		.notify_ready = run->notify.ready,
 		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
 		.snapshot = &run->snapshot,
@@ -506,6 +507,8 @@ static int timers_prepare(const struct options *options)
 		r = timer_prepare(TIMER_KEEPALIVE);
 	if (r == 0 && options->every != DURATION_NONE)
 		r = timer_prepare(TIMER_EVERY);
+	if (r == 0 && options->heartbeat != DURATION_NONE)
+		r = timer_prepare(TIMER_HEARTBEAT);
 	if (r == 0 && options->ladder_steps > 1)
 		r = timer_prepare(TIMER_LADDER);
 	return r;
@@ -576,6 +579,8 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_EVERY, options->every, options->every);
+	if (r == 0)
+		r = timer_arm(TIMER_HEARTBEAT, options->heartbeat, options->heartbeat);
 	if (r < 0) {
 		terminal_take_back(run->terminal, run->child.pid);
 		(void)child_signal(&run->child, SIGKILL, !options->foreground);

@@ -42,6 +42,7 @@ enum option_key {
 	KEY_CLOCK,
 	KEY_ON_TIMEOUT,
 	KEY_ON_TIMEOUT_LIMIT,
+	KEY_HEARTBEAT,
 	KEY_HELP,
 	KEY_VERSION,
 };
@@ -110,6 +111,11 @@ static const struct poptOption option_table[] = {
 	{ "on-timeout-limit", '\0', POPT_ARG_STRING, NULL, KEY_ON_TIMEOUT_LIMIT,
 	  "KILL the --on-timeout command, and all it started, after this long "
 	  "(default 60s)", "DURATION" },
+	{ "heartbeat", '\0', POPT_ARG_STRING, NULL, KEY_HEARTBEAT,
+	  "while COMMAND is silent, print a line on standard error after each "
+	  "INTERVAL of silence: time run and left, its processes, CPU and "
+	  "memory, and the time since its last output (known under --keepalive)",
+	  "INTERVAL" },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -532,6 +538,16 @@ static int apply_option(int key, const char *value, struct options *options)
 			return -EINVAL;
 		}
 		return 0;
+	case KEY_HEARTBEAT:
+		if (parse_duration_value(value, "--heartbeat", &options->heartbeat) < 0)
+			return -EINVAL;
+		/* 0 and inf would be no heartbeat at all: say so, not ignore it. */
+		if (options->heartbeat == DURATION_NONE) {
+			usage_error("invalid --heartbeat %s: it needs a finite interval above "
+				    "0, such as 30s or 5m", QUOTED(value, shown));
+			return -EINVAL;
+		}
+		return 0;
 	case KEY_HELP:
 		print_help();
 		return finish_output();
@@ -615,6 +631,7 @@ int options_parse(int argc, char **argv, struct options *options)
 		.kill_after = DURATION_NONE,
 		.keepalive = DURATION_NONE,
 		.every = DURATION_NONE,
+		.heartbeat = DURATION_NONE,
 		.on_timeout_limit = 60 * UINT64_C(1000000000),
 		.timeout_signal = SIGTERM,
 		.contain = true,

@@ -37,6 +37,7 @@ struct options {
 	char *on_timeout;	/* --on-timeout=COMMAND, or NULL */
 	uint64_t on_timeout_limit;	/* its own limit, nanoseconds */
 	uint64_t keepalive;	/* nanoseconds of silence allowed, or NONE */
+	uint64_t heartbeat;	/* --heartbeat: silence between lines, or NONE */
 	bool notify;		/* serve the sd_notify protocol */
 	int timeout_signal;	/* sent at the deadline: the ladder's first step */
 	bool signal_given;	/* -s was used (it cannot go with --ladder) */

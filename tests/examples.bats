@@ -44,10 +44,11 @@ EX_PYSPY="altimer --on-timeout='py-spy dump *' * python3 job.py"
 EX_JSTACK="altimer --on-timeout='jstack *' * java -jar app.jar"
 EX_QUIT="altimer --on-timeout='kill -QUIT *' * ./go-server"
 EX_VIM='altimer * vim notes.txt'
+EX_HEARTBEAT='altimer --heartbeat=* -i * make check'
 EXAMPLES=("$EX_SYNOPSIS" "$EX_BUILD_AUTORECONF" "$EX_BUILD_CONFIGURE" "$EX_BUILD_MAKE"
 	"$EX_BUILD_INSTALL" "$EX_SETUP" "$EX_TEST" "$EX_LS" "$EX_KILL_AFTER" "$EX_INT"
 	"$EX_PRESERVE" "$EX_KEEPALIVE" "$EX_NOTIFY" "$EX_CURL" "$EX_SETSID" "$EX_LADDER"
-	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT" "$EX_VIM")
+	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT" "$EX_VIM" "$EX_HEARTBEAT")
 
 setup() {
 	TMP=$(mktemp -d)
@@ -457,5 +458,25 @@ echo serving; while :; do sleep 0.1; done"
 	exec {hold}>&-
 	[[ "$output" == *rc=124* ]]
 	[[ "$output" =~ [[:space:]]isig\ icanon\ iexten\ echo[[:space:]] ]]
+	none_left
+}
+
+@test "example: --heartbeat=5m -i 30m 2h make check (5m scaled to 0.3, 30m to 1.5): lines only in the silence, then the keepalive" {
+	makefile 'check:' '	@echo checked' '	@sleep $(SILENCE)'
+	example=$(examples "$EX_HEARTBEAT")
+	# --heartbeat=5m as --heartbeat 5m, for scaled's whole words.
+	[[ $example == 'altimer --heartbeat=5m '* ]]
+	example=$(scaled "altimer --heartbeat ${example#altimer --heartbeat=}" 5m 0.3)
+	example=$(scaled "$example" 30m 1.5)
+	SILENCE=0 run_example "$example"
+	[ "$status" -eq 0 ]
+	[ "$output" = checked ]
+	[ -z "$stderr" ]
+	SILENCE=100 run_example "$example"
+	[ "$status" -eq 124 ]
+	[ "$output" = checked ]
+	count=$(grep -c '^altimer: heartbeat: running .* since output$' <<<"$stderr")
+	[ "$count" -ge 1 ]
+	[ "$count" -le 5 ]
 	none_left
 }
