@@ -1,7 +1,7 @@
 # fish completion for altimer(1)
 
 # Options whose value may be the next word ("-s TERM", "-vk 5", "--report x").
-set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report|pty|clock|on-timeout|on-timeout-limit|contain|heartbeat))$'
+set -g __altimer_takes_value '^(-[fpv]*[ski]|--(signal|kill-after|keepalive|ladder|every|report|pty|clock|on-timeout|on-timeout-limit|contain|heartbeat|retry|retry-delay|retry-on|budget))$'
 
 # The index in (commandline -opc) of the first word after DURATION, that is
 # COMMAND; 0 while DURATION is not typed yet.
@@ -149,6 +149,10 @@ complete -c altimer -n __altimer_no_operand -l clock -x -a '(printf "%s\t%s\n" a
 complete -c altimer -n __altimer_no_operand -l on-timeout -x -a '(__fish_complete_command)' -d 'At a timeout, run this shell command before the first signal'
 complete -c altimer -n __altimer_no_operand -l on-timeout-limit -x -a '(__altimer_durations)' -d 'KILL the --on-timeout command after this long (default 60s)'
 complete -c altimer -n __altimer_no_operand -l heartbeat -x -a '(__altimer_durations)' -d 'While COMMAND is silent, a line on stderr every interval'
+complete -c altimer -n __altimer_no_operand -l retry -x -a '(printf "%s\t%s\n" 1 "one more attempt" 2 "two more attempts" 3 "three more attempts")' -d 'Run COMMAND again, up to N more times, when it times out'
+complete -c altimer -n __altimer_no_operand -l retry-delay -x -a '(__altimer_durations)' -d 'Wait this long before a retry, e.g. 10s,x2 to double it each time'
+complete -c altimer -n __altimer_no_operand -l retry-on -x -a '(printf "%s\t%s\n" timeout "retry only a timed-out attempt (the default)" failure "retry any status but 0, a timeout too")' -d 'What --retry runs again'
+complete -c altimer -n __altimer_no_operand -l budget -x -a '(__altimer_durations)' -d 'Time all attempts together may take'
 complete -c altimer -n __altimer_no_operand -l help -d 'Show the options and exit'
 complete -c altimer -n __altimer_no_operand -l version -d 'Show the version and exit'
 complete -c altimer -n 'not __altimer_no_operand' -x -a '(__altimer_complete_command)'

@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "relay.h"
 #include "report.h"
+#include "retry.h"
 #include "terminal.h"
 #include "timer.h"
 #include "tree.h"
@@ -653,6 +654,13 @@ int main(int argc, char **argv)
 	}
 	if (r < 0)
 		return EXIT_CANCELED;
+	/* --retry: this process runs the attempts, each an altimer of its own. */
+	if (retry_attempt_setup(&options) < 0) {
+		diag_errno(ENOMEM, "cannot parse options");
+		return EXIT_CANCELED;
+	}
+	if (options.retry > 0)
+		return retry_run(argv, &options);
 	run.closed_standard_fds = occupy_standard_fds();
 	diag_never_block();
 

@@ -358,6 +358,9 @@ installed_where() {
 	completes 'altimer --every=3' 'altimer --every=30s,'
 	completes 'altimer --every=10s,US' 'altimer --every=10s,USR'
 	lists 'altimer --every=10s,' '10s,USR1' '10s,USR2' '10s,HUP'
+	completes 'altimer --retry-on=f' 'altimer --retry-on=failure'
+	completes 'altimer --retry-delay=3' 'altimer --retry-delay=30s'
+	lists 'altimer --budget=1' '(^| )1h( |$)' '(^| )1m( |$)'
 }
 
 @test "zsh offers durations for DURATION and the options that take one, signals and delays in --ladder and --every" {
@@ -374,6 +377,8 @@ installed_where() {
 	lists 'altimer --every=' '10s +-- ten seconds'
 	completes 'altimer --every=10s,USR2' 'altimer --every=10s,USR2 ?'
 	lists 'altimer --every=10s,' 'USR1' 'USR2' 'HUP'
+	lists 'altimer --retry-on=' 'timeout +-- a timed-out attempt' 'failure +-- any status but 0'
+	lists 'altimer --budget=1' '1h +-- one hour'
 }
 
 @test "fish offers durations and signals with what each value is, not the option's text again" {
@@ -388,5 +393,7 @@ installed_where() {
 	lists 'altimer --every=10s,' 'USR1 +\(user-defined' 'HUP +\(hangup'
 	lists 'altimer -s ' 'TERM +\(terminate' 'KILL +\(kill: cannot be caught'
 	lists 'altimer --contain=' 'cgroup +\(its own cgroup' 'group +\(its process group only'
+	lists 'altimer --retry-on=' 'timeout +\(retry only a timed-out attempt' 'failure +\(retry any status'
+	completes 'altimer --budget=5' 'altimer --budget=5m'
 	[ "$(screen | grep -c "How a timeout reaches")" -eq 0 ]
 }

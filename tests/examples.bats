@@ -45,10 +45,11 @@ EX_JSTACK="altimer --on-timeout='jstack *' * java -jar app.jar"
 EX_QUIT="altimer --on-timeout='kill -QUIT *' * ./go-server"
 EX_VIM='altimer * vim notes.txt'
 EX_HEARTBEAT='altimer --heartbeat=* -i * make check'
+EX_RETRY='altimer --retry=* ./flaky-test'
 EXAMPLES=("$EX_SYNOPSIS" "$EX_BUILD_AUTORECONF" "$EX_BUILD_CONFIGURE" "$EX_BUILD_MAKE"
 	"$EX_BUILD_INSTALL" "$EX_SETUP" "$EX_TEST" "$EX_LS" "$EX_KILL_AFTER" "$EX_INT"
 	"$EX_PRESERVE" "$EX_KEEPALIVE" "$EX_NOTIFY" "$EX_CURL" "$EX_SETSID" "$EX_LADDER"
-	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT" "$EX_VIM" "$EX_HEARTBEAT")
+	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT" "$EX_VIM" "$EX_HEARTBEAT" "$EX_RETRY")
 
 setup() {
 	TMP=$(mktemp -d)
@@ -478,5 +479,22 @@ echo serving; while :; do sleep 0.1; done"
 	count=$(grep -c '^altimer: heartbeat: running .* since output$' <<<"$stderr")
 	[ "$count" -ge 1 ]
 	[ "$count" -le 5 ]
+	none_left
+}
+
+@test "example: --retry=2 --retry-delay=10s,x2 --budget=1h 15m ./flaky-test (15m scaled to 0.5, 10s to 0.1): a hung first attempt, a passing second" {
+	example=$(examples "$EX_RETRY")
+	[[ $example == *' --retry-delay=10s,x2 '* ]]
+	example=$(scaled "${example/ --retry-delay=10s,x2 / --retry-delay=0.1,x2 }" 15m 0.5)
+	executable flaky-test 'echo "attempt $ALTIMER_ATTEMPT"; [ "$ALTIMER_ATTEMPT" -ge 2 ] && exit 0; sleep 100'
+	run_example "$example"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'attempt 1\nattempt 2')" ]
+	none_left
+	# Never passing: three attempts, and the status of a timeout.
+	executable flaky-test 'echo "attempt $ALTIMER_ATTEMPT"; sleep 100'
+	run_example "$example"
+	[ "$status" -eq 124 ]
+	[ "${#lines[@]}" -eq 3 ]
 	none_left
 }

@@ -400,3 +400,19 @@ modes_after() {
 	wait_screen 'rc=0'
 	wait_screen 'modes=isig -icanon -echo *$'
 }
+
+@test "--retry at the terminal: Ctrl-C in an attempt ends it all, and Ctrl-C in the delay ends altimer at once, \$? 130" {
+	type_line '"$A" --retry=3 30 sh -c "echo attempt=\$ALTIMER_ATTEMPT; exec sleep 30"'
+	wait_screen '^attempt=1$'
+	wait_foreground sleep
+	keys C-c
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=130$'
+	[ "$(screen | grep -c '^attempt=')" -eq 1 ]
+	type_line 'clear'
+	type_line '"$A" -v --retry=3 --retry-delay=1h 0.3 sleep 30'
+	wait_screen 'retrying in 3600s'
+	keys C-c
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=130$'
+}
