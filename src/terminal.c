@@ -143,6 +143,14 @@ void terminal_modes_restore(const struct terminal_modes *saved)
 	fd = modes_fd(saved->from_stdin, &opened);
 	if (fd < 0)
 		return;
+	/* Only for the job in the foreground: a background job's COMMAND could
+	 * not have changed them (SIGTTOU), and the shell, or the job in front,
+	 * has the terminal in its own modes now. */
+	if (tcgetpgrp(fd) != getpgrp()) {
+		if (opened)
+			close_quietly(fd);
+		return;
+	}
 	/* From a background group (the job after `bg`) tcsetattr raises
 	 * SIGTTOU unless it is blocked or ignored: altimer ignores it, and
 	 * blocks it here too for a path that did not.  TCSANOW, not

@@ -39,8 +39,9 @@ bool terminal_stop_self(int sig);
  * terminal, if there is one; nothing is held open meanwhile. */
 void terminal_modes_save(struct terminal_modes *saved);
 
-/* Put the saved modes back: for a COMMAND that altimer ended before it
- * could restore them itself (a full-screen program left raw). */
+/* Put the saved modes back, when altimer's group is the terminal's
+ * foreground: for a COMMAND that altimer ended before it could restore
+ * them itself (a full-screen program left raw). */
 void terminal_modes_restore(const struct terminal_modes *saved);
 
 #endif

