@@ -375,8 +375,10 @@ int stop_begin(struct run *run, enum stop_cause cause, int sig)
 		if (cause != STOP_ALARM)
 			timer_disarm(TIMER_DEADLINE);
 		timer_disarm(TIMER_KEEPALIVE);
-		/* Notes are for a command at work, not one being stopped. */
+		/* Notes are for a command at work, not one being stopped;
+		 * heartbeats too: the stop has its own lines. */
 		timer_disarm(TIMER_EVERY);
+		timer_disarm(TIMER_HEARTBEAT);
 		step = 0;
 		/* Once a first signal is out (passed on from outside, or an
 		 * earlier ALRM), GNU's -s signal has become -k's KILL: a limit
@@ -545,6 +547,66 @@ static int on_every(struct run *run)
 	return 0;
 }
 
+/* --heartbeat: a span as a log reader takes it in: 4.2s, 3m05s, 2h03m07s. */
+static const char *span(uint64_t ns, char *buf, size_t size)
+{
+	uint64_t s = ns / 1000000000u;
+
+	if (s < 60)
+		snprintf(buf, size, "%.1fs", (double)ns / 1e9);
+	else if (s < 3600)
+		snprintf(buf, size, "%um%02us", (unsigned)(s / 60), (unsigned)(s % 60));
+	else
+		snprintf(buf, size, "%lluh%02um%02us", (unsigned long long)(s / 3600),
+			 (unsigned)(s / 60 % 60), (unsigned)(s % 60));
+	return buf;
+}
+
+/* --heartbeat: COMMAND has been silent for an INTERVAL (or, without the
+ * relay, another INTERVAL has passed): one line of what it is doing, from
+ * the same /proc reading as the snapshot's.  However late altimer is (an
+ * overrun), one line. */
+static void on_heartbeat(struct run *run)
+{
+	struct snapshot_totals totals;
+	pid_t *pids = NULL;
+	uint64_t now = report_clock();
+	char ran[32], left[48], cpu[32], quiet[64], part[32];
+	int count = tree_list(&pids);
+
+	snapshot_totals(pids, count > 0 ? (size_t)count : 0, &totals);
+	free(pids);
+	span(now - run->report.spawned, ran, sizeof ran);
+	if (timer_is_armed(TIMER_DEADLINE))
+		snprintf(left, sizeof left, "%s left",
+			 span(timer_remaining(TIMER_DEADLINE), part, sizeof part));
+	else
+		snprintf(left, sizeof left, "no deadline");
+	span(totals.cpu, cpu, sizeof cpu);
+	if (!run->relay.active)
+		snprintf(quiet, sizeof quiet, "output not watched (no --keepalive)");
+	else if (run->last_output == 0)
+		snprintf(quiet, sizeof quiet, "no output yet");
+	else
+		snprintf(quiet, sizeof quiet, "%s since output",
+			 span(now - run->last_output, part, sizeof part));
+	diag("heartbeat: running %s, %s, %zu process%s, CPU %s, memory %.1f MiB, %s", ran,
+	     left, totals.processes, totals.processes == 1 ? "" : "es", cpu,
+	     (double)totals.rss_kib / 1024, quiet);
+	run->heartbeats++;
+}
+
+/* Output: the silence a heartbeat waits for starts again. */
+static int heartbeat_rearm(struct run *run)
+{
+	uint64_t interval = run->options->heartbeat;
+
+	if (interval == DURATION_NONE || run->stop.timed_out)
+		return 0;
+	run->last_output = report_clock();
+	return timer_arm(TIMER_HEARTBEAT, interval, interval);
+}
+
 /* altimer's job is in the foreground (after `fg`): COMMAND gets the
  * terminal.  Either way COMMAND's group is continued, since the shell's
  * CONT reached altimer's group only; after `bg` it runs in the background
@@ -600,6 +662,10 @@ static int on_timer(struct run *run, enum timer_role role, uint64_t count)
 	run->expirations[role] += count;
 	if (role == TIMER_EVERY)
 		return on_every(run);
+	if (role == TIMER_HEARTBEAT) {
+		on_heartbeat(run);
+		return 0;
+	}
 	timer_disarm(role);
 	switch (role) {
 	case TIMER_DEADLINE:
@@ -824,7 +890,7 @@ int loop_run(struct run *run)
 			leftovers_check(run);
 			continue;
 		}
-		if (moved > 0 && (r = keepalive_rearm(run)) < 0)
+		if (moved > 0 && ((r = keepalive_rearm(run)) < 0 || (r = heartbeat_rearm(run)) < 0))
 			return r;
 		window_changed(run);
 		broken_pipe(run);

@@ -13,6 +13,7 @@
 #include "relay.h"
 #include "report.h"
 #include "snapshot.h"
+#include "terminal.h"
 #include "timer.h"
 
 /* What starts a stop. */
@@ -62,6 +63,7 @@ struct run {
 	struct child child;
 	int signal_fd;		/* blocked signals and timer expirations */
 	int terminal;		/* controlling terminal shared with COMMAND, or -1 */
+	struct terminal_modes terminal_modes;	/* given back after a timeout */
 	sigset_t forwarded;	/* signals passed on to COMMAND */
 	struct relay relay;	/* COMMAND's output, under --keepalive */
 	struct notify notify;	/* sd_notify socket, under --notify */
@@ -75,6 +77,9 @@ struct run {
 	uint64_t expirations[TIMER_ROLE_COUNT];	/* counted from the timers */
 	uint64_t step_expirations[LADDER_MAX];	/* TIMER_LADDER's, per step */
 	uint64_t notes_sent;	/* --every signals delivered */
+	uint64_t heartbeats;	/* --heartbeat lines printed */
+	uint64_t last_output;	/* report_clock() of COMMAND's last output
+				 * under --heartbeat and the relay, or 0 */
 	struct report report;	/* signals sent, times, for --report */
 	struct snapshot snapshot;	/* the tree when a limit fired */
 	struct hook hook;	/* --on-timeout, when it ran */

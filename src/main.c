@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "relay.h"
 #include "report.h"
+#include "retry.h"
 #include "status.h"
 #include "terminal.h"
 #include "timer.h"
@@ -96,6 +97,7 @@ static struct report_facts facts_of(const struct run *run)
 		.every_expirations = run->expirations[TIMER_EVERY],
 		.step_expirations = run->step_expirations,
 		.notes_sent = run->notes_sent,
+		.heartbeats = run->heartbeats,
 		.notify_ready = run->notify.ready,
 		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
 		.snapshot = &run->snapshot,
@@ -417,6 +419,7 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	 * Before the signals: with a terminal altimer reads TSTP too. */
 	if (!options->foreground)
 		run->terminal = terminal_open_if_foreground();
+	terminal_modes_save(&run->terminal_modes);
 	/* Before the signals: a pty relay reads SIGWINCH too. */
 	run->keepalive = options->keepalive;
 	if (options->keepalive != DURATION_NONE) {
@@ -477,6 +480,8 @@ static int timers_prepare(const struct options *options)
 		r = timer_prepare(TIMER_KEEPALIVE);
 	if (r == 0 && options->every != DURATION_NONE)
 		r = timer_prepare(TIMER_EVERY);
+	if (r == 0 && options->heartbeat != DURATION_NONE)
+		r = timer_prepare(TIMER_HEARTBEAT);
 	if (r == 0 && options->ladder_steps > 1)
 		r = timer_prepare(TIMER_LADDER);
 	return r;
@@ -547,6 +552,8 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_EVERY, options->every, options->every);
+	if (r == 0)
+		r = timer_arm(TIMER_HEARTBEAT, options->heartbeat, options->heartbeat);
 	if (r < 0) {
 		terminal_take_back(run->terminal, run->child.pid);
 		(void)child_signal(&run->child, SIGKILL, !options->foreground);
@@ -619,6 +626,13 @@ int main(int argc, char **argv)
 	}
 	if (r < 0)
 		return EXIT_CANCELED;
+	/* --retry: this process runs the attempts, each an altimer of its own. */
+	if (retry_attempt_setup(&options) < 0) {
+		diag_errno(ENOMEM, "cannot parse options");
+		return EXIT_CANCELED;
+	}
+	if (options.retry > 0)
+		return retry_run(argv, &options);
 	run.closed_standard_fds = occupy_standard_fds();
 	diag_never_block();
 
@@ -630,6 +644,10 @@ int main(int argc, char **argv)
 	/* Before anything else can fail or re-raise: the shell needs its
 	 * terminal back on every way out. */
 	terminal_take_back(run.terminal, run.child.pid);
+	/* A full-screen program ended by altimer leaves the terminal raw (GNU
+	 * leaves it so); one that ended by itself left what it meant to. */
+	if (run.stop.timed_out || r < 0)
+		terminal_modes_restore(&run.terminal_modes);
 	if (r < 0) {
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
 		(void)cgroup_kill(&run.cgroup);

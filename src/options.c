@@ -44,6 +44,11 @@ enum option_key {
 	KEY_CLOCK,
 	KEY_ON_TIMEOUT,
 	KEY_ON_TIMEOUT_LIMIT,
+	KEY_HEARTBEAT,
+	KEY_RETRY,
+	KEY_RETRY_DELAY,
+	KEY_RETRY_ON,
+	KEY_BUDGET,
 	KEY_HELP,
 	KEY_VERSION,
 };
@@ -112,6 +117,23 @@ static const struct poptOption option_table[] = {
 	{ "on-timeout-limit", '\0', POPT_ARG_STRING, NULL, KEY_ON_TIMEOUT_LIMIT,
 	  "KILL the --on-timeout command, and all it started, after this long "
 	  "(default 60s)", "DURATION" },
+	{ "heartbeat", '\0', POPT_ARG_STRING, NULL, KEY_HEARTBEAT,
+	  "while COMMAND is silent, print a line on standard error after each "
+	  "INTERVAL of silence: time run and left, its processes, CPU and "
+	  "memory, and the time since its last output (known under --keepalive)",
+	  "INTERVAL" },
+	{ "retry", '\0', POPT_ARG_STRING, NULL, KEY_RETRY,
+	  "run COMMAND again, up to N more times, when it times out; each "
+	  "attempt gets the whole DURATION and sees ALTIMER_ATTEMPT", "N" },
+	{ "retry-delay", '\0', POPT_ARG_STRING, NULL, KEY_RETRY_DELAY,
+	  "wait this long before the second attempt, and FACTOR times longer "
+	  "before each next one, e.g. 10s,x2 (default 0)", "DURATION[,xFACTOR]" },
+	{ "retry-on", '\0', POPT_ARG_STRING, NULL, KEY_RETRY_ON,
+	  "what is retried: timeout (the default), or failure (any status but "
+	  "0, a timeout included)", "WHAT" },
+	{ "budget", '\0', POPT_ARG_STRING, NULL, KEY_BUDGET,
+	  "under --retry, the time all attempts and delays together may take: "
+	  "no attempt runs past it", "DURATION" },
 	{ "help", '\0', POPT_ARG_NONE, NULL, KEY_HELP,
 	  "show this help and exit", NULL },
 	{ "version", '\0', POPT_ARG_NONE, NULL, KEY_VERSION,
@@ -402,6 +424,40 @@ static int parse_every(const char *value, struct options *options)
 	return 0;
 }
 
+static int parse_duration_value(const char *text, const char *what, uint64_t *nanoseconds);
+
+/* "10s" or "10s,x2": the first delay, and the factor of each next one. */
+static int parse_retry_delay(const char *value, struct options *options)
+{
+	static const char use[] = "use DURATION or DURATION,xFACTOR, such as 10s,x2";
+	const char *comma = strchr(value, ',');
+	char delay[64], shown[QUOTE_SIZE(64)];
+	char *end;
+
+	QUOTED(value, shown);
+	if ((comma ? (size_t)(comma - value) : strlen(value)) >= sizeof delay) {
+		usage_error("invalid --retry-delay %s: %s", shown, use);
+		return -EINVAL;
+	}
+	snprintf(delay, sizeof delay, "%.*s", comma ? (int)(comma - value) : 63, value);
+	if (duration_parse_delay(delay, &options->retry_delay) < 0) {
+		usage_error("invalid --retry-delay %s: %s", shown, use);
+		return -EINVAL;
+	}
+	options->retry_factor = 1;
+	if (comma == NULL)
+		return 0;
+	errno = 0;
+	options->retry_factor = comma[1] == 'x' ? strtod(comma + 2, &end) : -1;
+	if (comma[1] != 'x' || end == comma + 2 || *end != '\0' || errno != 0 ||
+	    !(options->retry_factor >= 1 && options->retry_factor <= 1000)) {
+		usage_error("invalid --retry-delay %s: FACTOR is a number from 1 to 1000 "
+			    "after an x; %s", shown, use);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* A DURATION operand or option value.  For GNU's own (DURATION, -k) GNU's
  * line and nothing more, as a drop-in must print it (--help says what a
  * duration looks like); altimer's own options add which one it was and
@@ -548,6 +604,41 @@ static int apply_option(int key, const char *value, struct options *options)
 			return -EINVAL;
 		}
 		return 0;
+	case KEY_HEARTBEAT:
+		if (parse_duration_value(value, "--heartbeat", &options->heartbeat) < 0)
+			return -EINVAL;
+		/* 0 and inf would be no heartbeat at all: say so, not ignore it. */
+		if (options->heartbeat == DURATION_NONE) {
+			usage_error("invalid --heartbeat %s: it needs a finite interval above "
+				    "0, such as 30s or 5m", QUOTED(value, shown));
+			return -EINVAL;
+		}
+		return 0;
+	case KEY_RETRY: {
+		char *end;
+		unsigned long count;
+		errno = 0;
+		count = strtoul(value, &end, 10);
+		if (*value < '0' || *value > '9' || *end != '\0' || errno != 0 || count > 1000) {
+			usage_error("invalid --retry %s: give how many more attempts, "
+				    "0 to 1000, such as 3", QUOTED(value, shown));
+			return -EINVAL;
+		}
+		options->retry = (unsigned)count;
+		return 0;
+	}
+	case KEY_RETRY_DELAY:
+		return parse_retry_delay(value, options);
+	case KEY_RETRY_ON:
+		if (strcmp(value, "timeout") != 0 && strcmp(value, "failure") != 0) {
+			usage_error("invalid --retry-on %s: use timeout or failure",
+				    QUOTED(value, shown));
+			return -EINVAL;
+		}
+		options->retry_on_failure = value[0] == 'f';
+		return 0;
+	case KEY_BUDGET:
+		return parse_duration_value(value, "--budget", &options->budget);
 	case KEY_HELP:
 		print_help();
 		return finish_output();
@@ -704,6 +795,9 @@ int options_parse(int argc, char **argv, struct options *options)
 		.kill_after = DURATION_NONE,
 		.keepalive = DURATION_NONE,
 		.every = DURATION_NONE,
+		.heartbeat = DURATION_NONE,
+		.retry_factor = 1,
+		.budget = DURATION_NONE,
 		.on_timeout_limit = 60 * UINT64_C(1000000000),
 		.timeout_signal = SIGTERM,
 		.contain = true,

@@ -37,6 +37,13 @@ struct options {
 	char *on_timeout;	/* --on-timeout=COMMAND, or NULL */
 	uint64_t on_timeout_limit;	/* its own limit, nanoseconds */
 	uint64_t keepalive;	/* nanoseconds of silence allowed, or NONE */
+	uint64_t heartbeat;	/* --heartbeat: silence between lines, or NONE */
+	unsigned retry;		/* --retry: attempts after the first, or 0 */
+	uint64_t retry_delay;	/* --retry-delay: before the second attempt */
+	double retry_factor;	/* ... times this before each later one */
+	bool retry_on_failure;	/* --retry-on=failure: any failure, not only
+				 * a timeout */
+	uint64_t budget;	/* --budget: all attempts together, or NONE */
 	bool notify;		/* serve the sd_notify protocol */
 	int timeout_signal;	/* sent at the deadline: the ladder's first step */
 	bool signal_given;	/* -s was used (it cannot go with --ladder) */

@@ -697,6 +697,8 @@ static void json_settings(FILE *out, const struct options *options)
 		json_signal(out, options->every_signal);
 		putc('}', out);
 	}
+	fputs(",\n  \"heartbeat\": ", out);
+	json_seconds(out, options->heartbeat);
 }
 
 /* The tree when a limit fired, in forest order, and the tails of
@@ -853,7 +855,8 @@ char *report_compose(const struct report *report, const struct report_facts *fac
 	for (int step = 1; step < options->ladder_steps; step++)
 		fprintf(out, "%s%" PRIu64, step > 1 ? ", " : "",
 			facts->step_expirations ? facts->step_expirations[step] : 0);
-	fprintf(out, "]},\n  \"notes_sent\": %" PRIu64, facts->notes_sent);
+	fprintf(out, "]},\n  \"notes_sent\": %" PRIu64 ",\n  \"heartbeats\": %" PRIu64,
+		facts->notes_sent, facts->heartbeats);
 
 	fputs(",\n  \"usage\": ", out);
 	if (reaped) {

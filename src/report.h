@@ -105,6 +105,7 @@ struct report_facts {
 	uint64_t deadline_expirations, keepalive_expirations, every_expirations;
 	const uint64_t *step_expirations;	/* per ladder step, or NULL */
 	uint64_t notes_sent;
+	uint64_t heartbeats;	/* --heartbeat lines printed */
 	bool notify_ready;
 	const char *notify_status;	/* last STATUS=, or NULL */
 	const struct snapshot *snapshot;	/* the tree at the limit, or NULL */

@@ -235,6 +235,26 @@ out:
 	snapshot->took = clock_ns(CLOCK_MONOTONIC) - started;
 }
 
+void snapshot_totals(const pid_t *pids, size_t count, struct snapshot_totals *totals)
+{
+	long hz = sysconf(_SC_CLK_TCK), page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	uint64_t boot_now = clock_ns(CLOCK_BOOTTIME);
+	struct snapshot_process process;
+
+	*totals = (struct snapshot_totals){ 0 };
+	if (hz <= 0)
+		hz = 100;
+	for (size_t i = 0; i < count; i++) {
+		/* Gone since the tree was walked, or a zombie: nothing left. */
+		if (read_stat(pids[i], &process, boot_now, hz, page_kib) < 0 ||
+		    process.state == 'Z')
+			continue;
+		totals->processes++;
+		totals->cpu += process.user_cpu + process.system_cpu;
+		totals->rss_kib += process.rss_kib;
+	}
+}
+
 /* ps's TIME, with hundredths: a busy loop shows at once. */
 static void format_cpu(uint64_t ns, char *buf, size_t size)
 {

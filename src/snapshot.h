@@ -60,4 +60,16 @@ char *snapshot_pid_list(const struct snapshot *snapshot);
 
 void snapshot_free(struct snapshot *snapshot);
 
+/* The tree at a glance, for --heartbeat: how many of the count processes
+ * in pids are alive, their CPU time and resident memory together. */
+struct snapshot_totals {
+	size_t processes;
+	uint64_t cpu;		/* nanoseconds, user and system */
+	long rss_kib;
+};
+
+/* Read /proc/PID/stat alone (as snapshot_take does first) of each of the
+ * count processes in pids. */
+void snapshot_totals(const pid_t *pids, size_t count, struct snapshot_totals *totals);
+
 #endif

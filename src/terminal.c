@@ -107,3 +107,60 @@ bool terminal_stop_self(int sig)
 		(void)sigaction(sig, &before, NULL);
 	return was_stopped;
 }
+
+/* stdin's terminal if it is one, else the controlling terminal opened for
+ * the moment (*opened), else -1. */
+static int modes_fd(bool from_stdin, bool *opened)
+{
+	*opened = false;
+	if (from_stdin)
+		return STDIN_FILENO;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	*opened = fd >= 0;
+	return fd;
+}
+
+void terminal_modes_save(struct terminal_modes *saved)
+{
+	bool opened;
+	int fd;
+
+	saved->from_stdin = isatty(STDIN_FILENO);
+	fd = modes_fd(saved->from_stdin, &opened);
+	saved->saved = fd >= 0 && tcgetattr(fd, &saved->modes) == 0;
+	if (opened)
+		close_quietly(fd);
+}
+
+void terminal_modes_restore(const struct terminal_modes *saved)
+{
+	sigset_t ttou, mask;
+	bool opened;
+	int fd;
+
+	if (!saved->saved)
+		return;
+	fd = modes_fd(saved->from_stdin, &opened);
+	if (fd < 0)
+		return;
+	/* Only for the job in the foreground: a background job's COMMAND could
+	 * not have changed them (SIGTTOU), and the shell, or the job in front,
+	 * has the terminal in its own modes now. */
+	if (tcgetpgrp(fd) != getpgrp()) {
+		if (opened)
+			close_quietly(fd);
+		return;
+	}
+	/* From a background group (the job after `bg`) tcsetattr raises
+	 * SIGTTOU unless it is blocked or ignored: altimer ignores it, and
+	 * blocks it here too for a path that did not.  TCSANOW, not
+	 * TCSADRAIN: output held up by flow control (Ctrl-S) must not hold
+	 * altimer's exit up with it. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	(void)sigprocmask(SIG_BLOCK, &ttou, &mask);
+	(void)tcsetattr(fd, TCSANOW, &saved->modes);
+	(void)sigprocmask(SIG_SETMASK, &mask, NULL);
+	if (opened)
+		close_quietly(fd);
+}

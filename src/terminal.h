@@ -4,6 +4,14 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <termios.h>
+
+/* The terminal's modes as they were before COMMAND started. */
+struct terminal_modes {
+	bool saved;
+	bool from_stdin;	/* stdin's terminal, else the controlling one */
+	struct termios modes;
+};
 
 /* Open the controlling terminal if altimer is in its foreground process
  * group, i.e. started from an interactive shell in the foreground.
@@ -26,5 +34,14 @@ void terminal_take_back(int tty, pid_t command_group);
  * true once altimer is continued, false at once when the kernel discarded
  * the signal (an orphaned group: no shell is left to continue the job). */
 bool terminal_stop_self(int sig);
+
+/* Save the modes of stdin's terminal, or else of the controlling
+ * terminal, if there is one; nothing is held open meanwhile. */
+void terminal_modes_save(struct terminal_modes *saved);
+
+/* Put the saved modes back, when altimer's group is the terminal's
+ * foreground: for a COMMAND that altimer ended before it could restore
+ * them itself (a full-screen program left raw). */
+void terminal_modes_restore(const struct terminal_modes *saved);
 
 #endif

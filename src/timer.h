@@ -13,6 +13,7 @@ enum timer_role {
 	TIMER_KEEPALIVE,
 	TIMER_EVERY,		/* periodic notes (--every) */
 	TIMER_LADDER,		/* the next step of the ladder */
+	TIMER_HEARTBEAT,	/* --heartbeat: a line after each INTERVAL of silence */
 	TIMER_ROLE_COUNT,
 };
 

@@ -338,3 +338,62 @@ installed_where() {
 	completes 'altimer -k 2 -vs KILL 5 git checko' 'altimer -k 2 -vs KILL 5 git checkout'
 	completes 'altimer -- 5 git checko' 'altimer -- 5 git checkout'
 }
+
+@test "bash offers durations for DURATION and the options that take one, signals and delays in --ladder and --every" {
+	start_bash
+	lists 'altimer ' '(^| )1s( |$)' '(^| )30s( |$)' '(^| )10m( |$)' '(^| )1h( |$)'
+	completes 'altimer 3' 'altimer 30s'
+	completes 'altimer -v 3' 'altimer -v 30s'
+	completes 'altimer -k 3' 'altimer -k 30s'
+	completes 'altimer --kill-after=3' 'altimer --kill-after=30s'
+	completes 'altimer --heartbeat=3' 'altimer --heartbeat=30s'
+	completes 'altimer -i 3' 'altimer -i 30s'
+	completes 'altimer --on-timeout-limit=3' 'altimer --on-timeout-limit=30s'
+	# --ladder: SIGNAL, DELAY, SIGNAL...; no space after a part.
+	completes 'altimer --ladder=IN' 'altimer --ladder=INT'
+	completes 'altimer --ladder=INT,3' 'altimer --ladder=INT,30s,'
+	completes 'altimer --ladder=INT,30s,ki' 'altimer --ladder=INT,30s,KILL'
+	lists 'altimer --ladder=INT,5s,' 'INT,5s,KILL' 'INT,5s,TERM'
+	# --every: INTERVAL, then SIGNAL.
+	completes 'altimer --every=3' 'altimer --every=30s,'
+	completes 'altimer --every=10s,US' 'altimer --every=10s,USR'
+	lists 'altimer --every=10s,' '10s,USR1' '10s,USR2' '10s,HUP'
+	completes 'altimer --retry-on=f' 'altimer --retry-on=failure'
+	completes 'altimer --retry-delay=3' 'altimer --retry-delay=30s'
+	lists 'altimer --budget=1' '(^| )1h( |$)' '(^| )1m( |$)'
+}
+
+@test "zsh offers durations for DURATION and the options that take one, signals and delays in --ladder and --every" {
+	start_zsh
+	lists 'altimer ' '(^| )1s ' 'one second' '(^| )10m ' 'ten minutes'
+	# After a number, the common durations it begins and the units.
+	lists 'altimer 3' '30s +-- thirty seconds' 'm +-- minutes'
+	lists 'altimer -k 3' '30s +-- thirty seconds' 'm +-- minutes'
+	lists 'altimer --heartbeat=3' '30s +-- thirty seconds'
+	lists 'altimer --on-timeout-limit=3' '30s +-- thirty seconds'
+	completes 'altimer --ladder=IN' 'altimer --ladder=INT'
+	lists 'altimer --ladder=INT,3' '30s +-- thirty seconds'
+	completes 'altimer --ladder=INT,30s,ki' 'altimer --ladder=INT,30s,KILL'
+	lists 'altimer --every=' '10s +-- ten seconds'
+	completes 'altimer --every=10s,USR2' 'altimer --every=10s,USR2 ?'
+	lists 'altimer --every=10s,' 'USR1' 'USR2' 'HUP'
+	lists 'altimer --retry-on=' 'timeout +-- a timed-out attempt' 'failure +-- any status but 0'
+	lists 'altimer --budget=1' '1h +-- one hour'
+}
+
+@test "fish offers durations and signals with what each value is, not the option's text again" {
+	start_fish
+	lists 'altimer ' '1s +\(one second\)' '10m +\(ten minutes\)'
+	completes 'altimer 3' 'altimer 30s'
+	completes 'altimer -k 3' 'altimer -k 30s'
+	completes 'altimer --heartbeat=3' 'altimer --heartbeat=30s'
+	completes 'altimer --ladder=INT,3' 'altimer --ladder=INT,30s,'
+	completes 'altimer --ladder=INT,30s,KI' 'altimer --ladder=INT,30s,KILL'
+	completes 'altimer --every=3' 'altimer --every=30s,'
+	lists 'altimer --every=10s,' 'USR1 +\(user-defined' 'HUP +\(hangup'
+	lists 'altimer -s ' 'TERM +\(terminate' 'KILL +\(kill: cannot be caught'
+	lists 'altimer --contain=' 'cgroup +\(its own cgroup' 'group +\(its process group only'
+	lists 'altimer --retry-on=' 'timeout +\(retry only a timed-out attempt' 'failure +\(retry any status'
+	completes 'altimer --budget=5' 'altimer --budget=5m'
+	[ "$(screen | grep -c "How a timeout reaches")" -eq 0 ]
+}

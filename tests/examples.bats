@@ -43,10 +43,13 @@ EX_GDB_TREE="altimer --on-timeout='for p in \$ALTIMER_PIDS; do gdb *' * make che
 EX_PYSPY="altimer --on-timeout='py-spy dump *' * python3 job.py"
 EX_JSTACK="altimer --on-timeout='jstack *' * java -jar app.jar"
 EX_QUIT="altimer --on-timeout='kill -QUIT *' * ./go-server"
+EX_VIM='altimer * vim notes.txt'
+EX_HEARTBEAT='altimer --heartbeat=* -i * make check'
+EX_RETRY='altimer --retry=* ./flaky-test'
 EXAMPLES=("$EX_SYNOPSIS" "$EX_BUILD_AUTORECONF" "$EX_BUILD_CONFIGURE" "$EX_BUILD_MAKE"
 	"$EX_BUILD_INSTALL" "$EX_SETUP" "$EX_TEST" "$EX_LS" "$EX_KILL_AFTER" "$EX_INT"
 	"$EX_PRESERVE" "$EX_KEEPALIVE" "$EX_NOTIFY" "$EX_CURL" "$EX_SETSID" "$EX_LADDER"
-	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT")
+	"$EX_EVERY" "$EX_REPORT" "$EX_GDB" "$EX_GDB_TREE" "$EX_PYSPY" "$EX_JSTACK" "$EX_QUIT" "$EX_VIM" "$EX_HEARTBEAT" "$EX_RETRY")
 
 setup() {
 	TMP=$(mktemp -d)
@@ -441,5 +444,57 @@ echo serving; while :; do sleep 0.1; done"
 	[ "$status" -eq 124 ]
 	[ "$output" = serving ]
 	grep -q -x -F "goroutine 1 [running]:" <<<"$stderr"
+	none_left
+}
+
+@test "example: 1h vim notes.txt (1h scaled to 2, at a terminal of script(1)): the terminal's modes are given back" {
+	command -v vim >/dev/null || skip "vim is not installed"
+	command -v script >/dev/null || skip "script is not installed"
+	example=$(scaled "$(examples "$EX_VIM")" 1h 2)
+	# script's input held open, never at its end: an end of input would
+	# reach vim as Ctrl-D.
+	mkfifo "$TMP/input"
+	exec {hold}<>"$TMP/input"
+	run_example "script -q -e -c 'HOME=$TMP TERM=xterm $example; echo rc=\$?; stty -a' /dev/null" <"$TMP/input"
+	exec {hold}>&-
+	[[ "$output" == *rc=124* ]]
+	[[ "$output" =~ [[:space:]]isig\ icanon\ iexten\ echo[[:space:]] ]]
+	none_left
+}
+
+@test "example: --heartbeat=5m -i 30m 2h make check (5m scaled to 0.3, 30m to 1.5): lines only in the silence, then the keepalive" {
+	makefile 'check:' '	@echo checked' '	@sleep $(SILENCE)'
+	example=$(examples "$EX_HEARTBEAT")
+	# --heartbeat=5m as --heartbeat 5m, for scaled's whole words.
+	[[ $example == 'altimer --heartbeat=5m '* ]]
+	example=$(scaled "altimer --heartbeat ${example#altimer --heartbeat=}" 5m 0.3)
+	example=$(scaled "$example" 30m 1.5)
+	SILENCE=0 run_example "$example"
+	[ "$status" -eq 0 ]
+	[ "$output" = checked ]
+	[ -z "$stderr" ]
+	SILENCE=100 run_example "$example"
+	[ "$status" -eq 124 ]
+	[ "$output" = checked ]
+	count=$(grep -c '^altimer: heartbeat: running .* since output$' <<<"$stderr")
+	[ "$count" -ge 1 ]
+	[ "$count" -le 5 ]
+	none_left
+}
+
+@test "example: --retry=2 --retry-delay=10s,x2 --budget=1h 15m ./flaky-test (15m scaled to 0.5, 10s to 0.1): a hung first attempt, a passing second" {
+	example=$(examples "$EX_RETRY")
+	[[ $example == *' --retry-delay=10s,x2 '* ]]
+	example=$(scaled "${example/ --retry-delay=10s,x2 / --retry-delay=0.1,x2 }" 15m 0.5)
+	executable flaky-test 'echo "attempt $ALTIMER_ATTEMPT"; [ "$ALTIMER_ATTEMPT" -ge 2 ] && exit 0; sleep 100'
+	run_example "$example"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'attempt 1\nattempt 2')" ]
+	none_left
+	# Never passing: three attempts, and the status of a timeout.
+	executable flaky-test 'echo "attempt $ALTIMER_ATTEMPT"; sleep 100'
+	run_example "$example"
+	[ "$status" -eq 124 ]
+	[ "${#lines[@]}" -eq 3 ]
 	none_left
 }

@@ -368,3 +368,61 @@ reader_stopped_then_bg() {
 	type_line 'echo alive'
 	wait_screen '^alive$'
 }
+
+# modes_after COMMAND: run COMMAND at the prompt, then show its status and
+# the terminal's isig, icanon and echo modes on one line each.
+modes_after() {
+	type_line "$1"'; echo "rc=$?"; echo "modes=$(stty -a | tr " ;" "\n\n" | grep -E "^-?(isig|icanon|echo)$" | tr "\n" " ")"'
+}
+
+@test "a full-screen program timed out leaves the terminal's modes as they were" {
+	command -v vim >/dev/null || skip "vim is not installed"
+	modes_after '"$A" 2 vim -u NONE'
+	wait_screen 'rc=124' 30
+	wait_screen 'modes=isig icanon echo *$'
+	# The same under --keepalive, whose pty is for the output only.
+	type_line 'clear'
+	modes_after '"$A" -i 2 30 vim -u NONE'
+	wait_screen 'rc=124' 30
+	wait_screen 'modes=isig icanon echo *$'
+}
+
+@test "GNU timeout leaves a timed-out full-screen program's terminal raw (a listed difference)" {
+	command -v vim >/dev/null || skip "vim is not installed"
+	type_line "G='$GNU_TIMEOUT'"
+	modes_after '"$G" 2 vim -u NONE'
+	wait_screen 'rc=124' 30
+	wait_screen 'modes=-isig -icanon -echo *$'
+}
+
+@test "a command that ends by itself keeps the modes it left, as without altimer" {
+	modes_after '"$A" 30 stty -echo -icanon'
+	wait_screen 'rc=0'
+	wait_screen 'modes=isig -icanon -echo *$'
+}
+
+@test "--retry at the terminal: Ctrl-C in an attempt ends it all, and Ctrl-C in the delay ends altimer at once, \$? 130" {
+	type_line '"$A" --retry=3 30 sh -c "echo attempt=\$ALTIMER_ATTEMPT; exec sleep 30"'
+	wait_screen '^attempt=1$'
+	wait_foreground sleep
+	keys C-c
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=130$'
+	[ "$(screen | grep -c '^attempt=')" -eq 1 ]
+	type_line 'clear'
+	type_line '"$A" -v --retry=3 --retry-delay=1h 0.3 sleep 30'
+	wait_screen 'retrying in 3600s'
+	keys C-c
+	type_line 'echo "rc=$?"'
+	wait_screen '^rc=130$'
+}
+
+@test "a job timed out in the background leaves the terminal's modes alone" {
+	# Once the command runs, altimer has saved the modes; the shell's
+	# command in the foreground then changes them, and the job's timeout
+	# comes while it runs.
+	type_line '"$A" 2 sh -c "touch \$HOME/started; exec sleep 30" & until [ -e "$HOME/started" ]; do sleep 0.05; done; stty -echo; sleep 4; echo "modes=$(stty -a | tr " ;" "\n\n" | grep -E "^-?(isig|icanon|echo)$" | tr "\n" " ")"; stty echo'
+	wait_screen 'modes=isig icanon -echo *$' 30
+	# It did time out meanwhile.
+	wait_screen '^\[1\]\+ +Exit 124 '
+}
