@@ -19,7 +19,7 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 	# twenty times the gap: a busy machine does not stretch a gap so far.
 	run "$ALTIMER" --notify -i 2 20 sh -c 'for i in $(seq 30); do systemd-notify WATCHDOG=1 || exit 9; sleep 0.1; done; echo done'
 	[ "$status" -eq 0 ]
-	[ "$output" = done ]
+	[ "$output" = "done" ]
 }
 
 @test "without heartbeats the keepalive times the command out" {
@@ -144,7 +144,7 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 @test "a heartbeat after a malformed line keeps the command alive" {
 	run "$ALTIMER" --notify -i 2 20 sh -c "for i in \$(seq 30); do $SEND_RAW 'oops\\nWATCHDOG=1' || exit 9; sleep 0.1; done; echo done"
 	[ "$status" -eq 0 ]
-	[ "$output" = done ]
+	[ "$output" = "done" ]
 }
 
 @test "heartbeats that came while altimer was stopped outlive a keepalive that expired meanwhile (Linux before 6.13 too)" {
