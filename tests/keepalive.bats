@@ -283,6 +283,15 @@ print(len(got), sum(1 for a, b in zip(got, want) if a != b))' "$1"
 	[ "${BASH_REMATCH[1]}" -lt 3500 ]
 }
 
+# fd_becomes_null PID FD: wait (30 s at most) until PID's FD is /dev/null.
+fd_becomes_null() {
+	local deadline=$((SECONDS + 30))
+	until [ "$(readlink "/proc/$1/fd/$2")" = /dev/null ]; do
+		[ "$SECONDS" -lt "$deadline" ] || { echo "fd $2 of $1: $(readlink "/proc/$1/fd/$2")"; return 1; }
+		sleep 0.02
+	done
+}
+
 # The altimer-relay keeper whose stdout is FILE, waiting up to 30 s for it
 # to take its name (a busy machine).
 keeper_of() {
@@ -339,14 +348,11 @@ keeper_of() {
 	# Still relaying stdout for the sleeper, with /dev/null for the rest.
 	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
 	[ -n "$keeper" ]
-	[ "$(readlink "/proc/$keeper/fd/0")" = /dev/null ]
-	[ "$(readlink "/proc/$keeper/fd/0")" = /dev/null ]
-	# stderr as soon as the sleeper's shell has redirected its own.
-	for _ in $(seq 250); do
-		[ "$(readlink "/proc/$keeper/fd/2")" = /dev/null ] && break
-		sleep 0.02
-	done
-	[ "$(readlink "/proc/$keeper/fd/2")" = /dev/null ]
+	# stdin as soon as the keeper has set itself up (named, it may not
+	# have yet on a busy machine), stderr as soon as the sleeper's shell
+	# has redirected its own.
+	fd_becomes_null "$keeper" 0
+	fd_becomes_null "$keeper" 2
 	kill "$(cat "$BATS_TEST_TMPDIR/pid2")"
 	wait_gone "$keeper" 10
 }
