@@ -535,6 +535,12 @@ static int on_every(struct run *run)
 	const struct options *options = run->options;
 	int r;
 
+	/* Until its exec COMMAND is a copy of altimer, with no handler of the
+	 * command's for the note: most notes (USR1, RTMIN+N) would kill it,
+	 * and altimer would then die of its own note.  The expiration still
+	 * counts; the note waits for the next one. */
+	if (!command_has_run(run))
+		return 0;
 	say_sending(run, options->every_signal);
 	r = child_signal(&run->child, options->every_signal, false);
 	if (r == -ESRCH)
