@@ -143,40 +143,58 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 	[ "$status" -eq 0 ]
 }
 
+# The two tests below use systemd-notify --no-block: its barrier (BARRIER=1,
+# which altimer answers) would hold the command for as long as altimer is
+# stopped, and only its first message of the stop would come meanwhile.
 @test "heartbeats that came while altimer was stopped outlive a keepalive that expired meanwhile (Linux before 6.13 too)" {
 	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats
 	for kept in false true; do
 		local prefix=()
 		! $kept || prefix=("${KEPT_EXPIRIES[@]}")
-		"${prefix[@]}" "$ALTIMER" --notify --report="$report" -i 1 4 \
-			sh -c 'while :; do systemd-notify WATCHDOG=1 || exit 9; echo >>"$1"; sleep 0.1; done' \
+		# A keepalive of 2 s (a heartbeat is a run of systemd-notify: 0.85 s
+		# apart at worst in an emulated guest of the kernel matrix), altimer
+		# stopped for 3 s.
+		"${prefix[@]}" "$ALTIMER" --notify --report="$report" -i 2 60 \
+			sh -c 'while :; do systemd-notify --no-block WATCHDOG=1 || exit 9; echo >>"$1"; sleep 0.1; done' \
 			sh "$beats" &
 		local pid=$!
-		across_a_stop "$pid" "$beats" 3
+		across_a_stop "$pid" "$beats" 3 3
+		# Once the heartbeats went on after the stop, the deadline (ALRM).
+		kill -ALRM "$pid" 2>/dev/null || true
 		status=0
 		wait "$pid" || status=$?
-		[ "$status" -eq 124 ]
 		[ "$(jq -r .reason "$report")" = deadline ]
+		[ "$status" -eq 124 ]
 		[ "$(jq -r .timers.keepalive "$report")" -eq 0 ]
 		rm -f "$beats"
 	done
 }
 
 @test "EXTEND_TIMEOUT_USEC= that came while altimer was stopped outlives a deadline that expired meanwhile (Linux before 6.13 too)" {
-	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats
+	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats done=$BATS_TEST_TMPDIR/done
 	for kept in false true; do
 		local prefix=()
 		! $kept || prefix=("${KEPT_EXPIRIES[@]}")
-		"${prefix[@]}" "$ALTIMER" --notify --report="$report" 1.5 \
-			sh -c 'for i in $(seq 25); do systemd-notify EXTEND_TIMEOUT_USEC=1500000 || exit 9; echo >>"$1"; sleep 0.2; done; exit 3' \
-			sh "$beats" &
-		local pid=$!
-		across_a_stop "$pid" "$beats" 1
+		# A first deadline of 4 s, for the first systemd-notify even on a
+		# slow machine; each message extends it to 2 s from then (0.85 s
+		# apart at worst in an emulated guest).  Once the 4 s are over,
+		# only the messages hold the deadline off: a stop of altimer for
+		# 3 s then outlasts it, while messages come.
+		# shellcheck disable=SC2016 # for that shell
+		"${prefix[@]}" "$ALTIMER" --notify --report="$report" 4 \
+			sh -c 'while [ ! -e "$2" ]; do systemd-notify --no-block EXTEND_TIMEOUT_USEC=2000000 || exit 9
+				echo >>"$1"; sleep 0.2; done; exit 3' \
+			sh "$beats" "$done" &
+		local pid=$! start=$SECONDS
+		while [ $((SECONDS - start)) -le 4 ]; do sleep 0.1; done
+		across_a_stop "$pid" "$beats" $(($(wc -l 2>/dev/null <"$beats" || echo 0) + 1)) 3
+		# Once the messages went on after the stop, the command ends.
+		touch "$done"
 		status=0
 		wait "$pid" || status=$?
 		# extended all along: the command ended by itself
-		[ "$status" -eq 3 ]
 		[ "$(jq -r .reason "$report")" = exited ]
-		rm -f "$beats"
+		[ "$status" -eq 3 ]
+		rm -f "$beats" "$done"
 	done
 }
