@@ -151,13 +151,17 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 # start_heartbeats NAME FIRST MESSAGE LOG: in the background, once the file
 # NAME holds altimer's $NOTIFY_SOCKET (the command writes it there), send
 # FIRST to it, then MESSAGE every 0.1 s, a line to LOG after each, until
-# altimer is gone.  One process started before altimer, so its start (perl
+# altimer is gone.  Returns once it is ready (NAME.ready).  One process
+# started before altimer, so its start (perl
 # and its modules: over 2 s at times in the kernel matrix's emulated guests,
 # as was a run of systemd-notify) is no silence of the command's.  Its send
 # blocks while altimer is stopped and its queue is full, as sd_notify's.
 start_heartbeats() {
 	perl -MIO::Socket::UNIX -e '
 		my ($name, $first, $message, $log) = @ARGV;
+		open my $ready, ">", "$name.ready" or die "$name.ready: $!";
+		print $ready "ready\n";
+		close $ready;
 		my $peer;
 		for (1 .. 3000) {
 			if (open my $f, "<", $name) { my $line = <$f>; $peer = $1 if defined $line && $line =~ /^(.+)\n$/; }
@@ -174,6 +178,7 @@ start_heartbeats() {
 			select undef, undef, undef, 0.1;
 		}' "$@" &
 	heartbeats=$!
+	wait_for "$1.ready" ready 30
 }
 
 @test "heartbeats that came while altimer was stopped outlive a keepalive that expired meanwhile (Linux before 6.13 too)" {
@@ -197,7 +202,7 @@ start_heartbeats() {
 		[ "$(jq -r .reason "$report")" = deadline ]
 		[ "$status" -eq 124 ]
 		[ "$(jq -r .timers.keepalive "$report")" -eq 0 ]
-		rm -f "$beats" "$beats.stop" "$name"
+		rm -f "$beats" "$beats.stop" "$name" "$name.ready"
 	done
 }
 
@@ -227,6 +232,6 @@ start_heartbeats() {
 		# extended all along: the command ended by itself
 		[ "$(jq -r .reason "$report")" = exited ]
 		[ "$status" -eq 3 ]
-		rm -f "$beats" "$beats.stop" "$done" "$name"
+		rm -f "$beats" "$beats.stop" "$done" "$name" "$name.ready"
 	done
 }
