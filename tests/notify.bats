@@ -7,6 +7,11 @@ setup() {
 	command -v systemd-notify >/dev/null || skip "systemd-notify is not installed"
 }
 
+teardown() {
+	show_on_failure "$BATS_TEST_TMPDIR/r.json" "$BATS_TEST_TMPDIR/beats" "$BATS_TEST_TMPDIR/beats.stop"
+	[ -z "${heartbeats:-}" ] || kill "$heartbeats" 2>/dev/null || true
+}
+
 # send_raw BYTES: send one datagram to $NOTIFY_SOCKET (used inside COMMAND);
 # a leading @ names an abstract socket, as sd_notify reads it.
 SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
@@ -147,40 +152,90 @@ SEND_RAW='perl -MIO::Socket::UNIX -e '"'"'
 	[ "$output" = "done" ]
 }
 
+# start_heartbeats NAME FIRST MESSAGE LOG: in the background, once the file
+# NAME holds altimer's $NOTIFY_SOCKET (the command writes it there), send
+# FIRST to it, then MESSAGE every 0.1 s, a line to LOG after each, until
+# altimer is gone.  Returns once it is ready (NAME.ready).  One process
+# started before altimer, so its start (perl
+# and its modules: over 2 s at times in the kernel matrix's emulated guests,
+# as was a run of systemd-notify) is no silence of the command's.  Its send
+# blocks while altimer is stopped and its queue is full, as sd_notify's.
+start_heartbeats() {
+	perl -MIO::Socket::UNIX -e '
+		my ($name, $first, $message, $log) = @ARGV;
+		open my $ready, ">", "$name.ready" or die "$name.ready: $!";
+		print $ready "ready\n";
+		close $ready;
+		my $peer;
+		for (1 .. 3000) {
+			if (open my $f, "<", $name) { my $line = <$f>; $peer = $1 if defined $line && $line =~ /^(.+)\n$/; }
+			last if defined $peer;
+			select undef, undef, undef, 0.01;
+		}
+		defined $peer or die "no socket name in $name";
+		$peer =~ s/^\@/\0/;
+		my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Peer => $peer) or die "connect: $!";
+		for (my $m = $first; $s->send($m); $m = $message) {
+			open my $f, ">>", $log or die "$log: $!";
+			print $f "sent\n";
+			close $f;
+			select undef, undef, undef, 0.1;
+		}' "$@" &
+	heartbeats=$!
+	wait_for "$1.ready" ready 30
+}
+
 @test "heartbeats that came while altimer was stopped outlive a keepalive that expired meanwhile (Linux before 6.13 too)" {
-	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats
+	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats name=$BATS_TEST_TMPDIR/name
 	for kept in false true; do
 		local prefix=()
 		! $kept || prefix=("${KEPT_EXPIRIES[@]}")
-		"${prefix[@]}" "$ALTIMER" --notify --report="$report" -i 1 4 \
-			sh -c 'while :; do systemd-notify WATCHDOG=1 || exit 9; echo >>"$1"; sleep 0.1; done' \
-			sh "$beats" &
+		# A keepalive of 2 s from the first heartbeat (WATCHDOG_USEC=),
+		# altimer stopped for 3 s.
+		start_heartbeats "$name" "$(printf 'WATCHDOG_USEC=2000000\nWATCHDOG=1')" WATCHDOG=1 "$beats"
+		# shellcheck disable=SC2016 # for that shell
+		"${prefix[@]}" "$ALTIMER" --notify --report="$report" 60 \
+			sh -c 'echo "$NOTIFY_SOCKET" >"$1"; exec sleep 600' sh "$name" &
 		local pid=$!
-		across_a_stop "$pid" "$beats" 3
+		across_a_stop "$pid" "$beats" 3 3
+		# Once the heartbeats went on after the stop, the deadline (ALRM).
+		kill -ALRM "$pid" 2>/dev/null || true
 		status=0
 		wait "$pid" || status=$?
-		[ "$status" -eq 124 ]
+		wait "$heartbeats" || true
 		[ "$(jq -r .reason "$report")" = deadline ]
+		[ "$status" -eq 124 ]
 		[ "$(jq -r .timers.keepalive "$report")" -eq 0 ]
-		rm -f "$beats"
+		rm -f "$beats" "$beats.stop" "$name" "$name.ready"
 	done
 }
 
 @test "EXTEND_TIMEOUT_USEC= that came while altimer was stopped outlives a deadline that expired meanwhile (Linux before 6.13 too)" {
-	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats
+	local report=$BATS_TEST_TMPDIR/r.json beats=$BATS_TEST_TMPDIR/beats done=$BATS_TEST_TMPDIR/done \
+		name=$BATS_TEST_TMPDIR/name
 	for kept in false true; do
 		local prefix=()
 		! $kept || prefix=("${KEPT_EXPIRIES[@]}")
-		"${prefix[@]}" "$ALTIMER" --notify --report="$report" 1.5 \
-			sh -c 'for i in $(seq 25); do systemd-notify EXTEND_TIMEOUT_USEC=1500000 || exit 9; echo >>"$1"; sleep 0.2; done; exit 3' \
-			sh "$beats" &
-		local pid=$!
-		across_a_stop "$pid" "$beats" 1
+		# A first deadline of 4 s, for the command to start even on a slow
+		# machine; each message extends it to 2 s from then.  Once the 4 s
+		# are over, only the messages hold the deadline off: a stop of
+		# altimer for 3 s then outlasts it, while messages come.
+		start_heartbeats "$name" EXTEND_TIMEOUT_USEC=2000000 EXTEND_TIMEOUT_USEC=2000000 "$beats"
+		# shellcheck disable=SC2016 # for that shell
+		"${prefix[@]}" "$ALTIMER" --notify --report="$report" 4 \
+			sh -c 'echo "$NOTIFY_SOCKET" >"$1"; while [ ! -e "$2" ]; do sleep 0.1; done; exit 3' \
+			sh "$name" "$done" &
+		local pid=$! start=$SECONDS
+		while [ $((SECONDS - start)) -le 4 ]; do sleep 0.1; done
+		across_a_stop "$pid" "$beats" $(($(wc -l 2>/dev/null <"$beats" || echo 0) + 1)) 3
+		# Once the messages went on after the stop, the command ends.
+		touch "$done"
 		status=0
 		wait "$pid" || status=$?
+		wait "$heartbeats" || true
 		# extended all along: the command ended by itself
-		[ "$status" -eq 3 ]
 		[ "$(jq -r .reason "$report")" = exited ]
-		rm -f "$beats"
+		[ "$status" -eq 3 ]
+		rm -f "$beats" "$beats.stop" "$done" "$name" "$name.ready"
 	done
 }

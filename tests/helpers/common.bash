@@ -220,19 +220,38 @@ no_marked_left() {
 	done
 }
 
-# across_a_stop PID FILE LINES: once FILE has LINES lines, stop PID (altimer)
-# for 2 s and continue it.  A timer that expires meanwhile is then read in
-# the same wake-up as the signs of life that came meanwhile, as when a busy
-# machine does not schedule altimer for a moment.
+# uptime_now: the time since boot (/proc/uptime), read without a fork.
+uptime_now() {
+	local up _
+	read -r up _ </proc/uptime
+	echo "$up"
+}
+
+# across_a_stop PID FILE LINES [SECONDS]: once FILE has LINES lines, stop PID
+# (altimer) for SECONDS (2) and continue it.  A timer that expires meanwhile
+# is then read in the same wake-up as the signs of life that came meanwhile,
+# as when a busy machine does not schedule altimer for a moment.  Then waits
+# (20 s at most) for 3 more lines, the command's signs of life after
+# that wake-up, or for PID's end: the caller ends the run (an ALRM, the
+# deadline now) and its report says what happened.  The times of the stop
+# and the continue go to FILE.stop.
 across_a_stop() {
-	local pid=$1 file=$2 lines=$3 deadline=$((SECONDS + 20))
-	while [ "$(wc -l <"$file" 2>/dev/null || echo 0)" -lt "$lines" ]; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
+	local pid=$1 file=$2 lines=$3 pause=${4:-2} deadline=$((SECONDS + 20)) before
+	while [ "$(wc -l 2>/dev/null <"$file" || echo 0)" -lt "$lines" ]; do
+		[ "$SECONDS" -lt "$deadline" ] || { echo "no $lines lines in $file within 20 s"; return 1; }
 		sleep 0.05
 	done
 	kill -STOP "$pid"
-	sleep 2
+	echo "stopped $(uptime_now)" >>"$file.stop"
+	sleep "$pause"
+	before=$(wc -l <"$file")
 	kill -CONT "$pid"
+	echo "continued $(uptime_now)" >>"$file.stop"
+	deadline=$((SECONDS + 20))
+	while [ "$(wc -l <"$file")" -lt $((before + 3)) ] && kill -0 "$pid" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || break
+		sleep 0.05
+	done
 }
 
 # "${KEPT_EXPIRIES[@]}" COMMAND...: COMMAND (altimer) with timer_settime() as
