@@ -582,7 +582,7 @@ static void on_heartbeat(struct run *run)
 
 	snapshot_totals(pids, count > 0 ? (size_t)count : 0, &totals);
 	free(pids);
-	span(now - run->report.spawned, ran, sizeof ran);
+	span(now - run->report.zero, ran, sizeof ran);
 	if (timer_is_armed(TIMER_DEADLINE))
 		snprintf(left, sizeof left, "%s left",
 			 span(timer_remaining(TIMER_DEADLINE), part, sizeof part));

@@ -519,6 +519,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	 * there to be read by the time COMMAND's exec reports: GNU's tiny
 	 * deadlines end a command before it runs (a failed exec included),
 	 * and so do altimer's (see the loop). */
+	run->report.zero = report_clock();
 	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
 	if (r < 0)
 		return give_up(run, "cannot arm the deadline timer", -r);

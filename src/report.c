@@ -654,7 +654,7 @@ static void json_signals(FILE *out, const struct report *report)
 		const struct report_signal *sent = &report->signals[i];
 
 		fputs(i ? ",\n    {\"at\": " : "\n    {\"at\": ", out);
-		json_seconds(out, since(report->spawned, sent->at));
+		json_seconds(out, since(report->zero, sent->at));
 		fputs(", \"signal\": ", out);
 		json_signal(out, sent->signal);
 		fprintf(out, ", \"number\": %d, \"target\": ", sent->signal);
@@ -703,7 +703,7 @@ static void json_settings(FILE *out, const struct options *options)
 
 /* The tree when a limit fired, in forest order, and the tails of
  * COMMAND's output. */
-static void json_snapshot(FILE *out, const struct snapshot *snapshot, uint64_t spawned)
+static void json_snapshot(FILE *out, const struct snapshot *snapshot, uint64_t zero)
 {
 	fputs(",\n  \"snapshot\": ", out);
 	if (snapshot == NULL || !snapshot->taken) {
@@ -758,7 +758,7 @@ static void json_snapshot(FILE *out, const struct snapshot *snapshot, uint64_t s
 		snapshot->count ? "\n  " : "", snapshot->omitted);
 	json_text(out, snapshot->reason);
 	fputs(",\n  \"snapshot_at\": ", out);
-	json_seconds(out, since(spawned, snapshot->at));
+	json_seconds(out, since(zero, snapshot->at));
 	fputs(",\n  \"snapshot_took\": ", out);
 	json_seconds(out, snapshot->took);
 }
@@ -841,7 +841,7 @@ char *report_compose(const struct report *report, const struct report_facts *fac
 		facts->reraised ? "true" : "false");
 	fputs(",\n  \"elapsed\": ", out);
 	if (reaped)
-		json_seconds(out, since(report->spawned, report->ended));
+		json_seconds(out, since(report->zero, report->ended));
 	else
 		fputs("null", out);
 
@@ -884,7 +884,7 @@ char *report_compose(const struct report *report, const struct report_facts *fac
 		facts->notify_ready ? "true" : "false");
 	json_text(out, facts->notify_status);
 	putc('}', out);
-	json_snapshot(out, facts->snapshot, report->spawned);
+	json_snapshot(out, facts->snapshot, report->zero);
 	json_hook(out, options, facts->hook);
 	fputs("\n}\n", out);
 	if (fclose(out) != 0) {

@@ -35,6 +35,9 @@ struct report_signal {
 struct report {
 	bool enabled;		/* record signals at all */
 	uint64_t started;	/* CLOCK_MONOTONIC when altimer started */
+	uint64_t zero;		/* ... when the deadline started, just before
+				 * COMMAND's fork: every time the report gives
+				 * counts from here, as the deadline does */
 	uint64_t spawned;	/* ... when COMMAND was started, or 0 */
 	uint64_t ended;		/* ... when COMMAND was reaped, or 0 */
 	struct report_signal *signals;
