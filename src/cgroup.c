@@ -296,6 +296,19 @@ static void sweep_stale(int parent_fd)
 	closedir(dir);
 }
 
+void cgroup_sweep_stale(const struct cgroup *cgroup)
+{
+	int parent_fd;
+
+	if (cgroup->dir_fd < 0)
+		return;
+	parent_fd = open(cgroup->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent_fd < 0)
+		return;
+	sweep_stale(parent_fd);
+	close_quietly(parent_fd);
+}
+
 int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 {
 	char point[PATH_MAX], root[PATH_MAX], own[PATH_MAX], dir[PATH_MAX * 2];
@@ -334,8 +347,8 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 		snprintf(why, why_size, "cannot open %s: %s", dir, strerror(-r));
 		return r;
 	}
-	sweep_stale(parent_fd);
-	/* A stale directory still in use is left alone: a suffix makes the
+	/* A stale directory of the same name (a PID used again) is left to
+	 * cgroup_sweep_stale, after the command's start: a suffix makes the
 	 * name unique. */
 	for (int attempt = 0;; attempt++) {
 		if (attempt == 0)

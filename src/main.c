@@ -546,6 +546,8 @@ static int start(struct run *run, const struct sigaction *original_actions)
 
 	run->report.spawned = report_clock();
 	relay_parent_setup(&run->relay);
+	/* While COMMAND execs, on the other CPU. */
+	cgroup_sweep_stale(&run->cgroup);
 	r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_EVERY, options->every, options->every);

@@ -173,8 +173,8 @@ host_mount() {
 	cgroup_gone "$dir"
 	altimer=${dir##*/altimer-}
 	[ "$(grep -c "rmdir(\"$dir\")" "$TMP/log")" -eq 1 ]
-	[ "$(grep "rmdir(\"$dir\")" "$TMP/log" | cut -d' ' -f1)" != "$altimer" ]
-	[ "$(grep -E "^$altimer exit_group|rmdir\(\"$dir\"\)" "$TMP/log" | head -1 | grep -c exit_group)" -eq 1 ]
+	[ "$(grep "rmdir(\"$dir\")" "$TMP/log" | awk '{ print $1 }')" != "$altimer" ]
+	[ "$(grep -E "^$altimer +exit_group|rmdir\(\"$dir\"\)" "$TMP/log" | head -1 | grep -c exit_group)" -eq 1 ]
 	# An empty cgroup the command made inside its own: the guardian's
 	# rmdir fails (EBUSY), and its full clean-up removes both.
 	run "$ALTIMER" --contain=cgroup --report="$R" 5 \
