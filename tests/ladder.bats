@@ -256,12 +256,15 @@ counter=("$PROBE" count "$(($(kill -l RTMIN) + 3))" "$(kill -l USR2)")
 @test "--every sends no note before COMMAND's exec: its copy of altimer would die of it" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
-	# Each process's first execve starts 1.5 s late: COMMAND's keeps its
-	# child a copy of altimer through fifteen expirations of --every.
+	# Each process's first execve starts 1.6 s late: COMMAND's keeps its
+	# child a copy of altimer through six expirations of --every.  The
+	# exec comes halfway between two (at 1.6 s, notes at 1.5 and 1.75):
+	# a note just after it could reach the probe before its handler, as
+	# it would reach any command still starting.
 	export READY=$TMP/ready
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=execve \
-		-e inject=execve:delay_enter=1500000:when=1 \
-		"$ALTIMER" --report="$TMP/r.json" --every=0.1s,RTMIN+3 30 "${counter[@]}" "$READY" \
+		-e inject=execve:delay_enter=1600000:when=1 \
+		"$ALTIMER" --report="$TMP/r.json" --every=0.25s,RTMIN+3 30 "${counter[@]}" "$READY" \
 		>"$TMP/out" 3>&- &
 	pid=$!
 	wait_for "$READY" ready 60
