@@ -1,6 +1,6 @@
 /* child.c - starting COMMAND, holding it by a pidfd, signalling and reaping it.
  *
- * The pidfd is taken right after fork(), before altimer could possibly reap
+ * The pidfd is taken right after the clone, before altimer could possibly reap
  * the child, so it always refers to COMMAND and never to a recycled PID.
  * When the kernel or a sandbox refuses pidfds (ENOSYS, EPERM), kill() on the
  * un-reaped child is equally safe: the PID cannot be reused until altimer
@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -41,7 +43,8 @@ static pid_t clone_into_cgroup(int cgroup_fd)
  * then ends it with 128+N, as GNU's handler in its child does: whatever
  * the signal's default action (URG, WINCH and CONT would otherwise be
  * ignored, and COMMAND run after its deadline).  exec resets the handler. */
-static void exit_before_exec(int sig)
+__attribute__((no_sanitize("address"), no_sanitize("undefined"))) static void
+exit_before_exec(int sig)
 {
 	/* KILL cannot be caught: GNU's child dies of it. */
 	if (sig == SIGKILL)
@@ -49,8 +52,11 @@ static void exit_before_exec(int sig)
 	_exit(128 + sig);
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
-static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
+/* In the child, between fork and exec: only async-signal-safe calls.  Not
+ * instrumented: on the stack start_shared gives it (clone's CLONE_VM) the
+ * sanitizers would take it for one of altimer's. */
+__attribute__((no_sanitize("address"), no_sanitize("undefined"))) static _Noreturn void
+child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
 	int error = 0;
 
@@ -124,6 +130,66 @@ static _Noreturn void child_exec(const struct spawn_plan *plan, int error_fd, bo
 	_exit(error == ENOENT ? 127 : 126);
 }
 
+static int child_started(struct child *child, const struct spawn_plan *plan);
+
+/* The child's side of clone(CLONE_VM | CLONE_VFORK): it runs on a stack of
+ * its own in altimer's memory, with altimer stopped until its exec. */
+struct child_start {
+	const struct spawn_plan *plan;
+	int error_fd;
+	bool move_self;
+};
+
+__attribute__((no_sanitize("address"), no_sanitize("undefined"))) static int
+child_start(void *arg)
+{
+	const struct child_start *start = arg;
+
+	child_exec(start->plan, start->error_fd, start->move_self);
+}
+
+/* COMMAND's start shares altimer's memory until its exec, as posix_spawn
+ * does: no copy of altimer's page tables, none of the copy-on-write faults
+ * a fork costs both sides afterwards.  altimer waits meanwhile (a few
+ * hundred microseconds; child_exec makes only system calls, writing
+ * nothing of altimer's but errno).  Under a cgroup the child moves itself
+ * in before anything of COMMAND runs (clone3's CLONE_INTO_CGROUP needs a
+ * raw clone3 that cannot share memory from C). */
+static char start_stack[128 * 1024] __attribute__((aligned(64)));
+
+static pid_t start_shared(const struct spawn_plan *plan, int error_fd, bool move_self)
+{
+	struct child_start start = { plan, error_fd, move_self };
+	const char *path = getenv("PATH");
+	size_t need = 64 * 1024, argc = 0;
+	char *stack = start_stack;
+	pid_t pid;
+	int error;
+
+	/* What execvp may put on the stack besides child_exec's own frames:
+	 * a copy of argv for a script without #! (run by /bin/sh), and each
+	 * PATH entry joined to the name.  Beyond the static stack, a mapping
+	 * of its own, as posix_spawn sizes one. */
+	while (plan->argv[argc] != NULL)
+		argc++;
+	need += (argc + 2) * sizeof(char *) + (path ? strlen(path) : 0) + strlen(plan->argv[0]);
+	need = (need + 4095) & ~(size_t)4095;
+	if (need > sizeof start_stack) {
+		stack = mmap(NULL, need, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED)
+			return -1;
+	} else {
+		need = sizeof start_stack;
+	}
+	pid = clone(child_start, stack + need, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+	error = errno;
+	if (stack != start_stack)
+		(void)munmap(stack, need);
+	errno = error;
+	return pid;
+}
+
 int child_spawn(struct child *child, const struct spawn_plan *plan)
 {
 	int pipe_fds[2];
@@ -142,6 +208,20 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	}
 
 	bool move_self = false;
+	/* With the exec pipe (a failed exec is told through it, with nothing
+	 * written to stderr from the child), COMMAND starts sharing memory. */
+	if (pipe_fds[1] >= 0) {
+		child->pid = start_shared(plan, pipe_fds[1], plan->cgroup_fd >= 0);
+		if (child->pid < 0) {
+			r = -errno;
+			close_quietly(pipe_fds[0]);
+			close_quietly(pipe_fds[1]);
+			return r;
+		}
+		close_quietly(pipe_fds[1]);
+		child->exec_pipe = pipe_fds[0];
+		return child_started(child, plan);
+	}
 	if (plan->cgroup_fd >= 0) {
 		child->pid = clone_into_cgroup(plan->cgroup_fd);
 		/* ENOSYS, EPERM: no clone3 (old kernel, sandbox); E2BIG,
@@ -166,6 +246,13 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	}
 	close_quietly(pipe_fds[1]);
 	child->exec_pipe = pipe_fds[0];
+	return child_started(child, plan);
+}
+
+/* The parent's side, once COMMAND is started. */
+static int child_started(struct child *child, const struct spawn_plan *plan)
+{
+	int r;
 
 	/* Set the group from both sides so signals sent to the group right
 	 * after fork already reach the child (EACCES once it has exec'd). */
