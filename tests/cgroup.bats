@@ -171,10 +171,10 @@ host_mount() {
 	[ "$status" -eq 0 ]
 	dir=$(made_cgroup); [ -n "$dir" ]
 	cgroup_gone "$dir"
-	altimer=${dir##*/altimer-}
+	owner=${dir##*/altimer-}
 	[ "$(grep -c "rmdir(\"$dir\")" "$TMP/log")" -eq 1 ]
-	[ "$(grep "rmdir(\"$dir\")" "$TMP/log" | awk '{ print $1 }')" != "$altimer" ]
-	[ "$(grep -E "^$altimer +exit_group|rmdir\(\"$dir\"\)" "$TMP/log" | head -1 | grep -c exit_group)" -eq 1 ]
+	[ "$(grep "rmdir(\"$dir\")" "$TMP/log" | awk '{ print $1 }')" != "$owner" ]
+	[ "$(grep -E "^$owner +exit_group|rmdir\(\"$dir\"\)" "$TMP/log" | head -1 | grep -c exit_group)" -eq 1 ]
 	# An empty cgroup the command made inside its own: the guardian's
 	# rmdir fails (EBUSY), and its full clean-up removes both.
 	run "$ALTIMER" --contain=cgroup --report="$R" 5 \
