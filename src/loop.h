@@ -13,33 +13,9 @@
 #include "relay.h"
 #include "report.h"
 #include "snapshot.h"
+#include "stop.h"
 #include "terminal.h"
 #include "timer.h"
-
-/* What starts a stop. */
-enum stop_cause {
-	STOP_DEADLINE,		/* altimer's own limits ... */
-	STOP_KEEPALIVE,
-	STOP_TRIGGER,		/* WATCHDOG=trigger */
-	STOP_ALARM,		/* SIGALRM from outside: GNU's "deadline now" */
-	STOP_FORWARDED,		/* a signal passed on from outside */
-	STOP_LADDER,		/* the ladder's next step came due */
-};
-
-/* Where the stop stands: running (nothing sent), climbing the ladder (the
- * first signal went out, a later step is armed), or at the top (the last
- * step went out, or the rest never come). */
-enum stop_state { STOP_RUNNING, STOP_CLIMBING, STOP_AT_TOP };
-
-struct stop {
-	enum stop_state state;
-	int next_step;		/* the ladder step TIMER_LADDER is armed for */
-	const char *reason;	/* the limit that fired first, or NULL */
-	bool timed_out;		/* a limit fired or a later step was sent:
-				 * GNU's "timed out", whatever started it */
-	bool killed_group;	/* KILL went to COMMAND's group: GNU would have
-				 * died of it with its group */
-};
 
 /* The rest of the tree once COMMAND has ended (leftovers.c). */
 enum leftovers_state {
@@ -95,11 +71,6 @@ struct run {
 
 /* Whether the tree is held by a cgroup (else the subreaper's walk). */
 bool loop_uses_cgroup(const struct run *run);
-
-/* Every stop starts here: the limits, an outside ALRM, a signal passed on
- * and each later step of the ladder.  Sends sig (the ladder's first signal
- * for a limit) and climbs the ladder from there.  Returns 0 or -errno. */
-int stop_begin(struct run *run, enum stop_cause cause, int sig);
 
 /* Wait for COMMAND to end, acting on deadlines and signals meanwhile, and
  * then for the rest of its tree where it goes with COMMAND (leftovers.c).
