@@ -19,7 +19,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "cgroup.h"
 #include "diag.h"
 #include "duration.h"
 #include "leftovers.h"
@@ -33,11 +32,6 @@
 static bool verbose_extra(const struct run *run)
 {
 	return run->options->verbose >= 2;
-}
-
-bool loop_uses_cgroup(const struct run *run)
-{
-	return cgroup_dir_fd(&run->cgroup) >= 0;
 }
 
 static int on_signal(struct run *run, const struct signalfd_siginfo *info);
@@ -212,7 +206,7 @@ static void on_heartbeat(struct run *run)
 	pid_t *pids = NULL;
 	uint64_t now = report_clock();
 	char ran[32], left[48], cpu[32], quiet[64], part[32];
-	int count = tree_list(&pids);
+	int count = containment_list(&run->containment, &pids);
 
 	snapshot_totals(pids, count > 0 ? (size_t)count : 0, &totals);
 	free(pids);

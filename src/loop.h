@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "cgroup.h"
 #include "child.h"
+#include "containment.h"
 #include "hook.h"
 #include "notify.h"
 #include "options.h"
@@ -29,8 +29,6 @@ struct leftovers {
 	enum leftovers_state state;
 	int events_fd;		/* cgroup.events, polled for POLLPRI, or -1 */
 	uint64_t until;		/* end of the grace, or of the wait after KILL */
-	int live;		/* the walk's last count */
-	int rounds;		/* the walk's KILL rounds */
 	bool announced;		/* -vv said it */
 };
 
@@ -59,18 +57,9 @@ struct run {
 	struct report report;	/* signals sent, times, for --report */
 	struct snapshot snapshot;	/* the tree when a limit fired */
 	struct hook hook;	/* --on-timeout, when it ran */
-	struct cgroup cgroup;	/* COMMAND's own cgroup, when contained by one */
-	const char *containment;	/* "cgroup", "tree" or "group" */
-	bool contained;		/* the whole tree, not only the group, goes
-				 * (--contain, short of a tiny descriptor limit) */
-	char containment_reason[320];	/* why that one (the cgroup made, or
-					 * why none could be) */
-	struct cgroup_usage tree_usage;	/* the cgroup's totals at the end */
+	struct containment containment;	/* how the whole tree is held */
 	struct leftovers leftovers;
 };
-
-/* Whether the tree is held by a cgroup (else the subreaper's walk). */
-bool loop_uses_cgroup(const struct run *run);
 
 /* Wait for COMMAND to end, acting on deadlines and signals meanwhile, and
  * then for the rest of its tree where it goes with COMMAND (leftovers.c).

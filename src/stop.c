@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
+#include "containment.h"
 #include "diag.h"
 #include "duration.h"
 #include "loop.h"
@@ -41,12 +41,6 @@ static const char *name_of(int sig, char *buf)
 	return buf;
 }
 
-/* altimer's own lines, beyond GNU's: -vv. */
-static bool verbose_extra(const struct run *run)
-{
-	return run->options->verbose >= 2;
-}
-
 /* -v, in GNU timeout's words. */
 void stop_say_sending(const struct run *run, int sig)
 {
@@ -56,88 +50,6 @@ void stop_say_sending(const struct run *run, int sig)
 	if (run->options->verbose)
 		diag("sending signal %s to command %s", sig ? name_of(sig, name) : "0",
 		     diag_quote(run->options->command[0], quoted, sizeof quoted));
-}
-
-/* The rest of the tree: processes that left COMMAND's group too. */
-static void signal_tree(struct run *run, int sig, const char *cause, int step)
-{
-	char name[SIGNAME_MAX];
-	int count = tree_signal(sig, run->child.pid, run->child.pid, false);
-
-	if (count < 0) {
-		/* Never silently: what the walk could not reach may survive. */
-		diag_errno(-count, "cannot signal the rest of the command's tree");
-		return;
-	}
-	if (count == 0)
-		return;
-	report_signal(&run->report, sig, "tree", run->child.pid, count, cause, step);
-	if (verbose_extra(run))
-		diag("sending signal %s to %d more process%s of the command's tree",
-		     name_of(sig, name), count, count == 1 ? "" : "es");
-}
-
-/* Cgroup mode: KILL is one write to cgroup.kill, reaching every level.
- * Any other signal goes to the group first, then to the members of this
- * cgroup that left it, not those of nested cgroups (an inner altimer or
- * timeout translates the signal for its own command).  With members
- * outside the group, the cgroup is frozen meanwhile, so no member can
- * react (exit, be reaped, fork) before all have it.  Mostly the group is
- * all there is: its one signal reaches all at once, and a freeze would
- * only cost the command two wake-ups before it acts.  One that left the
- * group after the look is listed after the group's signal, and gets it
- * then (twice, if it left in between). */
-static int signal_cgroup(struct run *run, int sig, bool supervisor, const char *cause,
-			 int step)
-{
-	pid_t pid = run->child.pid;
-	int count, r;
-
-	if (sig == SIGKILL) {
-		r = cgroup_kill(&run->cgroup);
-		if (r == 0) {
-			/* The group was in it: GNU would have died of it too. */
-			run->stop.killed_group = true;
-			report_signal(&run->report, sig, "cgroup", pid, -1, cause, step);
-		}
-		return r;
-	}
-	/* A nested GNU timeout shares COMMAND's level and group with its
-	 * own command: it alone gets the signal, and translates it. */
-	if (supervisor) {
-		r = child_signal(&run->child, sig, false);
-		if (r == 0)
-			report_signal(&run->report, sig, "command", pid, -1, cause, step);
-		/* Stopped, it must still act on the signal, as GNU continues
-		 * its command. */
-		if (r == 0 && sig != SIGCONT && child_signal(&run->child, SIGCONT, false) == 0)
-			report_signal(&run->report, SIGCONT, "command", pid, -1, cause, step);
-		return r == -ESRCH ? 0 : r;
-	}
-	bool freeze = cgroup_count_outside(&run->cgroup, pid) != 0;
-	if (freeze)
-		cgroup_freeze(&run->cgroup);
-	r = child_signal(&run->child, sig, true);
-	if (r == 0)
-		report_signal(&run->report, sig, "group", pid, -1, cause, step);
-	count = cgroup_signal(&run->cgroup, sig, pid);
-	if (count > 0) {
-		char name[SIGNAME_MAX];
-		report_signal(&run->report, sig, "tree", pid, count, cause, step);
-		if (run->options->verbose >= 2)
-			diag("sending signal %s to %d more process%s of the command's cgroup",
-			     name_of(sig, name), count, count == 1 ? "" : "es");
-	}
-	/* A stopped member must still act on the signal. */
-	if (sig != SIGCONT) {
-		if (child_signal(&run->child, SIGCONT, true) == 0)
-			report_signal(&run->report, SIGCONT, "group", pid, -1, cause, step);
-		if (freeze || count > 0)
-			(void)cgroup_signal(&run->cgroup, SIGCONT, pid);
-	}
-	if (freeze)
-		cgroup_thaw(&run->cgroup);
-	return r == -ESRCH ? 0 : r;
 }
 
 /* Whether COMMAND has exec'd.  Before, the child is a copy of altimer, a
@@ -165,41 +77,23 @@ static int send_stop_signal(struct run *run, int sig, bool whole_tree,
 	 * group it shares with its command.  KILL goes to all. */
 	bool supervisor = sig != SIGKILL && stop_command_has_run(run) &&
 			  tree_is_supervisor(run->child.pid);
-	const char *target = group && !supervisor ? "group" : "command";
+	struct containment_target target = {
+		.child = &run->child,
+		.report = &run->report,
+		.verbose = options->verbose,
+		.group = group,
+		.supervisor = supervisor,
+		.whole_tree = whole_tree,
+		.cause = cause,
+		.step = step,
+	};
 	int r;
 
 	stop_say_sending(run, sig);
-	if (whole_tree && group && run->contained && loop_uses_cgroup(run))
-		return signal_cgroup(run, sig, supervisor, cause, step);
-	whole_tree = whole_tree && group && run->contained && !supervisor;
-	/* Any other signal reaches the rest of the tree first, while the
-	 * command still holds it: once the group's signal has killed the
-	 * command, its children are being handed to altimer, and a walk of
-	 * the children lists can miss them.  KILL goes to the command first:
-	 * killing its escaped children first could let it see them die and
-	 * exit by itself (137 from a shell's wait, read as a plain timeout)
-	 * before its own KILL lands; whatever the walk then misses while
-	 * being handed over gets the same KILL from the clean-up. */
-	if (whole_tree && sig != SIGKILL)
-		signal_tree(run, sig, cause, step);
-	r = child_signal(&run->child, sig, group && !supervisor);
-	if (r < 0 && r != -ESRCH)
-		return r;
-	if (whole_tree && sig == SIGKILL)
-		signal_tree(run, sig, cause, step);
-	if (r == 0 && sig == SIGKILL && group)
+	r = containment_signal(&run->containment, &target, sig);
+	if (target.killed_group)
 		run->stop.killed_group = true;
-	if (r == 0)
-		report_signal(&run->report, sig, target, run->child.pid, -1, cause, step);
-	/* A stopped command must still act on the signal. */
-	if (group && sig != SIGKILL && sig != SIGCONT) {
-		if (child_signal(&run->child, SIGCONT, true) == 0)
-			report_signal(&run->report, SIGCONT, target, run->child.pid, -1,
-				      cause, step);
-		if (whole_tree)
-			(void)tree_signal(SIGCONT, run->child.pid, run->child.pid, false);
-	}
-	return 0;
+	return r;
 }
 
 /* Arm the ladder's timer for its next step, or note that none will come.
@@ -269,7 +163,7 @@ static void inspect_tree(struct run *run, const char *reason)
 	if (run->snapshot.taken ||
 	    (options->report == NULL && !verbose_snapshot(run) && options->on_timeout == NULL))
 		return;
-	count = tree_list(&pids);
+	count = containment_list(&run->containment, &pids);
 	snapshot_take(&run->snapshot, pids, count > 0 ? (size_t)count : 0, run->child.pid,
 		      reason);
 	free(pids);
