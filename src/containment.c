@@ -174,6 +174,12 @@ bool containment_spawn_failed(struct containment *containment, int error)
 	return true;
 }
 
+void containment_started(const struct containment *containment)
+{
+	if (uses_cgroup(containment))
+		cgroup_sweep_stale(&containment->cgroup);
+}
+
 /* The walk: the rest of the tree, processes that left COMMAND's group too. */
 static void signal_tree(struct containment_target *target, int sig)
 {

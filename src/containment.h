@@ -68,6 +68,10 @@ int containment_spawn_fd(const struct containment *containment);
  * be tried again without a cgroup. */
 bool containment_spawn_failed(struct containment *containment, int error);
 
+/* COMMAND has started (and execs, on the other CPU): the cgroup's
+ * housekeeping off the start's path (cgroup_sweep_stale). */
+void containment_started(const struct containment *containment);
+
 /* Who a stop signal is for, and where it is written down. */
 struct containment_target {
 	struct child *child;

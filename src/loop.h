@@ -61,6 +61,10 @@ struct run {
 	struct leftovers leftovers;
 };
 
+/* Whether sig, sent from outside, is passed on to COMMAND: a forwarded
+ * signal the caller did not ignore (looked at when it comes). */
+bool loop_forwards(struct run *run, int sig);
+
 /* Wait for COMMAND to end, acting on deadlines and signals meanwhile, and
  * then for the rest of its tree where it goes with COMMAND (leftovers.c).
  * Returns 0 once COMMAND is reaped and its tree dealt with, or -errno when

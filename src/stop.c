@@ -184,7 +184,11 @@ static void inspect_tree(struct run *run, const char *reason)
 
 	char pid[16], limit[32], took[32], signame[SIGNAME_MAX];
 	char *list = snapshot_pid_list(&run->snapshot);
-	sigset_t stop_on = run->forwarded;
+	sigset_t stop_on;
+	sigemptyset(&stop_on);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (loop_forwards(run, sig))
+			sigaddset(&stop_on, sig);
 	/* Notes asked of the command do not end the hook; the rest do. */
 	sigdelset(&stop_on, SIGUSR1);
 	sigdelset(&stop_on, SIGUSR2);
