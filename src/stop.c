@@ -300,4 +300,3 @@ int stop_pass_on(struct run *run, int sig)
 			      run->child.pid, -1, "forwarded", -1);
 	return r == -ESRCH ? 0 : r;
 }
-
