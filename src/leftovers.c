@@ -27,23 +27,12 @@
 /* KILL cannot be refused and cgroup.kill stops forks too: only a process
  * in uninterruptible sleep holds the end up this long. */
 #define KILLED_MAX_NS (10 * 1000000000ull)
-/* The tree walk: a process may fork between a scan and its KILL, so the
- * walk is repeated, every 50 ms at the most, 200 times at the most. */
-#define TREE_RESCAN_MS 50
-#define TREE_ROUNDS_MAX 200
-
-static bool uses_cgroup(const struct run *run)
-{
-	return cgroup_dir_fd(&run->cgroup) >= 0;
-}
 
 /* Whether nothing of the tree is left; reaps what has died. */
 static bool tree_empty(struct run *run)
 {
 	(void)tree_reap_orphans(0);
-	if (uses_cgroup(run))
-		return cgroup_populated_at(&run->cgroup, run->leftovers.events_fd) <= 0;
-	return !tree_has_children() || tree_count_live(true) <= 0;
+	return containment_empty(&run->containment, run->leftovers.events_fd);
 }
 
 static void say_killing(struct run *run, int count)
@@ -56,26 +45,13 @@ static void say_killing(struct run *run, int count)
 	leftovers->announced = leftovers->announced || count > 0;
 }
 
-/* One KILL of the tree walk's; true when nothing is left alive. */
-static bool tree_kill_round(struct run *run)
+/* KILL went to count processes left behind (-1: all, uncounted). */
+static void note_killed(struct run *run, int count)
 {
-	struct leftovers *leftovers = &run->leftovers;
-	int live, killed;
-
-	(void)tree_reap_orphans(0);
-	live = tree_has_children() ? tree_count_live(true) : 0;
-	leftovers->live = live;
-	if (live <= 0)
-		return true;
-	/* Those already dying of a KILL are waited for, not killed again. */
-	killed = tree_signal(SIGKILL, 0, 0, true);
-	if (killed > 0) {
-		say_killing(run, killed);
-		report_signal(&run->report, SIGKILL, "leftovers", run->child.pid, killed,
-			      "clean-up", -1);
-	}
-	leftovers->rounds++;
-	return false;
+	if (count == 0)
+		return;
+	say_killing(run, count);
+	report_signal(&run->report, SIGKILL, "leftovers", run->child.pid, count, "clean-up", -1);
 }
 
 static void finish(struct run *run)
@@ -91,22 +67,14 @@ static void finish(struct run *run)
 static void kill_now(struct run *run)
 {
 	struct leftovers *leftovers = &run->leftovers;
+	int count;
 
 	leftovers->state = LEFTOVERS_KILLED;
 	leftovers->until = report_clock() + KILLED_MAX_NS;
-	if (!uses_cgroup(run)) {
-		if (tree_kill_round(run))
-			finish(run);
-		return;
-	}
-	int left = cgroup_count(&run->cgroup);
-	/* After the ladder's KILL the rest are already dying: waited for,
-	 * not killed again (nor listed as leftovers). */
-	if (!run->cgroup.killed && cgroup_kill(&run->cgroup) == 0) {
-		say_killing(run, left);
-		report_signal(&run->report, SIGKILL, "leftovers", run->child.pid,
-			      left > 0 ? left : -1, "clean-up", -1);
-	}
+	enum containment_kill result = containment_kill_rest(&run->containment, &count);
+	note_killed(run, count);
+	if (result == CONTAINMENT_GONE)
+		finish(run);
 }
 
 void leftovers_kill(struct run *run)
@@ -122,21 +90,20 @@ void leftovers_begin(struct run *run)
 
 	leftovers->events_fd = -1;
 	/* Nothing to do, nothing read: the everyday end costs nothing. */
-	if (!run->contained || !(run->stop.timed_out || options->kill_leftovers)) {
+	if (!run->containment.whole_tree || !(run->stop.timed_out || options->kill_leftovers)) {
 		leftovers->state = LEFTOVERS_DONE;
 		return;
 	}
 	/* Opened before the first look: an end between the two still wakes
 	 * the loop. */
-	if (uses_cgroup(run))
-		leftovers->events_fd = cgroup_events_open(&run->cgroup);
+	leftovers->events_fd = containment_watch(&run->containment);
 	if (tree_empty(run)) {
 		finish(run);
 		return;
 	}
 	/* The ladder's next step ends the grace (leftovers_kill, from the
 	 * loop), at most GRACE_MAX_NS from now. */
-	if (!run->cgroup.killed && run->stop.state == STOP_CLIMBING &&
+	if (!containment_all_killed(&run->containment) && run->stop.state == STOP_CLIMBING &&
 	    timer_is_armed(TIMER_LADDER)) {
 		uint64_t left = timer_remaining(TIMER_LADDER);
 		leftovers->state = LEFTOVERS_GRACE;
@@ -169,10 +136,10 @@ int leftovers_poll_ms(const struct run *run)
 	/* The walk sees no event for a process that forked after its scan:
 	 * it looks again.  cgroup.events without a descriptor is read again
 	 * too. */
-	if (leftovers->state == LEFTOVERS_KILLED && !uses_cgroup(run) && ms > TREE_RESCAN_MS)
-		ms = TREE_RESCAN_MS;
-	if (uses_cgroup(run) && leftovers->events_fd < 0 && ms > 20)
-		ms = 20;
+	int recheck = containment_recheck_ms(&run->containment,
+					     leftovers->state == LEFTOVERS_KILLED, leftovers->events_fd);
+	if (recheck >= 0 && ms > recheck)
+		ms = recheck;
 	return ms;
 }
 
@@ -192,18 +159,13 @@ void leftovers_check(struct run *run)
 			kill_now(run);
 		return;
 	}
-	if (!uses_cgroup(run)) {
-		if (tree_kill_round(run)) {
-			finish(run);
-		} else if (leftovers->rounds >= TREE_ROUNDS_MAX || late) {
-			diag("%d process%s of the command could not be killed", leftovers->live,
-			     leftovers->live == 1 ? "" : "es");
-			finish(run);
-		}
-		return;
-	}
-	if (late) {
-		diag("the command's cgroup is not empty 10 s after KILL");
+	int count;
+	enum containment_kill result = containment_kill_rest(&run->containment, &count);
+	note_killed(run, count);
+	if (result == CONTAINMENT_GONE) {
+		finish(run);
+	} else if (result == CONTAINMENT_STUCK || late) {
+		containment_say_stuck(&run->containment);
 		finish(run);
 	}
 }

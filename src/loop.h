@@ -5,41 +5,17 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "cgroup.h"
 #include "child.h"
+#include "containment.h"
 #include "hook.h"
 #include "notify.h"
 #include "options.h"
 #include "relay.h"
 #include "report.h"
 #include "snapshot.h"
+#include "stop.h"
 #include "terminal.h"
 #include "timer.h"
-
-/* What starts a stop. */
-enum stop_cause {
-	STOP_DEADLINE,		/* altimer's own limits ... */
-	STOP_KEEPALIVE,
-	STOP_TRIGGER,		/* WATCHDOG=trigger */
-	STOP_ALARM,		/* SIGALRM from outside: GNU's "deadline now" */
-	STOP_FORWARDED,		/* a signal passed on from outside */
-	STOP_LADDER,		/* the ladder's next step came due */
-};
-
-/* Where the stop stands: running (nothing sent), climbing the ladder (the
- * first signal went out, a later step is armed), or at the top (the last
- * step went out, or the rest never come). */
-enum stop_state { STOP_RUNNING, STOP_CLIMBING, STOP_AT_TOP };
-
-struct stop {
-	enum stop_state state;
-	int next_step;		/* the ladder step TIMER_LADDER is armed for */
-	const char *reason;	/* the limit that fired first, or NULL */
-	bool timed_out;		/* a limit fired or a later step was sent:
-				 * GNU's "timed out", whatever started it */
-	bool killed_group;	/* KILL went to COMMAND's group: GNU would have
-				 * died of it with its group */
-};
 
 /* The rest of the tree once COMMAND has ended (leftovers.c). */
 enum leftovers_state {
@@ -53,8 +29,6 @@ struct leftovers {
 	enum leftovers_state state;
 	int events_fd;		/* cgroup.events, polled for POLLPRI, or -1 */
 	uint64_t until;		/* end of the grace, or of the wait after KILL */
-	int live;		/* the walk's last count */
-	int rounds;		/* the walk's KILL rounds */
 	bool announced;		/* -vv said it */
 };
 
@@ -83,27 +57,13 @@ struct run {
 	struct report report;	/* signals sent, times, for --report */
 	struct snapshot snapshot;	/* the tree when a limit fired */
 	struct hook hook;	/* --on-timeout, when it ran */
-	struct cgroup cgroup;	/* COMMAND's own cgroup, when contained by one */
-	const char *containment;	/* "cgroup", "tree" or "group" */
-	bool contained;		/* the whole tree, not only the group, goes
-				 * (--contain, short of a tiny descriptor limit) */
-	char containment_reason[320];	/* why that one (the cgroup made, or
-					 * why none could be) */
-	struct cgroup_usage tree_usage;	/* the cgroup's totals at the end */
+	struct containment containment;	/* how the whole tree is held */
 	struct leftovers leftovers;
 };
-
-/* Whether the tree is held by a cgroup (else the subreaper's walk). */
-bool loop_uses_cgroup(const struct run *run);
 
 /* Whether sig, sent from outside, is passed on to COMMAND: a forwarded
  * signal the caller did not ignore (looked at when it comes). */
 bool loop_forwards(struct run *run, int sig);
-
-/* Every stop starts here: the limits, an outside ALRM, a signal passed on
- * and each later step of the ladder.  Sends sig (the ladder's first signal
- * for a limit) and climbs the ladder from there.  Returns 0 or -errno. */
-int stop_begin(struct run *run, enum stop_cause cause, int sig);
 
 /* Wait for COMMAND to end, acting on deadlines and signals meanwhile, and
  * then for the rest of its tree where it goes with COMMAND (leftovers.c).

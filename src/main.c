@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
 #include "child.h"
+#include "containment.h"
 #include "diag.h"
 #include "duration.h"
 #include "loop.h"
@@ -32,7 +32,6 @@
 #include "status.h"
 #include "terminal.h"
 #include "timer.h"
-#include "tree.h"
 
 enum {
 	EXIT_CANCELED = STATUS_CANCELED,
@@ -48,15 +47,6 @@ static const int forwarded_signals[] = {
 
 /* Dispositions altimer changes for itself and gives back to COMMAND. */
 static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, SIGPIPE, 0 };
-
-static struct cgroup *cgroup_for_exit;
-
-/* The command's cgroup goes on every way out of altimer. */
-static void remove_cgroup(void)
-{
-	if (cgroup_for_exit)
-		(void)cgroup_remove(cgroup_for_exit);
-}
 
 /* Tell COMMAND its deadline, as wall-clock seconds since the epoch, so it
  * can budget its own steps. */
@@ -102,12 +92,12 @@ static struct report_facts facts_of(const struct run *run)
 		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
 		.snapshot = &run->snapshot,
 		.hook = &run->hook,
-		.containment = run->containment,
-		.containment_reason = run->containment_reason[0] ? run->containment_reason : NULL,
+		.containment = run->containment.name,
+		.containment_reason = run->containment.reason[0] ? run->containment.reason : NULL,
 		.output_errors = { run->relay.streams[0].write_error,
 				   run->relay.merged ? run->relay.streams[0].write_error
 						     : run->relay.streams[1].write_error },
-		.tree_usage = run->tree_usage,
+		.tree_usage = run->containment.usage,
 	};
 }
 
@@ -144,84 +134,6 @@ static int give_up(struct run *run, const char *what, int error)
 	facts.exit_status = EXIT_CANCELED;
 	report_write(run, &facts);
 	return EXIT_CANCELED;
-}
-
-/* How long the tree may take to end after altimer's death before the
- * guardian KILLs it: as long as the ladder would have given it from its
- * first signal to its last, or 1 s without a later step; at most 60 s. */
-static int guardian_grace_ms(const struct options *options)
-{
-	uint64_t total = 0;
-
-	for (int step = 1; step < options->ladder_steps; step++) {
-		if (options->ladder[step].delay == DURATION_NONE)
-			break;
-		total += options->ladder[step].delay;
-		if (total > 60 * 1000000000ull)
-			return 60000;
-	}
-	return total ? (int)(total / 1000000) + 1 : 1000;
-}
-
-/* The cgroup's guardian, once altimer's signals are blocked: a TERM
- * that comes as soon as altimer has a child must find altimer ready for
- * it.  Without a guardian a kill -9 of altimer leaves the tree running, as
- * in tree mode: worth saying, not failing for. */
-static void guardian_setup(struct run *run)
-{
-	char *why = run->containment_reason;
-	size_t size = sizeof run->containment_reason;
-	size_t len = strlen(why);
-	int r;
-
-	if (cgroup_dir_fd(&run->cgroup) < 0)
-		return;
-	r = cgroup_guardian_start(&run->cgroup, run->options->timeout_signal,
-				  guardian_grace_ms(run->options));
-	if (r < 0)
-		snprintf(why + len, size - len, " (no guardian: %s)", strerror(-r));
-	else
-		tree_exclude(r);
-}
-
-/* --contain: a cgroup where one can be made (auto) or must be (cgroup),
- * else the subreaper's tree walk, or GNU's process group.  The cgroup's
- * guardian is started later (guardian_setup), once signals are set up.
- * Returns 0, or -errno when --contain=cgroup cannot be honoured. */
-static int containment_setup(struct run *run)
-{
-	const struct options *options = run->options;
-	char *why = run->containment_reason;
-	size_t size = sizeof run->containment_reason;
-	int r;
-
-	if (options->foreground || options->contain_mode == CONTAIN_GROUP) {
-		run->containment = "group";
-		snprintf(why, size, "%s", options->foreground ? "--foreground" : "--contain=group");
-		return 0;
-	}
-	run->containment = "tree";
-	if (options->contain_mode == CONTAIN_TREE) {
-		snprintf(why, size, "--contain=tree");
-		return 0;
-	}
-	/* The cgroup holds two descriptors for the whole run (its directory,
-	 * the guardian's pipe): under a tiny limit auto leaves them to the
-	 * command's relay and the tree walk, which worked there before. */
-	struct rlimit files;
-	if (options->contain_mode == CONTAIN_AUTO && getrlimit(RLIMIT_NOFILE, &files) == 0 &&
-	    files.rlim_cur < 32) {
-		snprintf(why, size, "the descriptor limit (%llu) leaves none for a cgroup",
-			 (unsigned long long)files.rlim_cur);
-		return 0;
-	}
-	r = cgroup_create(&run->cgroup, why, size);
-	if (r < 0)
-		return options->contain_mode == CONTAIN_CGROUP ? r : 0;
-	run->containment = "cgroup";
-	cgroup_for_exit = &run->cgroup;
-	atexit(remove_cgroup);
-	return 0;
 }
 
 static bool pidfd_allowed(void)
@@ -429,23 +341,12 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	/* After the signals are blocked: a TERM or HUP from now on is read by
 	 * the loop, or by the exit paths that remove the cgroup, and cannot
 	 * end altimer between the cgroup's mkdir and its removal. */
-	if (containment_setup(run) < 0) {
-		diag("--contain=cgroup: %s", run->containment_reason);
+	if (containment_setup(&run->containment, options) < 0) {
+		diag("--contain=cgroup: %s", run->containment.reason);
 		return EXIT_CANCELED;
 	}
-	/* The walk's descriptors next: under a low limit --contain=tree is
-	 * refused here, up front, rather than lose the tree at the deadline;
-	 * auto makes do with GNU's process group, as GNU runs there. */
-	run->contained = options->contain && !options->foreground;
-	if (run->contained && (r = tree_reserve_descriptors()) < 0) {
-		if (options->contain_mode != CONTAIN_AUTO || strcmp(run->containment, "tree") != 0 ||
-		    (r != -EMFILE && r != -ENFILE))
-			return give_up(run, "cannot set descriptors aside for the command's tree", -r);
-		run->contained = false;
-		run->containment = "group";
-		snprintf(run->containment_reason, sizeof run->containment_reason,
-			 "the descriptor limit leaves none for the tree walk");
-	}
+	if ((r = containment_reserve(&run->containment, options)) < 0)
+		return give_up(run, "cannot set descriptors aside for the command's tree", -r);
 
 	if (options->notify) {
 		r = notify_open(&run->notify);
@@ -458,10 +359,7 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 
 	/* -vvv: -vv's lines are about the run, compared line by line. */
 	if (options->verbose >= 3)
-		diag("containment: %s (%s)", run->containment, run->containment_reason);
-	/* Orphans of the tree come to altimer, not init, so a timeout can
-	 * still reach them.  Without it containment is only the group. */
-	(void)tree_become_subreaper();
+		diag("containment: %s (%s)", run->containment.name, run->containment.reason);
 	return 0;
 }
 
@@ -496,7 +394,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 		.restore = { restored_signals, original_actions },
 		.closed_standard_fds = run->closed_standard_fds,
 		.death_signal = options->timeout_signal,
-		.cgroup_fd = cgroup_dir_fd(&run->cgroup),
+		.cgroup_fd = containment_spawn_fd(&run->containment),
 	};
 	int r;
 
@@ -507,7 +405,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 		timer_use_clock(CLOCK_BOOTTIME);
 	if ((r = timers_prepare(options)) < 0)
 		return give_up(run, "cannot create a timer", -r);
-	guardian_setup(run);
+	containment_guardian_start(&run->containment, options);
 	/* -vv names the clock only when it is not GNU's. */
 	if (options->boot_clock && options->verbose >= 2)
 		diag("clock: boot (CLOCK_BOOTTIME, time suspended counts)");
@@ -533,11 +431,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	r = child_spawn(&run->child, &plan);
 	/* The cgroup was made but the kernel would not start the command in
 	 * it: under auto the tree walk still contains it. */
-	if (r < 0 && plan.cgroup_fd >= 0 && options->contain_mode == CONTAIN_AUTO) {
-		snprintf(run->containment_reason, sizeof run->containment_reason,
-			 "cannot start the command in its cgroup: %s", strerror(-r));
-		run->containment = "tree";
-		remove_cgroup();
+	if (r < 0 && plan.cgroup_fd >= 0 && containment_spawn_failed(&run->containment, -r)) {
 		plan.cgroup_fd = -1;
 		r = child_spawn(&run->child, &plan);
 	}
@@ -547,7 +441,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	run->report.spawned = report_clock();
 	relay_parent_setup(&run->relay);
 	/* While COMMAND execs, on the other CPU. */
-	cgroup_sweep_stale(&run->cgroup);
+	containment_started(&run->containment);
 	r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
 	if (r == 0)
 		r = timer_arm(TIMER_EVERY, options->every, options->every);
@@ -556,7 +450,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	if (r < 0) {
 		terminal_take_back(run->terminal, run->child.pid);
 		(void)child_signal(&run->child, SIGKILL, !options->foreground);
-		(void)cgroup_kill(&run->cgroup);
+		containment_abandon(&run->containment);
 		return give_up(run, "cannot arm a timer", -r);
 	}
 	return 0;
@@ -571,11 +465,8 @@ static int finish(struct run *run, const struct sigaction *original_actions)
 	struct report_facts facts;
 	int reraise_signal;
 
-	/* The tree's totals, read before the cgroup goes (only the report
-	 * shows them: a dozen cgroup files are not read for nothing). */
-	if (run->options->report != NULL)
-		cgroup_usage(&run->cgroup, &run->tree_usage);
-	remove_cgroup();
+	/* The tree's totals, read before the cgroup goes. */
+	containment_end(&run->containment, run->options->report != NULL);
 	/* altimer ends with COMMAND; late writers' output still gets through. */
 	relay_hand_over(&run->relay, &restore);
 	facts = facts_of(run);
@@ -598,7 +489,8 @@ static int finish(struct run *run, const struct sigaction *original_actions)
 int main(int argc, char **argv)
 {
 	static struct options options;
-	/* Static: the atexit handler reads run.cgroup after main returns. */
+	/* Static: the atexit handler reads run.containment's cgroup after
+	 * main returns. */
 	static struct run run;
 	struct sigaction original_actions[sizeof restored_signals / sizeof restored_signals[0]];
 	int r;
@@ -607,15 +499,14 @@ int main(int argc, char **argv)
 		proc_refuse_pidfds();
 	/* altimer's binary run afresh by the guardian of an altimer that
 	 * died (cgroup.c): that work, and nothing else. */
-	if (argc > 0 && strcmp(argv[0], CGROUP_GUARDIAN_NAME) == 0 &&
-	    cgroup_guardian_main(argc, argv) == 0)
+	if (containment_guardian_main(argc, argv) == 0)
 		return EXIT_SUCCESS;
 	diag_init(argv[0]);
 	run.options = &options;
 	run.signal_fd = -1;
 	run.terminal = -1;
 	run.notify.fd = -1;
-	cgroup_init(&run.cgroup);
+	containment_init(&run.containment);
 	r = options_parse(argc, argv, &options);
 	if (r == OPTIONS_DONE)
 		return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_CANCELED;
@@ -649,7 +540,7 @@ int main(int argc, char **argv)
 		terminal_modes_restore(&run.terminal_modes);
 	if (r < 0) {
 		(void)child_signal(&run.child, SIGKILL, !options.foreground);
-		(void)cgroup_kill(&run.cgroup);
+		containment_abandon(&run.containment);
 		return give_up(&run, "lost track of the command", -r);
 	}
 	r = finish(&run, original_actions);
