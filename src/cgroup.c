@@ -284,10 +284,7 @@ static void sweep_stale(int parent_fd)
 		pid = strtol(entry->d_name + 8, &end, 10);
 		/* Its altimer is alive while /proc has its PID (not kill(pid,
 		 * 0): a probe is no signal, and none is sent by PID alone). */
-		char proc[32];
-		snprintf(proc, sizeof proc, "/proc/%ld", pid);
-		if (pid <= 0 || (*end != '\0' && *end != '-') || access("/proc/self", F_OK) != 0 ||
-		    access(proc, F_OK) == 0)
+		if (pid <= 0 || (*end != '\0' && *end != '-') || procfs_exists((pid_t)pid) != 0)
 			continue;
 		if (fstatat(parent_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.tv_sec - st.st_ctim.tv_sec >= STALE_AFTER_S)

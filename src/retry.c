@@ -16,6 +16,7 @@
 #include "retry.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,7 +32,6 @@
 
 #include "diag.h"
 #include "duration.h"
-#include "procfs.h"
 #include "report.h"
 #include "terminal.h"
 #include "timer.h"
@@ -83,7 +83,7 @@ static void read_report(const char *path, struct attempt *attempt, char **text)
 	free(*text);
 	*text = NULL;
 	attempt->reason[0] = '\0';
-	if (procfs_read_all(path, text) < 0) {
+	if (read_all_at(AT_FDCWD, path, text) < 0) {
 		*text = NULL;
 		return;
 	}

@@ -31,60 +31,34 @@ static uint64_t clock_ns(clockid_t clock)
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-/* Read /proc/PID/NAME into buf (size bytes, NUL-terminated).  Returns its
- * length, or -errno. */
-static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t size)
-{
-	char path[64];
-
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-	return procfs_read_small(path, buf, size);
-}
-
 static uint64_t ticks_ns(unsigned long long ticks, long hz)
 {
 	return (uint64_t)(ticks / (unsigned long long)hz) * 1000000000u +
 	       (uint64_t)(ticks % (unsigned long long)hz) * 1000000000u / (uint64_t)hz;
 }
 
-/* /proc/PID/stat: "pid (comm) state ppid pgrp session tty tpgid flags
- * minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
- * num_threads itrealvalue starttime vsize rss ...".  comm may hold spaces
- * and parentheses, so fields are counted from the last ')'. */
+/* What /proc/PID/stat says, in the snapshot's units. */
 static int read_stat(pid_t pid, struct snapshot_process *process, uint64_t boot_now,
 		     long hz, long page_kib)
 {
-	char buf[2048];
-	unsigned long long value[25] = { 0 };
-	char *open_paren, *p;
-	ssize_t n = read_proc(pid, "stat", buf, sizeof buf);
+	struct procfs_stat stat;
+	int r = procfs_stat(pid, &stat);
 
-	if (n <= 0)
-		return n < 0 ? (int)n : -ESRCH;
-	open_paren = strchr(buf, '(');
-	p = strrchr(buf, ')');
-	if (open_paren == NULL || p == NULL || p[1] != ' ' || p < open_paren)
-		return -EINVAL;
-	snprintf(process->comm, sizeof process->comm, "%.*s", (int)(p - open_paren - 1),
-		 open_paren + 1);
-	p += 2;
-	process->state = *p;
-	for (int field = 3; field <= 24 && p != NULL; field++) {
-		if (field > 3)
-			value[field] = strtoull(p, NULL, 10);
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
+	if (r < 0)
+		return r;
+	/* cut as the snapshot always has: its comm is shorter */
+	snprintf(process->comm, sizeof process->comm, "%.*s", (int)sizeof process->comm - 1,
+		 stat.comm);
+	process->state = stat.state;
 	process->pid = pid;
-	process->ppid = (pid_t)value[4];
-	process->pgid = (pid_t)value[5];
-	process->user_cpu = ticks_ns(value[14], hz);
-	process->system_cpu = ticks_ns(value[15], hz);
-	process->threads = (long)value[20];
-	uint64_t started = ticks_ns(value[22], hz);
+	process->ppid = stat.ppid;
+	process->pgid = stat.pgid;
+	process->user_cpu = ticks_ns(stat.user_time, hz);
+	process->system_cpu = ticks_ns(stat.system_time, hz);
+	process->threads = stat.threads;
+	uint64_t started = ticks_ns(stat.start_time, hz);
 	process->age = boot_now > started ? boot_now - started : 0;
-	process->rss_kib = (long)value[24] * page_kib;
+	process->rss_kib = stat.rss_pages * page_kib;
 	return 0;
 }
 
@@ -93,7 +67,7 @@ static char *read_wchan(pid_t pid)
 {
 	char buf[128];
 
-	if (read_proc(pid, "wchan", buf, sizeof buf) <= 0 || strcmp(buf, "0") == 0)
+	if (procfs_read_process(pid, "wchan", buf, sizeof buf) <= 0 || strcmp(buf, "0") == 0)
 		return NULL;
 	return strdup(buf);
 }
@@ -105,7 +79,7 @@ static char *read_stack(pid_t pid)
 	char buf[SNAPSHOT_TEXT_MAX], *out, *o;
 	const char *line;
 
-	if (read_proc(pid, "stack", buf, sizeof buf) <= 0)
+	if (procfs_read_process(pid, "stack", buf, sizeof buf) <= 0)
 		return NULL;
 	out = o = malloc(strlen(buf) + 1);
 	if (out == NULL)
@@ -146,7 +120,7 @@ static char *wchan_of(pid_t pid, const struct snapshot_process *process)
 static char *read_cmdline(pid_t pid, size_t *len)
 {
 	char buf[SNAPSHOT_TEXT_MAX];
-	ssize_t n = read_proc(pid, "cmdline", buf, sizeof buf);
+	ssize_t n = procfs_read_process(pid, "cmdline", buf, sizeof buf);
 	char *text;
 
 	while (n > 0 && buf[n - 1] == '\0')

@@ -10,8 +10,6 @@
 #include "config.h"
 #include "tree.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,25 +93,19 @@ static int members_add(struct members *members, const struct procfs_stat *stat,
 	return 0;
 }
 
+static int add_process(pid_t pid, void *context)
+{
+	struct procfs_stat stat;
+
+	if (procfs_stat(pid, &stat) < 0)
+		return 0; /* gone since /proc was listed */
+	return members_add(context, &stat, false);
+}
+
 static int scan_every_process(struct members *members)
 {
-	DIR *dir = opendir("/proc");
-	struct dirent *entry;
-	int r = 0;
-
 	members->count = 0;
-	if (dir == NULL)
-		return -errno;
-	while (r == 0 && (entry = readdir(dir)) != NULL) {
-		struct procfs_stat stat;
-		if (!isdigit((unsigned char)entry->d_name[0]))
-			continue;
-		if (procfs_stat((pid_t)atoi(entry->d_name), &stat) < 0)
-			continue; /* gone since readdir */
-		r = members_add(members, &stat, false);
-	}
-	closedir(dir);
-	return r;
+	return procfs_every_process(add_process, members);
 }
 
 static int add_child(pid_t pid, void *context)
@@ -189,19 +180,6 @@ static int scan(struct members *members, bool thorough)
 	return r == -ENOENT ? scan_thoroughly(members) : r;
 }
 
-/* Whether path (a /proc/PID/exe) is the file altimer runs from. */
-static bool is_own_binary(const char *path)
-{
-	static struct stat self;
-	static int known = -1;
-	struct stat other;
-
-	if (known < 0)
-		known = stat("/proc/self/exe", &self) == 0;
-	return known && stat(path, &other) == 0 && other.st_dev == self.st_dev &&
-	       other.st_ino == self.st_ino;
-}
-
 /* A nested timeout, known by more than its name, which a user's script
  * (./timeout) has too and runs its interpreter: an altimer runs altimer's
  * binary, or one named altimer; GNU's runs an executable named timeout
@@ -210,19 +188,17 @@ static bool is_own_binary(const char *path)
  * process), the name is all there is to go by. */
 static bool runs_a_timeout(const struct procfs_stat *stat)
 {
-	char path[48], exe[4096];
+	char exe[4096];
 	const char *base;
 	ssize_t len;
 
 	if (strcmp(stat->comm, "altimer") != 0 && strcmp(stat->comm, "timeout") != 0)
 		return false;
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)stat->pid);
-	len = readlink(path, exe, sizeof exe - 1);
+	len = procfs_executable(stat->pid, exe, sizeof exe);
 	if (len < 0)
-		return errno == EACCES || errno == EPERM;
-	exe[len] = '\0';
+		return len == -EACCES || len == -EPERM;
 	base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
-	if (is_own_binary(path) || strcmp(base, "altimer") == 0)
+	if (procfs_runs_own_binary(stat->pid) || strcmp(base, "altimer") == 0)
 		return true;
 	return (strcmp(base, "timeout") == 0 || strcmp(base, "busybox") == 0) &&
 	       stat->pgid == stat->pid;
