@@ -520,23 +520,21 @@ static int events_value(const struct cgroup *cgroup, int fd, const char *key)
 /* Wait until cgroup.events shows key at want, or timeout_ms passed. */
 static int events_wait(const struct cgroup *cgroup, const char *key, int want, int timeout_ms)
 {
-	struct timespec start, now;
+	uint64_t start;
 	int fd, r;
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
 	/* Without a descriptor for poll, re-reading every 20 ms still works. */
 	fd = openat(cgroup->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = clock_ns(CLOCK_MONOTONIC);
 	for (;;) {
 		int value = events_value(cgroup, fd, key);
 		if (value < 0 || value == want) {
 			r = value < 0 ? value : 0;
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long spent = (now.tv_sec - start.tv_sec) * 1000 +
-			     (now.tv_nsec - start.tv_nsec) / 1000000;
+		long spent = (long)((clock_ns(CLOCK_MONOTONIC) - start) / 1000000);
 		if (spent >= timeout_ms) {
 			r = -ETIMEDOUT;
 			break;

@@ -190,7 +190,7 @@ static void record_status(struct hook *hook, int status)
 
 void hook_run(struct hook *hook, const struct hook_context *context)
 {
-	uint64_t started = monotonic_ns(), until;
+	uint64_t started = clock_ns(CLOCK_MONOTONIC), until;
 	int fds[2], status = -1;
 	bool asked = false;
 	pid_t keeper;
@@ -228,7 +228,7 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 			{ .fd = fds[0], .events = POLLIN },
 			{ .fd = asked ? -1 : context->signal_fd, .events = POLLIN },
 		};
-		uint64_t now = monotonic_ns();
+		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		int timeout = now >= until ? 0
 			      : until - now > (uint64_t)INT32_MAX * 1000000u ? INT32_MAX
 			      : (int)((until - now + 999999) / 1000000);
@@ -246,14 +246,14 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 			hook->stopped_by = "signal";
 			(void)kill(keeper, SIGTERM);
 			asked = true;
-			until = monotonic_ns() + KEEPER_GRACE_MS * 1000000u;
+			until = clock_ns(CLOCK_MONOTONIC) + KEEPER_GRACE_MS * 1000000u;
 			continue;
 		}
 		if (r == 0 && !asked) {
 			hook->stopped_by = "limit";
 			(void)kill(keeper, SIGTERM);
 			asked = true;
-			until = monotonic_ns() + KEEPER_GRACE_MS * 1000000u;
+			until = clock_ns(CLOCK_MONOTONIC) + KEEPER_GRACE_MS * 1000000u;
 		} else if (r == 0) {
 			/* The keeper itself is stuck (stopped from outside):
 			 * what is left of the hook goes to altimer, whose
@@ -265,5 +265,5 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 	close_quietly(fds[0]);
 	(void)waitpid(keeper, NULL, 0);
 	record_status(hook, status);
-	hook->elapsed = monotonic_ns() - started;
+	hook->elapsed = clock_ns(CLOCK_MONOTONIC) - started;
 }

@@ -33,6 +33,7 @@
 #include "terminal.h"
 #include "timer.h"
 #include "tree.h"
+#include "util.h"
 
 enum {
 	EXIT_CANCELED = STATUS_CANCELED,
@@ -62,15 +63,13 @@ static void remove_cgroup(void)
  * can budget its own steps. */
 static int deadline_export(uint64_t duration)
 {
-	struct timespec now;
 	char value[48];
 
 	if (duration == DURATION_NONE) {
 		(void)unsetenv("ALTIMER_DEADLINE");
 		return 0;
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	uint64_t at = timespec_to_ns(now) + duration;
+	uint64_t at = clock_ns(CLOCK_REALTIME) + duration;
 	snprintf(value, sizeof value, "%llu.%03llu", (unsigned long long)(at / 1000000000u),
 		 (unsigned long long)(at % 1000000000u / 1000000u));
 	return setenv("ALTIMER_DEADLINE", value, 1) < 0 ? -errno : 0;
@@ -406,7 +405,7 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	const struct options *options = run->options;
 	int r;
 
-	run->report.started = report_clock();
+	run->report.started = clock_ns(CLOCK_MONOTONIC);
 	run->report.enabled = options->report != NULL;
 	run->report.spare_fd = -1;
 	run->report.closed_standard_fds = run->closed_standard_fds;
@@ -519,16 +518,14 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	 * there to be read by the time COMMAND's exec reports: GNU's tiny
 	 * deadlines end a command before it runs (a failed exec included),
 	 * and so do altimer's (see the loop). */
-	run->report.zero = report_clock();
+	run->report.zero = clock_ns(CLOCK_MONOTONIC);
 	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
 	if (r < 0)
 		return give_up(run, "cannot arm the deadline timer", -r);
 	/* When it passes, for COMMAND to check before its exec (child.c);
 	 * taken after the timer's start, so never before the timer fires. */
-	struct timespec now;
-	if (options->duration != DURATION_NONE && options->duration < 1000000000ull * 1000000 &&
-	    clock_gettime(timer_get_clock(), &now) == 0) {
-		uint64_t at = timespec_to_ns(now) + options->duration;
+	if (options->duration != DURATION_NONE && options->duration < 1000000000ull * 1000000) {
+		uint64_t at = clock_ns(timer_get_clock()) + options->duration;
 		plan.has_deadline = true;
 		plan.deadline_clock = timer_get_clock();
 		plan.deadline = (struct timespec){ .tv_sec = (time_t)(at / 1000000000u),
@@ -548,7 +545,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	if (r < 0)
 		return give_up(run, "cannot start the command", -r);
 
-	run->report.spawned = report_clock();
+	run->report.spawned = clock_ns(CLOCK_MONOTONIC);
 	relay_parent_setup(&run->relay);
 	r = timer_arm(TIMER_KEEPALIVE, options->keepalive, 0);
 	if (r == 0)

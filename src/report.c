@@ -28,11 +28,6 @@
 #include "snapshot.h"
 #include "util.h"
 
-uint64_t report_clock(void)
-{
-	return monotonic_ns();
-}
-
 /* The directory a file named path lives in, in buf, which is returned.
  * Always in buf: glibc's dirname() returns a static "." for a bare name
  * ("run.json") and leaves its argument as it was, so a caller reading buf
@@ -314,7 +309,7 @@ void report_signal(struct report *report, int sig, const char *target, pid_t pid
 		report->capacity = capacity;
 	}
 	report->signals[report->count++] = (struct report_signal){
-		.at = report_clock(),
+		.at = clock_ns(CLOCK_MONOTONIC),
 		.signal = sig,
 		.target = target,
 		.pid = pid,

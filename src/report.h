@@ -55,9 +55,6 @@ struct report {
  * before altimer gives up on it. */
 #define REPORT_STALL_MS 10000
 
-/* Nanoseconds on CLOCK_MONOTONIC. */
-uint64_t report_clock(void);
-
 /* Check that a report can be written to path ("-" is standard error)
  * before COMMAND starts, and set a descriptor aside for writing it (or
  * hold the descriptor path names: /dev/stdout, /dev/fd/N).  Returns 0 or

@@ -125,11 +125,6 @@ static const char *outcome(const struct attempt *attempt, char *buf, size_t size
 	return buf;
 }
 
-static uint64_t now_ns(void)
-{
-	return report_clock();
-}
-
 /* Start one attempt: this binary, argv as given, told its deadline and
  * report file.  Returns its pid, or -errno. */
 static pid_t attempt_start(char **argv, const sigset_t *mask, unsigned number,
@@ -282,7 +277,7 @@ int retry_run(char **argv, const struct options *options)
 	struct report report = { .spare_fd = -1, .output_fd = -1 };
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096], path[4096 + 16], shown[32], span[32], *text = NULL;
-	uint64_t started = now_ns(), delay = options->retry_delay;
+	uint64_t started = clock_ns(CLOCK_MONOTONIC), delay = options->retry_delay;
 	sigset_t blocked, original;
 	int signal_fd, outside = 0, interrupted = 0, r;
 	unsigned count = 0;
@@ -323,7 +318,7 @@ int retry_run(char **argv, const struct options *options)
 
 	for (;;) {
 		struct attempt *attempt = &attempts[count];
-		uint64_t duration = options->duration, spent = now_ns() - started;
+		uint64_t duration = options->duration, spent = clock_ns(CLOCK_MONOTONIC) - started;
 
 		/* Every attempt gets the whole DURATION, unless the budget
 		 * ends first. */
@@ -332,7 +327,7 @@ int retry_run(char **argv, const struct options *options)
 			if (left < duration)
 				duration = left;
 		}
-		uint64_t began = now_ns();
+		uint64_t began = clock_ns(CLOCK_MONOTONIC);
 		pid_t pid = attempt_start(argv, &original, count + 1, duration, path);
 		count++;
 		if (pid < 0) {
@@ -341,7 +336,7 @@ int retry_run(char **argv, const struct options *options)
 			break;
 		}
 		r = attempt_wait(signal_fd, pid, attempt, &outside);
-		attempt->elapsed = now_ns() - began;
+		attempt->elapsed = clock_ns(CLOCK_MONOTONIC) - began;
 		read_report(path, attempt, &text);
 		(void)unlink(path);
 		if (r < 0) {
@@ -351,7 +346,7 @@ int retry_run(char **argv, const struct options *options)
 		}
 		if (outside || count > options->retry || !worth_retrying(options, attempt))
 			break;
-		spent = now_ns() - started;
+		spent = clock_ns(CLOCK_MONOTONIC) - started;
 		if (options->budget != DURATION_NONE && spent + delay >= options->budget) {
 			if (options->verbose)
 				diag("attempt %u of %u %s; the --budget of %s is spent", count,

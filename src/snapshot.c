@@ -19,17 +19,10 @@
 
 #include "diag.h"
 #include "procfs.h"
+#include "util.h"
 
 /* A command line or a kernel stack longer than this is cut. */
 #define SNAPSHOT_TEXT_MAX 4096
-
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec now;
-
-	clock_gettime(clock, &now);
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
 
 static uint64_t ticks_ns(unsigned long long ticks, long hz)
 {
