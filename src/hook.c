@@ -13,8 +13,6 @@
 #include "config.h"
 #include "hook.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,66 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "procfs.h"
+#include "tree.h"
 #include "util.h"
 
 /* How long the keeper may take to clear the hook's tree once asked. */
 #define KEEPER_GRACE_MS 2000
 
-static int kill_child(pid_t pid, void *context)
-{
-	if (kill(pid, SIGKILL) == 0)
-		++*(int *)context;
-	return 0;
-}
-
-/* KILL the keeper's children, as listed by /proc/PID/task/TID/children,
- * or by their parent pid on kernels without those lists.  They are the
- * keeper's own un-reaped children: their pids cannot have been reused.
- * Returns how many were killed. */
-static int kill_children(pid_t self)
-{
-	struct procfs_stat stat;
-	struct dirent *entry;
-	int killed = 0;
-	DIR *dir;
-
-	if (procfs_children(self, kill_child, &killed) != -ENOENT)
-		return killed;
-	dir = opendir("/proc");
-	while (dir && (entry = readdir(dir)) != NULL)
-		if (isdigit((unsigned char)entry->d_name[0]) &&
-		    procfs_stat((pid_t)atoi(entry->d_name), &stat) == 0 && stat.ppid == self)
-			(void)kill_child(stat.pid, &killed);
-	if (dir)
-		closedir(dir);
-	return killed;
-}
-
-/* KILL the hook's group at once, then, round after round, whatever is
- * still the keeper's child: a process whose parent is killed is handed
- * to the keeper, so each round reaches one generation further. */
+/* KILL the hook's group at once, then whatever is left of its tree. */
 static void keeper_clear(pid_t shell, int *status, const sigset_t *waited)
 {
-	pid_t self = getpid(), pid;
-	int wstatus;
-	struct timespec pause = { 0, 10 * 1000000 };
-
 	/* The group's id is safe while its leader, the shell, is unreaped. */
 	if (*status == -1)
 		(void)kill(-shell, SIGKILL);
-	for (int round = 0; round < 1000; round++) {
-		siginfo_t info;
-
-		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
-			if (pid == shell)
-				*status = wstatus;
-		memset(&info, 0, sizeof info);
-		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
-			return;
-		(void)kill_children(self);
-		(void)sigtimedwait(waited, NULL, &pause);
-	}
+	(void)tree_kill_until_empty(shell, status, waited);
 }
 
 /* The keeper: runs the hook under /bin/sh, waits for it or for TERM,

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -260,13 +261,12 @@ static int signal_seen(const struct procfs_stat *seen, int sig)
 	return 1;
 }
 
-int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
+/* tree_signal without the descriptor reserve, which only altimer holds. */
+static int signal_descendants(int sig, pid_t except, pid_t except_group, bool thorough)
 {
 	struct members members = { 0 };
-	int r, signalled = 0;
+	int r = scan(&members, thorough), signalled = 0;
 
-	reserve_release();
-	r = scan(&members, thorough);
 	/* A nested timeout gets the signal and translates it for its own
 	 * command, as it would under GNU; only KILL goes past it. */
 	if (r == 0 && sig != SIGKILL)
@@ -285,8 +285,40 @@ int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
 			r = sent; /* out of descriptors: said, not swallowed */
 	}
 	free(members.items);
-	(void)tree_reserve_descriptors();
 	return r < 0 ? r : signalled;
+}
+
+int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
+{
+	int r;
+
+	reserve_release();
+	r = signal_descendants(sig, except, except_group, thorough);
+	(void)tree_reserve_descriptors();
+	return r;
+}
+
+int tree_kill_until_empty(pid_t watched, int *watched_status, const sigset_t *wake)
+{
+	struct timespec pause = { 0, 10 * 1000000 };
+
+	for (int round = 0; round < 1000; round++) {
+		siginfo_t info;
+		pid_t pid;
+		int wstatus;
+
+		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
+			if (pid == watched)
+				*watched_status = wstatus;
+		memset(&info, 0, sizeof info);
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
+			return 0;
+		/* The children lists may miss a process while it is handed
+		 * over; the next round, a SIGCHLD or 10 ms later, finds it. */
+		(void)signal_descendants(SIGKILL, 0, 0, false);
+		(void)sigtimedwait(wake, NULL, &pause);
+	}
+	return -ETIMEDOUT;
 }
 
 int tree_count_live(bool thorough)
