@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "pidref.h"
 #include "procfs.h"
 #include "tree.h"
 #include "util.h"
@@ -555,13 +555,13 @@ static int events_wait(const struct cgroup *cgroup, const char *key, int want, i
  * checks a start time.  name NULL: frozen, no check needed. */
 static int signal_member(pid_t pid, int sig, const char *name)
 {
-	struct proc_handle handle = PROC_HANDLE_NONE;
-	int r = proc_open(&handle, pid);
+	struct pidref handle = PIDREF_NONE;
+	int r = pidref_open(&handle, pid);
 
 	if (r == 0)
-		r = name == NULL || procfs_in_cgroup(pid, name) ? proc_signal(&handle, sig, false)
+		r = name == NULL || procfs_in_cgroup(pid, name) ? pidref_signal(&handle, sig, false)
 								 : -ESRCH;
-	proc_close(&handle);
+	pidref_close(&handle);
 	return r;
 }
 
@@ -909,7 +909,7 @@ guardian_watch(void *unused)
 
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 {
-	struct proc_handle altimer = PROC_HANDLE_NONE;
+	struct pidref altimer = PIDREF_NONE;
 	int pipe_fds[2], r, altimer_fd;
 	sigset_t all, old;
 	pid_t guardian;
@@ -920,7 +920,7 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	if (guardian_plan.argv[0] != NULL)
 		return -EBUSY;
 	/* Without a pidfd (refused) the pipe's end alone tells of the death. */
-	(void)proc_open(&altimer, getpid());
+	(void)pidref_open(&altimer, getpid());
 	altimer_fd = altimer.pidfd;
 	if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = -errno;

@@ -25,7 +25,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "options.h"
-#include "proc.h"
+#include "pidref.h"
 #include "relay.h"
 #include "report.h"
 #include "retry.h"
@@ -603,7 +603,7 @@ int main(int argc, char **argv)
 	int r;
 
 	if (!pidfd_allowed())
-		proc_refuse_pidfds();
+		pidref_refuse_pidfds();
 	/* altimer's binary run afresh by the guardian of an altimer that
 	 * died (cgroup.c): that work, and nothing else. */
 	if (argc > 0 && strcmp(argv[0], CGROUP_GUARDIAN_NAME) == 0 &&

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "pidref.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -242,20 +242,20 @@ static void mark_supervised(struct members *members)
  * Returns 1 when signalled, 0 when gone or skipped, or -errno. */
 static int signal_seen(const struct procfs_stat *seen, int sig)
 {
-	struct proc_handle handle;
+	struct pidref handle;
 	struct procfs_stat now;
-	int r = proc_open(&handle, seen->pid);
+	int r = pidref_open(&handle, seen->pid);
 
 	if (r < 0)
 		return r == -ESRCH ? 0 : r;
 	/* With a pidfd held, this check cannot go stale. */
 	if (procfs_stat(seen->pid, &now) < 0 || now.start_time != seen->start_time ||
 	    (sig == SIGKILL && (now.exiting || procfs_kill_pending(seen->pid)))) {
-		proc_close(&handle);
+		pidref_close(&handle);
 		return 0;
 	}
-	r = proc_signal(&handle, sig, false);
-	proc_close(&handle);
+	r = pidref_signal(&handle, sig, false);
+	pidref_close(&handle);
 	if (r < 0)
 		return r == -ESRCH ? 0 : r;
 	return 1;

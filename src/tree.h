@@ -23,7 +23,7 @@ int tree_become_subreaper(void);
 
 /* Send sig to every live descendant of altimer except the command itself
  * and the members of except_group (both already signalled through
- * child_signal; 0 for none), each through a process handle (proc.h).
+ * child_signal; 0 for none), each through a process handle (pidref.h).
  * Below a nested timeout (tree_is_supervisor) only KILL is sent.
  * Returns how many processes were signalled, or -errno when the tree could
  * not be read (-EMFILE: out of descriptors). */
