@@ -81,7 +81,7 @@ struct run {
 	uint64_t last_output;	/* clock_ns(CLOCK_MONOTONIC) of COMMAND's last output
 				 * under --heartbeat and the relay, or 0 */
 	struct report report;	/* signals sent, times, for --report */
-	struct snapshot snapshot;	/* the tree when a limit fired */
+	struct report_snapshot snapshot;	/* the tree when a limit fired */
 	struct hook hook;	/* --on-timeout, when it ran */
 	struct cgroup cgroup;	/* COMMAND's own cgroup, when contained by one */
 	const char *containment;	/* "cgroup", "tree" or "group" */

@@ -75,13 +75,55 @@ static int deadline_export(uint64_t duration)
 	return setenv("ALTIMER_DEADLINE", value, 1) < 0 ? -errno : 0;
 }
 
+/* What was asked, as the report repeats it. */
+static struct report_settings settings_of(const struct options *options)
+{
+	struct report_settings settings = {
+		.command = options->command,
+		.boot_clock = options->boot_clock,
+		.deadline = options->duration,
+		.keepalive = options->keepalive,
+		.ladder_steps = options->ladder_steps,
+		.every = options->every,
+		.every_signal = options->every_signal,
+		.heartbeat = options->heartbeat,
+		.on_timeout = options->on_timeout,
+		.on_timeout_limit = options->on_timeout_limit,
+	};
+
+	_Static_assert(LADDER_MAX <= REPORT_LADDER_MAX, "the report lists every step");
+	for (int i = 0; i < options->ladder_steps; i++) {
+		settings.ladder[i].signal = options->ladder[i].signal;
+		settings.ladder[i].delay = options->ladder[i].delay;
+	}
+	return settings;
+}
+
+/* The cgroup's totals, for the report. */
+static struct report_tree_usage tree_usage_of(const struct cgroup_usage *usage)
+{
+	return (struct report_tree_usage){
+		.valid = usage->valid,
+		.user_us = usage->user_us,
+		.system_us = usage->system_us,
+		.memory_peak = usage->memory_peak,
+		.pids_peak = usage->pids_peak,
+		.cpu_some_us = usage->cpu_some_us,
+		.memory_some_us = usage->memory_some_us,
+		.memory_full_us = usage->memory_full_us,
+		.io_some_us = usage->io_some_us,
+		.io_full_us = usage->io_full_us,
+	};
+}
+
 /* What happened, for the report: a flat record of the run. */
 static struct report_facts facts_of(const struct run *run)
 {
 	const struct child *child = &run->child;
+	const struct hook *hook = &run->hook;
 
 	return (struct report_facts){
-		.options = run->options,
+		.settings = settings_of(run->options),
 		/* A command whose exec failed never ran: no pid, no exit code
 		 * of its own, no elapsed time or usage, as the man page says. */
 		.started = run->report.spawned != 0 && run->exec_error == 0,
@@ -100,13 +142,15 @@ static struct report_facts facts_of(const struct run *run)
 		.notify_ready = run->notify.ready,
 		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
 		.snapshot = &run->snapshot,
-		.hook = &run->hook,
+		.hook = { .ran = hook->ran, .error = hook->error, .exit_code = hook->exit_code,
+			  .exit_status = hook->exit_status, .stopped_by = hook->stopped_by,
+			  .elapsed = hook->elapsed },
 		.containment = run->containment,
 		.containment_reason = run->containment_reason[0] ? run->containment_reason : NULL,
 		.output_errors = { run->relay.streams[0].write_error,
 				   run->relay.merged ? run->relay.streams[0].write_error
 						     : run->relay.streams[1].write_error },
-		.tree_usage = run->tree_usage,
+		.tree_usage = tree_usage_of(&run->tree_usage),
 	};
 }
 
@@ -122,7 +166,7 @@ static int report_write(struct run *run, const struct report_facts *facts)
 	if (path == NULL)
 		return 0;
 	text = report_compose(&run->report, facts, &len);
-	r = text ? report_save(&run->report, path, text, len) : -ENOMEM;
+	r = text ? atomic_file_save(&run->report.file, path, text, len) : -ENOMEM;
 	free(text);
 	if (r < 0)
 		diag_errno(-r, "cannot write the report to '%s'", path);
@@ -407,9 +451,9 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 
 	run->report.started = clock_ns(CLOCK_MONOTONIC);
 	run->report.enabled = options->report != NULL;
-	run->report.spare_fd = -1;
-	run->report.closed_standard_fds = run->closed_standard_fds;
-	if (options->report && (r = report_prepare(&run->report, options->report)) < 0) {
+	run->report.file = ATOMIC_FILE_NONE;
+	run->report.file.closed_standard_fds = run->closed_standard_fds;
+	if (options->report && (r = atomic_file_prepare(&run->report.file, options->report)) < 0) {
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return EXIT_CANCELED;
 	}

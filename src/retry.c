@@ -30,9 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "diag.h"
 #include "duration.h"
-#include "report.h"
 #include "terminal.h"
 #include "timer.h"
 #include "util.h"
@@ -241,7 +241,7 @@ static int delay_wait(int signal_fd, uint64_t delay)
 
 /* The last attempt's report with "attempts" added, saved where --report
  * says. */
-static void report_attempts(struct report *report, const char *path, const char *text,
+static void report_attempts(struct atomic_file *report, const char *path, const char *text,
 			    const struct attempt *attempts, unsigned count)
 {
 	char *composed = NULL;
@@ -266,7 +266,7 @@ static void report_attempts(struct report *report, const char *path, const char 
 			attempts[i].status, attempts[i].elapsed / 1000000000u,
 			attempts[i].elapsed % 1000000000u);
 	fputs("\n  ]\n}\n", out);
-	if (fclose(out) == 0 && report_save(report, path, composed, len) < 0)
+	if (fclose(out) == 0 && atomic_file_save(report, path, composed, len) < 0)
 		diag("cannot write the report to '%s'", path);
 	free(composed);
 }
@@ -274,7 +274,7 @@ static void report_attempts(struct report *report, const char *path, const char 
 int retry_run(char **argv, const struct options *options)
 {
 	struct attempt *attempts = calloc(options->retry + 1, sizeof *attempts);
-	struct report report = { .spare_fd = -1, .output_fd = -1 };
+	struct atomic_file report = ATOMIC_FILE_NONE;
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096], path[4096 + 16], shown[32], span[32], *text = NULL;
 	uint64_t started = clock_ns(CLOCK_MONOTONIC), delay = options->retry_delay;
@@ -286,7 +286,7 @@ int retry_run(char **argv, const struct options *options)
 		diag_errno(ENOMEM, "cannot run the attempts");
 		return 125;
 	}
-	if (options->report && (r = report_prepare(&report, options->report)) < 0) {
+	if (options->report && (r = atomic_file_prepare(&report, options->report)) < 0) {
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return 125;
 	}

@@ -31,7 +31,7 @@ static uint64_t ticks_ns(unsigned long long ticks, long hz)
 }
 
 /* What /proc/PID/stat says, in the snapshot's units. */
-static int read_stat(pid_t pid, struct snapshot_process *process, uint64_t boot_now,
+static int read_stat(pid_t pid, struct report_process *process, uint64_t boot_now,
 		     long hz, long page_kib)
 {
 	struct procfs_stat stat;
@@ -99,7 +99,7 @@ static char *read_stack(pid_t pid)
 /* The kernel skips its scheduler's own frames for both wchan and the
  * stack, so a readable stack's first frame is the wchan: one file fewer
  * to read per process.  A running process waits on nothing. */
-static char *wchan_of(pid_t pid, const struct snapshot_process *process)
+static char *wchan_of(pid_t pid, const struct report_process *process)
 {
 	if (process->state == 'R')
 		return NULL;
@@ -132,7 +132,7 @@ static char *read_cmdline(pid_t pid, size_t *len)
 	return text;
 }
 
-static bool listed(const struct snapshot_process *read, size_t count, pid_t pid)
+static bool listed(const struct report_process *read, size_t count, pid_t pid)
 {
 	for (size_t i = 0; i < count; i++)
 		if (read[i].pid == pid)
@@ -141,7 +141,7 @@ static bool listed(const struct snapshot_process *read, size_t count, pid_t pid)
 }
 
 /* Append read[i] and, depth first, every process whose parent it is. */
-static void visit(struct snapshot *snapshot, struct snapshot_process *read, size_t count,
+static void visit(struct report_snapshot *snapshot, struct report_process *read, size_t count,
 		  bool *placed, size_t i, int depth)
 {
 	placed[i] = true;
@@ -152,7 +152,7 @@ static void visit(struct snapshot *snapshot, struct snapshot_process *read, size
 			visit(snapshot, read, count, placed, j, depth + 1);
 }
 
-void snapshot_take(struct snapshot *snapshot, const pid_t *pids, size_t count,
+void snapshot_take(struct report_snapshot *snapshot, const pid_t *pids, size_t count,
 		   pid_t command, const char *reason)
 {
 	long hz = sysconf(_SC_CLK_TCK), page_kib = sysconf(_SC_PAGESIZE) / 1024;
@@ -160,7 +160,7 @@ void snapshot_take(struct snapshot *snapshot, const pid_t *pids, size_t count,
 	/* /proc's start times count from boot, suspended time included. */
 	uint64_t boot_now = clock_ns(CLOCK_BOOTTIME);
 	size_t wanted = count < SNAPSHOT_MAX ? count : SNAPSHOT_MAX, got = 0;
-	struct snapshot_process *read = calloc(wanted ? wanted : 1, sizeof *read);
+	struct report_process *read = calloc(wanted ? wanted : 1, sizeof *read);
 	bool *placed = calloc(wanted ? wanted : 1, sizeof *placed);
 
 	snapshot->taken = true;
@@ -176,7 +176,7 @@ void snapshot_take(struct snapshot *snapshot, const pid_t *pids, size_t count,
 		goto out;
 	}
 	for (size_t i = 0; i < wanted; i++) {
-		struct snapshot_process *process = &read[got];
+		struct report_process *process = &read[got];
 
 		if (read_stat(pids[i], process, boot_now, hz, page_kib) < 0) {
 			snapshot->omitted++; /* gone since the tree was walked */
@@ -206,7 +206,7 @@ void snapshot_totals(const pid_t *pids, size_t count, struct snapshot_totals *to
 {
 	long hz = sysconf(_SC_CLK_TCK), page_kib = sysconf(_SC_PAGESIZE) / 1024;
 	uint64_t boot_now = clock_ns(CLOCK_BOOTTIME);
-	struct snapshot_process process;
+	struct report_process process;
 
 	*totals = (struct snapshot_totals){ 0 };
 	if (hz <= 0)
@@ -269,12 +269,12 @@ static void print_printable(FILE *out, const char *s, size_t len)
 	}
 }
 
-void snapshot_print(const struct snapshot *snapshot, FILE *out, const char *prefix)
+void snapshot_print(const struct report_snapshot *snapshot, FILE *out, const char *prefix)
 {
 	fprintf(out, "%s%7s %-4s %-20s %10s %8s %s\n", prefix, "PID", "STAT", "WCHAN", "TIME",
 		"RSS", "COMMAND");
 	for (size_t i = 0; i < snapshot->count; i++) {
-		const struct snapshot_process *process = &snapshot->processes[i];
+		const struct report_process *process = &snapshot->processes[i];
 		char stat[8], cpu[32];
 
 		snprintf(stat, sizeof stat, "%c%s", process->state, process->threads > 1 ? "l" : "");
@@ -295,7 +295,7 @@ void snapshot_print(const struct snapshot *snapshot, FILE *out, const char *pref
 			snapshot->omitted == 1 ? "" : "es");
 }
 
-char *snapshot_pid_list(const struct snapshot *snapshot)
+char *snapshot_pid_list(const struct report_snapshot *snapshot)
 {
 	char *list = malloc(snapshot->count * 12 + 1), *p = list;
 
@@ -307,7 +307,7 @@ char *snapshot_pid_list(const struct snapshot *snapshot)
 	return list;
 }
 
-void snapshot_free(struct snapshot *snapshot)
+void snapshot_free(struct report_snapshot *snapshot)
 {
 	for (size_t i = 0; i < snapshot->count; i++) {
 		free(snapshot->processes[i].wchan);
@@ -317,5 +317,5 @@ void snapshot_free(struct snapshot *snapshot)
 	free(snapshot->processes);
 	free(snapshot->tail[0]);
 	free(snapshot->tail[1]);
-	*snapshot = (struct snapshot){ 0 };
+	*snapshot = (struct report_snapshot){ 0 };
 }
