@@ -293,6 +293,19 @@ static void sweep_stale(int parent_fd)
 	closedir(dir);
 }
 
+void cgroup_sweep_stale(const struct cgroup *cgroup)
+{
+	int parent_fd;
+
+	if (cgroup->dir_fd < 0)
+		return;
+	parent_fd = open(cgroup->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent_fd < 0)
+		return;
+	sweep_stale(parent_fd);
+	close_quietly(parent_fd);
+}
+
 int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 {
 	char point[PATH_MAX], root[PATH_MAX], own[PATH_MAX], dir[PATH_MAX * 2];
@@ -331,8 +344,8 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 		snprintf(why, why_size, "cannot open %s: %s", dir, strerror(-r));
 		return r;
 	}
-	sweep_stale(parent_fd);
-	/* A stale directory still in use is left alone: a suffix makes the
+	/* A stale directory of the same name (a PID used again) is left to
+	 * cgroup_sweep_stale, after the command's start: a suffix makes the
 	 * name unique. */
 	for (int attempt = 0;; attempt++) {
 		if (attempt == 0)
@@ -783,12 +796,18 @@ static void remove_nested(int parent_fd, const char *name, int dir_fd, void *dat
 
 /* rmdir by path: no descriptor needed on the way out.  Returns 0 or
  * -errno (-EBUSY while populated). */
+/* The cgroup's directory, in buf. */
+static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", cgroup->parent,
+		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name);
+}
+
 static int remove_dir(const struct cgroup *cgroup)
 {
 	char path[sizeof cgroup->parent + sizeof cgroup->name + 1];
 
-	snprintf(path, sizeof path, "%s%s%s", cgroup->parent,
-		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name);
+	cgroup_path(cgroup, path, sizeof path);
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
@@ -849,6 +868,7 @@ static struct {
 	char numbers[3][24];		/* dir_fd, sig, grace_ms */
 	char parent[sizeof ((struct cgroup *)0)->parent];
 	char name[sizeof ((struct cgroup *)0)->name];
+	char path[sizeof ((struct cgroup *)0)->parent + sizeof ((struct cgroup *)0)->name + 1];
 	char *argv[8];
 	char stack[32768] __attribute__((aligned(64)));
 } guardian_plan;
@@ -896,8 +916,14 @@ guardian_watch(void *unused)
 	}
 	/* The pipe does not block: altimer is gone, and a command between
 	 * its fork and its exec may still hold a copy of the write end. */
-	if (syscall(SYS_read, guardian_plan.pipe_fd, &byte, 1) == 1)
-		return 0; /* altimer ended normally and cleaned up itself */
+	if (syscall(SYS_read, guardian_plan.pipe_fd, &byte, 1) == 1) {
+		/* altimer ended normally.  "r": it left the empty cgroup's
+		 * rmdir to the guardian, off the caller's wait for altimer.
+		 * One that will not go (a nested cgroup, a member still
+		 * exiting) gets the full clean-up below. */
+		if (byte != 'r' || syscall(SYS_rmdir, guardian_plan.path) == 0 || errno == ENOENT)
+			return 0;
+	}
 	/* altimer is gone: its environment (with any test's marks) goes on. */
 	(void)syscall(SYS_execve, "/proc/self/exe", guardian_plan.argv, environ);
 	/* No binary to run: the KILL at least, raw. */
@@ -945,6 +971,7 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	argv[1] = (char *)"--guardian";
 	snprintf(guardian_plan.parent, sizeof guardian_plan.parent, "%s", cgroup->parent);
 	snprintf(guardian_plan.name, sizeof guardian_plan.name, "%s", cgroup->name);
+	cgroup_path(cgroup, guardian_plan.path, sizeof guardian_plan.path);
 	argv[2] = guardian_plan.parent;
 	argv[3] = guardian_plan.name;
 	argv[4] = guardian_plan.numbers[0];
@@ -975,6 +1002,16 @@ int cgroup_remove(struct cgroup *cgroup)
 {
 	int r = 0;
 
+	/* Empty, with a guardian to outlive altimer: the rmdir (a tenth of
+	 * a millisecond, the most of altimer's end) is the guardian's, once
+	 * altimer has ended and its caller has its status. */
+	if (cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && cgroup_populated(cgroup) == 0 &&
+	    write_all(cgroup->guardian_fd, "r", 1) == 0) {
+		close_quietly(cgroup->dir_fd);
+		cgroup->dir_fd = -1;
+		cgroup->guardian_fd = -1;
+		return 0;
+	}
 	if (cgroup->dir_fd >= 0) {
 		/* Mostly the cgroup is empty by now and goes at once.  EBUSY:
 		 * members are left (they die or move out; the last ones may

@@ -44,6 +44,11 @@ void cgroup_init(struct cgroup *cgroup);
  * (both for -vv and the report). */
 int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size);
 
+/* Remove the empty cgroups beside cgroup's that altimers killed together
+ * with their guardians left (their altimer gone, at least 5 s old).  Off
+ * the start's path: called once the command runs. */
+void cgroup_sweep_stale(const struct cgroup *cgroup);
+
 /* The cgroup's directory, for clone3's CLONE_INTO_CGROUP, or -1. */
 int cgroup_dir_fd(const struct cgroup *cgroup);
 

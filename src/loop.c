@@ -303,7 +303,11 @@ static void inspect_tree(struct run *run, const char *reason)
 
 	char pid[16], limit[32], took[32], signame[SIGNAME_MAX];
 	char *list = snapshot_pid_list(&run->snapshot);
-	sigset_t stop_on = run->forwarded;
+	sigset_t stop_on;
+	sigemptyset(&stop_on);
+	for (int sig = 1; sig <= SIGRTMAX; sig++)
+		if (loop_forwards(run, sig))
+			sigaddset(&stop_on, sig);
 	/* Notes asked of the command do not end the hook; the rest do. */
 	sigdelset(&stop_on, SIGUSR1);
 	sigdelset(&stop_on, SIGUSR2);
@@ -729,6 +733,26 @@ static int on_timerfd(void *ctx, enum timer_role role, uint64_t count)
 	return on_timer(run, role, count);
 }
 
+/* Whether sig, come from outside, is passed on: one of the forwarded
+ * signals the caller did not ignore.  Dispositions are looked at only
+ * now (signals_setup leaves them alone): an ignored one is taken out of
+ * the set, so it is looked at once.  The -s signal and ALRM, which
+ * altimer always handles as GNU does, were given their default already. */
+bool loop_forwards(struct run *run, int sig)
+{
+	struct sigaction now;
+
+	if (sigismember(&run->forwarded, sig) != 1)
+		return false;
+	if (sig == run->options->timeout_signal || sig == SIGALRM)
+		return true;
+	if (sigaction(sig, NULL, &now) == 0 && now.sa_handler == SIG_IGN) {
+		sigdelset(&run->forwarded, sig);
+		return false;
+	}
+	return true;
+}
+
 static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 {
 	int sig = (int)info->ssi_signo;
@@ -771,7 +795,7 @@ static int on_signal(struct run *run, const struct signalfd_siginfo *info)
 	/* GNU times out at once on a SIGALRM from outside. */
 	if (sig == SIGALRM)
 		return stop_begin(run, STOP_ALARM, run->options->timeout_signal);
-	if (sigismember(&run->forwarded, sig)) {
+	if (loop_forwards(run, sig)) {
 		run->forwarded_signal = sig;
 		if ((sig == SIGUSR1 || sig == SIGUSR2) && sig != run->options->timeout_signal)
 			return pass_on(run, sig);
@@ -793,7 +817,7 @@ static void on_signal_after_end(struct run *run, const struct signalfd_siginfo *
 		return;
 	}
 	/* altimer's own write to a closed pipe is no word from outside. */
-	if (sigismember(&run->forwarded, sig) == 1 && (pid_t)info->ssi_pid != getpid())
+	if ((pid_t)info->ssi_pid != getpid() && loop_forwards(run, sig))
 		leftovers_kill(run);
 }
 

@@ -96,6 +96,10 @@ struct run {
 /* Whether the tree is held by a cgroup (else the subreaper's walk). */
 bool loop_uses_cgroup(const struct run *run);
 
+/* Whether sig, sent from outside, is passed on to COMMAND: a forwarded
+ * signal the caller did not ignore (looked at when it comes). */
+bool loop_forwards(struct run *run, int sig);
+
 /* Every stop starts here: the limits, an outside ALRM, a signal passed on
  * and each later step of the ladder.  Sends sig (the ladder's first signal
  * for a limit) and climbs the ladder from there.  Returns 0 or -errno. */

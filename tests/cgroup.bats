@@ -41,7 +41,7 @@ made_cgroup() {
 	[[ "$dir" == */altimer-[0-9]* ]]
 	# The command saw itself in that cgroup, from its first instruction.
 	[[ "$output" == "0::"*"/${dir##*/}" ]]
-	[ ! -e "$dir" ]
+	cgroup_gone "$dir"
 }
 
 @test "with clone3 refused (seccomp), the command moves itself into its cgroup before exec" {
@@ -51,7 +51,7 @@ made_cgroup() {
 	[ "$status" -eq 0 ]
 	dir=$(made_cgroup)
 	[[ "$output" == "0::"*"/${dir##*/}" ]]
-	[ ! -e "$dir" ]
+	cgroup_gone "$dir"
 	run "$DENY" ENOSYS clone3 -- "$ALTIMER" --contain=cgroup -k 0.3 0.5 \
 		sh -c 'setsid sh -c "trap \"\" TERM; sleep 300" & trap "" TERM; wait'
 	[ "$status" -eq 137 ]
@@ -106,7 +106,7 @@ host_mount() {
 	[[ "$output" == "0::"*"/${dir##*/}" ]]
 	# Gone, seen through the host's own mount.
 	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
-	[ ! -e "$(host_mount)${own%/}/${dir##*/}" ]
+	cgroup_gone "$(host_mount)${own%/}/${dir##*/}"
 }
 
 @test "in a cgroup namespace the namespace's own mount is used; one showing the cgroups above is refused, with the reason" {
@@ -137,34 +137,58 @@ host_mount() {
 	dir=$(made_cgroup)
 	[[ "$dir" == "/sys/fs/cgroup/altimer-"[0-9]* ]]
 	[ "$output" = "0::/${dir##*/}" ]
-	[ ! -e "$BOX/${dir##*/}" ]
+	cgroup_gone "$BOX/${dir##*/}"
 	rmdir "$BOX"
 }
 
 @test "the cgroup is removed after a timeout, an exec failure and altimer's own failure" {
 	run "$ALTIMER" --contain=cgroup --report="$R" 0.2 sleep 10
 	[ "$status" -eq 124 ]
-	dir=$(made_cgroup); [ -n "$dir" ]; [ ! -e "$dir" ]
+	dir=$(made_cgroup); [ -n "$dir" ]; cgroup_gone "$dir"
 	run -127 "$ALTIMER" --contain=cgroup --report="$R" 5 /nonexistent/command
 	[ "$status" -eq 127 ]
-	dir=$(made_cgroup); [ -n "$dir" ]; [ ! -e "$dir" ]
+	dir=$(made_cgroup); [ -n "$dir" ]; cgroup_gone "$dir"
 	run "$ALTIMER" --contain=cgroup --report="$R" 5 /etc/passwd
 	[ "$status" -eq 126 ]
-	dir=$(made_cgroup); [ -n "$dir" ]; [ ! -e "$dir" ]
+	dir=$(made_cgroup); [ -n "$dir" ]; cgroup_gone "$dir"
 	# No timer at all can be made: altimer gives up with 125 before the
 	# command starts.
 	"$DENY" EAGAIN timer_create -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
 	run "$DENY" EAGAIN timer_create timerfd_create -- "$ALTIMER" --contain=cgroup --report="$R" 5 sleep 10
 	[ "$status" -eq 125 ]
 	[ "$(field .reason)" = error ]
-	dir=$(made_cgroup); [ -n "$dir" ]; [ ! -e "$dir" ]
+	dir=$(made_cgroup); [ -n "$dir" ]; cgroup_gone "$dir"
+	no_marked_left
+}
+
+@test "an empty cgroup is removed by the guardian once altimer has ended, a nested one left inside too" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	# The rmdir is off the caller's wait: the guardian's, after altimer's
+	# exit_group.
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -qq -o "$TMP/log" -e trace=rmdir,exit_group \
+		"$ALTIMER" --contain=cgroup --report="$R" 5 true
+	[ "$status" -eq 0 ]
+	dir=$(made_cgroup); [ -n "$dir" ]
+	cgroup_gone "$dir"
+	altimer=${dir##*/altimer-}
+	[ "$(grep -c "rmdir(\"$dir\")" "$TMP/log")" -eq 1 ]
+	[ "$(grep "rmdir(\"$dir\")" "$TMP/log" | awk '{ print $1 }')" != "$altimer" ]
+	[ "$(grep -E "^$altimer +exit_group|rmdir\(\"$dir\"\)" "$TMP/log" | head -1 | grep -c exit_group)" -eq 1 ]
+	# An empty cgroup the command made inside its own: the guardian's
+	# rmdir fails (EBUSY), and its full clean-up removes both.
+	run "$ALTIMER" --contain=cgroup --report="$R" 5 \
+		sh -c 'mkdir "$1$(sed -n "s/^0:://p" /proc/self/cgroup)/inner"' sh "$(host_mount)"
+	[ "$status" -eq 0 ]
+	dir=$(made_cgroup); [ -n "$dir" ]
+	cgroup_gone "$dir"
 	no_marked_left
 }
 
 @test "a command that ends in time keeps its background processes, and its cgroup still goes" {
 	run "$ALTIMER" --contain=cgroup --report="$R" 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
 	[ "$status" -eq 0 ]
-	dir=$(made_cgroup); [ ! -e "$dir" ]
+	dir=$(made_cgroup); cgroup_gone "$dir"
 	kill -0 "$output"
 	kill "$output"
 }
@@ -310,7 +334,7 @@ host_mount() {
 		sh -c '(setsid sh -c "trap \"\" TERM; sleep 300" &); sleep 300'
 	[ "$status" -eq 137 ]
 	no_marked_left
-	dir=$(made_cgroup); [ -n "$dir" ]; [ ! -e "$dir" ]
+	dir=$(made_cgroup); [ -n "$dir" ]; cgroup_gone "$dir"
 }
 
 @test "without cgroup.kill (Linux before 5.14) the KILL walks the nested cgroups, and both cgroups go" {
@@ -322,7 +346,7 @@ host_mount() {
 		sh -c '(setsid sh -c "trap \"\" TERM; sleep 300" &); sleep 300'
 	[ "$status" -eq 137 ]
 	no_marked_left
-	dir=$(made_cgroup); [ -n "$dir" ]; [ ! -e "$dir" ]
+	dir=$(made_cgroup); [ -n "$dir" ]; cgroup_gone "$dir"
 }
 
 @test "the report's tree usage counts a grandchild the command never waited for" {
@@ -387,7 +411,7 @@ cgroup_parent() {
 	pid=${dir##*/altimer-}
 	kill -TERM "${pid%%-*}"
 	wait "$tracer" || true
-	[ ! -e "$dir" ]
+	cgroup_gone "$dir"
 	no_marked_left
 }
 

@@ -96,6 +96,19 @@ wait_gone() {
 	done
 }
 
+# cgroup_gone DIR [SECONDS]: wait until the cgroup DIR is removed.  An
+# empty one is removed by altimer's guardian just after altimer ends.
+cgroup_gone() {
+	local deadline=$((SECONDS + ${2:-30}))
+	while [ -e "$1" ]; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "cgroup $1 is still there" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
 # raw_status CMD...: the raw wait(2) status of CMD, so a death by signal is
 # told apart from an exit with 128+N.  Prints "exit N" or "signal N [core]".
 raw_status() {
