@@ -1,7 +1,10 @@
 /* snapshot.h - what every process of the tree was doing when a limit fired.
  *
  * Taken once, at the deadline, keepalive or WATCHDOG=trigger, before the
- * first signal: for the report (--report) and a ps-like forest on stderr. */
+ * first signal: for the report (--report) and a ps-like forest on stderr.
+ * It is taken straight into the report's record of the tree (struct
+ * report_snapshot and report_process, report.h), which the report shows
+ * as it is. */
 #ifndef ALTIMER_SNAPSHOT_H
 #define ALTIMER_SNAPSHOT_H
 
@@ -15,10 +18,6 @@
 
 /* Most processes described one by one; the rest are only counted. */
 #define SNAPSHOT_MAX 1000
-
-/* The snapshot is the report's record of the tree (struct report_snapshot
- * of report.h, its processes struct report_process): the report shows it
- * as taken. */
 
 /* Read what each of the count processes in pids is doing.  Never fails:
  * a process that is gone or unreadable is left out (and counted), and out
