@@ -1,6 +1,6 @@
 /* child.c - starting COMMAND, holding it by a pidfd, signalling and reaping it.
  *
- * The pidfd is taken right after fork(), before altimer could possibly reap
+ * The pidfd is taken right after the clone, before altimer could possibly reap
  * the child, so it always refers to COMMAND and never to a recycled PID.
  * When the kernel or a sandbox refuses pidfds (ENOSYS, EPERM), kill() on the
  * un-reaped child is equally safe: the PID cannot be reused until altimer
@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -52,8 +53,8 @@ exit_before_exec(int sig)
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls.  Not
- * instrumented: on start_stack (clone's CLONE_VM) the sanitizers would
- * take it for a stack of altimer's. */
+ * instrumented: on the stack start_shared gives it (clone's CLONE_VM) the
+ * sanitizers would take it for one of altimer's. */
 __attribute__((no_sanitize("address"), no_sanitize("undefined"))) static _Noreturn void
 child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
@@ -159,9 +160,34 @@ static char start_stack[128 * 1024] __attribute__((aligned(64)));
 static pid_t start_shared(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
 	struct child_start start = { plan, error_fd, move_self };
+	const char *path = getenv("PATH");
+	size_t need = 64 * 1024, argc = 0;
+	char *stack = start_stack;
+	pid_t pid;
+	int error;
 
-	return clone(child_start, start_stack + sizeof start_stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
-		     &start);
+	/* What execvp may put on the stack besides child_exec's own frames:
+	 * a copy of argv for a script without #! (run by /bin/sh), and each
+	 * PATH entry joined to the name.  Beyond the static stack, a mapping
+	 * of its own, as posix_spawn sizes one. */
+	while (plan->argv[argc] != NULL)
+		argc++;
+	need += (argc + 2) * sizeof(char *) + (path ? strlen(path) : 0) + strlen(plan->argv[0]);
+	need = (need + 4095) & ~(size_t)4095;
+	if (need > sizeof start_stack) {
+		stack = mmap(NULL, need, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED)
+			return -1;
+	} else {
+		need = sizeof start_stack;
+	}
+	pid = clone(child_start, stack + need, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+	error = errno;
+	if (stack != start_stack)
+		(void)munmap(stack, need);
+	errno = error;
+	return pid;
 }
 
 int child_spawn(struct child *child, const struct spawn_plan *plan)

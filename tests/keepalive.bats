@@ -344,9 +344,19 @@ keeper_of() {
 	yes | "$ALTIMER" -i 5 10 sh -c 'head -c 10 >/dev/null
 		sleep 30 </dev/null 2>/dev/null & echo $! >"$1"' sh "$BATS_TEST_TMPDIR/pid2" \
 		>"$BATS_TEST_TMPDIR/out"
+	statuses="${PIPESTATUS[*]}"
 	kill -0 "$(cat "$BATS_TEST_TMPDIR/pid2")"
 	# Still relaying stdout for the sleeper, with /dev/null for the rest.
 	keeper=$(keeper_of "$BATS_TEST_TMPDIR/out")
+	if [ -z "$keeper" ]; then
+		# What holds the output, for the log: seen once under load.
+		echo "statuses: $statuses"
+		for fd in /proc/[0-9]*/fd/1; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "$BATS_TEST_TMPDIR/out" ] &&
+				echo "${fd%/fd/1}: $(cat "${fd%/fd/1}/comm" 2>/dev/null)"
+		done
+		ls -l "/proc/$(cat "$BATS_TEST_TMPDIR/pid2")/fd" || true
+	fi
 	[ -n "$keeper" ]
 	# stdin as soon as the keeper has set itself up (named, it may not
 	# have yet on a busy machine), stderr as soon as the sleeper's shell

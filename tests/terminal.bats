@@ -12,6 +12,23 @@ setup() {
 		"env -i PATH='$PATH' HOME='$BATS_TEST_TMPDIR' TERM=xterm PS1='$ ' A='$ALTIMER' \
 			ALTIMER_NO_PIDFD='${ALTIMER_NO_PIDFD:-}' bash --norc --noprofile -i"
 	wait_screen '^\$ ?$'
+	# Commands that wait in a loop without forking: dash vforks its
+	# `sleep`, and a Ctrl-Z that stops the vforked child before its exec
+	# leaves dash waiting in vfork, never stopped, with or without a
+	# timeout around it (the shell never says Stopped).
+	cat >"$BATS_TEST_TMPDIR/reader" <<'PERL'
+$| = 1;
+print "started=$$\n";
+select(undef, undef, undef, 0.05) until -e "$ENV{HOME}/go";
+my $x = <STDIN>;
+chomp $x;
+print "got-$x\n";
+PERL
+	cat >"$BATS_TEST_TMPDIR/looper" <<'PERL'
+$| = 1;
+print "started=$$\n";
+select(undef, undef, undef, 0.2) while 1;
+PERL
 }
 
 teardown() {
@@ -107,14 +124,14 @@ number_after() {
 # and continue it with bg.  Sets $command (the command's pid) and $job
 # (altimer's, the job's group).
 reader_stopped_then_bg() {
-	type_line "\"\$A\" $1 sh -c \"echo started=\\\$\\\$; until [ -e \\\"\\\$HOME/go\\\" ]; do sleep 0.05; done; read x; echo got-\\\$x\""
+	type_line "\"\$A\" $1 perl \"\$HOME/reader\""
 	wait_screen '^started=[0-9]+$'
 	command=$(number_after started=)
 	wait_group_foreground "$command"
 	keys C-z
 	wait_screen '^\[1\]\+ +Stopped'
 	type_line 'bg'
-	wait_screen "^\\[1\\]\\+ \"\\\$A\" $1 sh -c .*&\$"
+	wait_screen "^\\[1\\]\\+ \"\\\$A\" $1 perl .*&\$"
 	type_line 'echo "job=$(jobs -p)"'
 	wait_screen '^job=[0-9]+$'
 	job=$(number_after job=)
@@ -258,7 +275,7 @@ reader_stopped_then_bg() {
 }
 
 @test "Ctrl-Z then bg: the shell lives on, the command runs in the background, fg and Ctrl-C end it" {
-	type_line '"$A" 30 sh -c "echo started=\$\$; while :; do sleep 0.2; done"'
+	type_line '"$A" 30 perl "$HOME/looper"'
 	wait_screen '^started=[0-9]+$'
 	command=$(number_after started=)
 	wait_group_foreground "$command"
@@ -266,7 +283,7 @@ reader_stopped_then_bg() {
 	wait_screen '^\[1\]\+ +Stopped'
 	wait_state "$command" T
 	type_line 'bg'
-	wait_screen '^\[1\]\+ "\$A" 30 sh -c .*&$'
+	wait_screen '^\[1\]\+ "\$A" 30 perl .*&$'
 	type_line 'echo alive'
 	wait_screen '^alive$'
 	type_line 'jobs'
@@ -320,7 +337,7 @@ reader_stopped_then_bg() {
 	wait_state "$command" T
 	wait_state "$job" T
 	type_line 'jobs'
-	wait_screen '^\[1\]\+ +Stopped +"\$A" 30 sh -c' 30 2
+	wait_screen '^\[1\]\+ +Stopped +"\$A" 30 perl' 30 2
 	type_line 'echo alive'
 	wait_screen '^alive$'
 	type_line 'fg'
