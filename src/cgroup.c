@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "pidref.h"
 #include "procfs.h"
 #include "tree.h"
 #include "util.h"
@@ -284,10 +284,7 @@ static void sweep_stale(int parent_fd)
 		pid = strtol(entry->d_name + 8, &end, 10);
 		/* Its altimer is alive while /proc has its PID (not kill(pid,
 		 * 0): a probe is no signal, and none is sent by PID alone). */
-		char proc[32];
-		snprintf(proc, sizeof proc, "/proc/%ld", pid);
-		if (pid <= 0 || (*end != '\0' && *end != '-') || access("/proc/self", F_OK) != 0 ||
-		    access(proc, F_OK) == 0)
+		if (pid <= 0 || (*end != '\0' && *end != '-') || procfs_exists((pid_t)pid) != 0)
 			continue;
 		if (fstatat(parent_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.tv_sec - st.st_ctim.tv_sec >= STALE_AFTER_S)
@@ -536,23 +533,21 @@ static int events_value(const struct cgroup *cgroup, int fd, const char *key)
 /* Wait until cgroup.events shows key at want, or timeout_ms passed. */
 static int events_wait(const struct cgroup *cgroup, const char *key, int want, int timeout_ms)
 {
-	struct timespec start, now;
+	uint64_t start;
 	int fd, r;
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
 	/* Without a descriptor for poll, re-reading every 20 ms still works. */
 	fd = openat(cgroup->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = clock_ns(CLOCK_MONOTONIC);
 	for (;;) {
 		int value = events_value(cgroup, fd, key);
 		if (value < 0 || value == want) {
 			r = value < 0 ? value : 0;
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long spent = (now.tv_sec - start.tv_sec) * 1000 +
-			     (now.tv_nsec - start.tv_nsec) / 1000000;
+		long spent = (long)((clock_ns(CLOCK_MONOTONIC) - start) / 1000000);
 		if (spent >= timeout_ms) {
 			r = -ETIMEDOUT;
 			break;
@@ -573,13 +568,13 @@ static int events_wait(const struct cgroup *cgroup, const char *key, int want, i
  * checks a start time.  name NULL: frozen, no check needed. */
 static int signal_member(pid_t pid, int sig, const char *name)
 {
-	struct proc_handle handle = PROC_HANDLE_NONE;
-	int r = proc_open(&handle, pid);
+	struct pidref handle = PIDREF_NONE;
+	int r = pidref_open(&handle, pid);
 
 	if (r == 0)
-		r = name == NULL || procfs_in_cgroup(pid, name) ? proc_signal(&handle, sig, false)
+		r = name == NULL || procfs_in_cgroup(pid, name) ? pidref_signal(&handle, sig, false)
 								 : -ESRCH;
-	proc_close(&handle);
+	pidref_close(&handle);
 	return r;
 }
 
@@ -940,7 +935,7 @@ guardian_watch(void *unused)
 
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 {
-	struct proc_handle altimer = PROC_HANDLE_NONE;
+	struct pidref altimer = PIDREF_NONE;
 	int pipe_fds[2], r, altimer_fd;
 	sigset_t all, old;
 	pid_t guardian;
@@ -951,7 +946,7 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	if (guardian_plan.argv[0] != NULL)
 		return -EBUSY;
 	/* Without a pidfd (refused) the pipe's end alone tells of the death. */
-	(void)proc_open(&altimer, getpid());
+	(void)pidref_open(&altimer, getpid());
 	altimer_fd = altimer.pidfd;
 	if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = -errno;

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "proc.h"
+#include "pidref.h"
 #include "util.h"
 
 /* clone3 with CLONE_INTO_CGROUP (Linux 5.7): COMMAND is in its cgroup
@@ -195,7 +195,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	int pipe_fds[2];
 	int r;
 
-	*child = (struct child){ .pid = -1, .handle = PROC_HANDLE_NONE, .exec_pipe = -1 };
+	*child = (struct child){ .pid = -1, .handle = PIDREF_NONE, .exec_pipe = -1 };
 	/* Close-on-exec: a successful exec closes the write end, so the parent
 	 * reads EOF; a failed exec writes errno first. */
 	/* Out of descriptors (a tiny RLIMIT_NOFILE, which GNU runs under):
@@ -266,7 +266,7 @@ static int child_started(struct child *child, const struct spawn_plan *plan)
 	/* Before anything could reap the child: the pidfd is COMMAND's.
 	 * Without a descriptor for it, kill() on the un-reaped child is as
 	 * safe, and SIGCHLD says when it ends, as on the fallback path. */
-	r = proc_open(&child->handle, child->pid);
+	r = pidref_open(&child->handle, child->pid);
 	if (r == -EMFILE || r == -ENFILE)
 		r = 0;
 	if (r < 0) {
@@ -294,11 +294,11 @@ int child_signal(struct child *child, int sig, bool to_group)
 	if (child->reaped)
 		return -ESRCH;
 	if (group)
-		r = proc_signal(&child->handle, sig, true);
+		r = pidref_signal(&child->handle, sig, true);
 	/* A command that left its group (setpgid, setsid) is missed by the
 	 * group signal, so it gets its own, as GNU timeout does. */
 	if (!group || getpgid(child->pid) != child->pid)
-		r = proc_signal(&child->handle, sig, false);
+		r = pidref_signal(&child->handle, sig, false);
 	return r;
 }
 
@@ -310,7 +310,7 @@ int child_check_stopped(struct child *child)
 	if (child->reaped)
 		return 0;
 	/* WSTOPPED without WEXITED: this never reaps. */
-	r = proc_wait(&child->handle, &info, WSTOPPED | WNOHANG, NULL);
+	r = pidref_wait(&child->handle, &info, WSTOPPED | WNOHANG, NULL);
 	if (r < 0)
 		return r;
 	return info.si_pid != 0 && info.si_code == CLD_STOPPED ? info.si_status : 0;
@@ -323,7 +323,7 @@ int child_try_reap(struct child *child)
 
 	if (child->reaped)
 		return 1;
-	r = proc_wait(&child->handle, &info, WEXITED | WNOHANG, &child->usage);
+	r = pidref_wait(&child->handle, &info, WEXITED | WNOHANG, &child->usage);
 	if (r < 0)
 		return r;
 	if (info.si_pid == 0)

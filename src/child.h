@@ -8,13 +8,13 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "proc.h"
+#include "pidref.h"
 #include "util.h"
 #include "relay.h"
 
 struct child {
 	pid_t pid;
-	struct proc_handle handle;	/* a pidfd, where allowed */
+	struct pidref handle;	/* a pidfd, where allowed */
 	int exec_pipe;		/* read end: errno from a failed exec, or EOF */
 	bool own_group;		/* COMMAND leads its own process group */
 	bool reaped;
@@ -49,7 +49,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan);
 int child_exec_result(struct child *child);
 
 /* Send sig to COMMAND, and to its process group when to_group is set,
- * through its process handle (proc.h).  Returns 0 or -errno. */
+ * through its process handle (pidref.h).  Returns 0 or -errno. */
 int child_signal(struct child *child, int sig, bool to_group);
 
 /* Collect COMMAND's status if it has ended.  Returns 1 when reaped, 0 when

@@ -13,8 +13,6 @@
 #include "config.h"
 #include "hook.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,66 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "procfs.h"
+#include "tree.h"
 #include "util.h"
 
 /* How long the keeper may take to clear the hook's tree once asked. */
 #define KEEPER_GRACE_MS 2000
 
-static int kill_child(pid_t pid, void *context)
-{
-	if (kill(pid, SIGKILL) == 0)
-		++*(int *)context;
-	return 0;
-}
-
-/* KILL the keeper's children, as listed by /proc/PID/task/TID/children,
- * or by their parent pid on kernels without those lists.  They are the
- * keeper's own un-reaped children: their pids cannot have been reused.
- * Returns how many were killed. */
-static int kill_children(pid_t self)
-{
-	struct procfs_stat stat;
-	struct dirent *entry;
-	int killed = 0;
-	DIR *dir;
-
-	if (procfs_children(self, kill_child, &killed) != -ENOENT)
-		return killed;
-	dir = opendir("/proc");
-	while (dir && (entry = readdir(dir)) != NULL)
-		if (isdigit((unsigned char)entry->d_name[0]) &&
-		    procfs_stat((pid_t)atoi(entry->d_name), &stat) == 0 && stat.ppid == self)
-			(void)kill_child(stat.pid, &killed);
-	if (dir)
-		closedir(dir);
-	return killed;
-}
-
-/* KILL the hook's group at once, then, round after round, whatever is
- * still the keeper's child: a process whose parent is killed is handed
- * to the keeper, so each round reaches one generation further. */
+/* KILL the hook's group at once, then whatever is left of its tree. */
 static void keeper_clear(pid_t shell, int *status, const sigset_t *waited)
 {
-	pid_t self = getpid(), pid;
-	int wstatus;
-	struct timespec pause = { 0, 10 * 1000000 };
-
 	/* The group's id is safe while its leader, the shell, is unreaped. */
 	if (*status == -1)
 		(void)kill(-shell, SIGKILL);
-	for (int round = 0; round < 1000; round++) {
-		siginfo_t info;
-
-		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
-			if (pid == shell)
-				*status = wstatus;
-		memset(&info, 0, sizeof info);
-		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
-			return;
-		(void)kill_children(self);
-		(void)sigtimedwait(waited, NULL, &pause);
-	}
+	(void)tree_kill_until_empty(shell, status, waited);
 }
 
 /* The keeper: runs the hook under /bin/sh, waits for it or for TERM,
@@ -190,7 +141,7 @@ static void record_status(struct hook *hook, int status)
 
 void hook_run(struct hook *hook, const struct hook_context *context)
 {
-	uint64_t started = monotonic_ns(), until;
+	uint64_t started = clock_ns(CLOCK_MONOTONIC), until;
 	int fds[2], status = -1;
 	bool asked = false;
 	pid_t keeper;
@@ -228,7 +179,7 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 			{ .fd = fds[0], .events = POLLIN },
 			{ .fd = asked ? -1 : context->signal_fd, .events = POLLIN },
 		};
-		uint64_t now = monotonic_ns();
+		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		int timeout = now >= until ? 0
 			      : until - now > (uint64_t)INT32_MAX * 1000000u ? INT32_MAX
 			      : (int)((until - now + 999999) / 1000000);
@@ -246,14 +197,14 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 			hook->stopped_by = "signal";
 			(void)kill(keeper, SIGTERM);
 			asked = true;
-			until = monotonic_ns() + KEEPER_GRACE_MS * 1000000u;
+			until = clock_ns(CLOCK_MONOTONIC) + KEEPER_GRACE_MS * 1000000u;
 			continue;
 		}
 		if (r == 0 && !asked) {
 			hook->stopped_by = "limit";
 			(void)kill(keeper, SIGTERM);
 			asked = true;
-			until = monotonic_ns() + KEEPER_GRACE_MS * 1000000u;
+			until = clock_ns(CLOCK_MONOTONIC) + KEEPER_GRACE_MS * 1000000u;
 		} else if (r == 0) {
 			/* The keeper itself is stuck (stopped from outside):
 			 * what is left of the hook goes to altimer, whose
@@ -265,5 +216,5 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 	close_quietly(fds[0]);
 	(void)waitpid(keeper, NULL, 0);
 	record_status(hook, status);
-	hook->elapsed = monotonic_ns() - started;
+	hook->elapsed = clock_ns(CLOCK_MONOTONIC) - started;
 }

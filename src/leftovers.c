@@ -70,7 +70,7 @@ static void kill_now(struct run *run)
 	int count;
 
 	leftovers->state = LEFTOVERS_KILLED;
-	leftovers->until = report_clock() + KILLED_MAX_NS;
+	leftovers->until = clock_ns(CLOCK_MONOTONIC) + KILLED_MAX_NS;
 	enum containment_kill result = containment_kill_rest(&run->containment, &count);
 	note_killed(run, count);
 	if (result == CONTAINMENT_GONE)
@@ -107,7 +107,7 @@ void leftovers_begin(struct run *run)
 	    timer_is_armed(TIMER_LADDER)) {
 		uint64_t left = timer_remaining(TIMER_LADDER);
 		leftovers->state = LEFTOVERS_GRACE;
-		leftovers->until = report_clock() + (left < GRACE_MAX_NS ? left : GRACE_MAX_NS);
+		leftovers->until = clock_ns(CLOCK_MONOTONIC) + (left < GRACE_MAX_NS ? left : GRACE_MAX_NS);
 		return;
 	}
 	kill_now(run);
@@ -126,7 +126,7 @@ int leftovers_poll_fd(const struct run *run)
 int leftovers_poll_ms(const struct run *run)
 {
 	const struct leftovers *leftovers = &run->leftovers;
-	uint64_t now = report_clock(), left;
+	uint64_t now = clock_ns(CLOCK_MONOTONIC), left;
 	int ms;
 
 	if (!leftovers_pending(run))
@@ -146,7 +146,7 @@ int leftovers_poll_ms(const struct run *run)
 void leftovers_check(struct run *run)
 {
 	struct leftovers *leftovers = &run->leftovers;
-	bool late = report_clock() >= leftovers->until;
+	bool late = clock_ns(CLOCK_MONOTONIC) >= leftovers->until;
 
 	if (!leftovers_pending(run))
 		return;

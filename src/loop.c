@@ -204,7 +204,7 @@ static void on_heartbeat(struct run *run)
 {
 	struct snapshot_totals totals;
 	pid_t *pids = NULL;
-	uint64_t now = report_clock();
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
 	char ran[32], left[48], cpu[32], quiet[64], part[32];
 	int count = containment_list(&run->containment, &pids);
 
@@ -237,7 +237,7 @@ static int heartbeat_rearm(struct run *run)
 
 	if (interval == DURATION_NONE || run->stop.timed_out)
 		return 0;
-	run->last_output = report_clock();
+	run->last_output = clock_ns(CLOCK_MONOTONIC);
 	return timer_arm(TIMER_HEARTBEAT, interval, interval);
 }
 
@@ -504,7 +504,7 @@ static nfds_t poll_set(const struct run *run, struct pollfd fds[SLOT_COUNT])
  * its tree is dealt with. */
 static void on_command_ended(struct run *run)
 {
-	run->report.ended = report_clock();
+	run->report.ended = clock_ns(CLOCK_MONOTONIC);
 	relay_drain(&run->relay);
 	/* The exec pipe may still hold an errno the loop did not read yet. */
 	if (run->child.exec_pipe >= 0)

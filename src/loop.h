@@ -52,10 +52,10 @@ struct run {
 	uint64_t step_expirations[LADDER_MAX];	/* TIMER_LADDER's, per step */
 	uint64_t notes_sent;	/* --every signals delivered */
 	uint64_t heartbeats;	/* --heartbeat lines printed */
-	uint64_t last_output;	/* report_clock() of COMMAND's last output
+	uint64_t last_output;	/* clock_ns(CLOCK_MONOTONIC) of COMMAND's last output
 				 * under --heartbeat and the relay, or 0 */
 	struct report report;	/* signals sent, times, for --report */
-	struct snapshot snapshot;	/* the tree when a limit fired */
+	struct report_snapshot snapshot;	/* the tree when a limit fired */
 	struct hook hook;	/* --on-timeout, when it ran */
 	struct containment containment;	/* how the whole tree is held */
 	struct leftovers leftovers;

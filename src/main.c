@@ -25,13 +25,14 @@
 #include "loop.h"
 #include "notify.h"
 #include "options.h"
-#include "proc.h"
+#include "pidref.h"
 #include "relay.h"
 #include "report.h"
 #include "retry.h"
 #include "status.h"
 #include "terminal.h"
 #include "timer.h"
+#include "util.h"
 
 enum {
 	EXIT_CANCELED = STATUS_CANCELED,
@@ -52,27 +53,67 @@ static const int restored_signals[] = { SIGTTIN, SIGTTOU, SIGCHLD, SIGPIPE, 0 };
  * can budget its own steps. */
 static int deadline_export(uint64_t duration)
 {
-	struct timespec now;
 	char value[48];
 
 	if (duration == DURATION_NONE) {
 		(void)unsetenv("ALTIMER_DEADLINE");
 		return 0;
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	uint64_t at = timespec_to_ns(now) + duration;
+	uint64_t at = clock_ns(CLOCK_REALTIME) + duration;
 	snprintf(value, sizeof value, "%llu.%03llu", (unsigned long long)(at / 1000000000u),
 		 (unsigned long long)(at % 1000000000u / 1000000u));
 	return setenv("ALTIMER_DEADLINE", value, 1) < 0 ? -errno : 0;
+}
+
+/* What was asked, as the report repeats it. */
+static struct report_settings settings_of(const struct options *options)
+{
+	struct report_settings settings = {
+		.command = options->command,
+		.boot_clock = options->boot_clock,
+		.deadline = options->duration,
+		.keepalive = options->keepalive,
+		.ladder_steps = options->ladder_steps,
+		.every = options->every,
+		.every_signal = options->every_signal,
+		.heartbeat = options->heartbeat,
+		.on_timeout = options->on_timeout,
+		.on_timeout_limit = options->on_timeout_limit,
+	};
+
+	_Static_assert(LADDER_MAX <= REPORT_LADDER_MAX, "the report lists every step");
+	for (int i = 0; i < options->ladder_steps; i++) {
+		settings.ladder[i].signal = options->ladder[i].signal;
+		settings.ladder[i].delay = options->ladder[i].delay;
+	}
+	return settings;
+}
+
+/* The cgroup's totals, for the report. */
+static struct report_tree_usage tree_usage_of(const struct cgroup_usage *usage)
+{
+	return (struct report_tree_usage){
+		.valid = usage->valid,
+		.user_us = usage->user_us,
+		.system_us = usage->system_us,
+		.memory_peak = usage->memory_peak,
+		.pids_peak = usage->pids_peak,
+		.cpu_some_us = usage->cpu_some_us,
+		.memory_some_us = usage->memory_some_us,
+		.memory_full_us = usage->memory_full_us,
+		.io_some_us = usage->io_some_us,
+		.io_full_us = usage->io_full_us,
+	};
 }
 
 /* What happened, for the report: a flat record of the run. */
 static struct report_facts facts_of(const struct run *run)
 {
 	const struct child *child = &run->child;
+	const struct hook *hook = &run->hook;
 
 	return (struct report_facts){
-		.options = run->options,
+		.settings = settings_of(run->options),
 		/* A command whose exec failed never ran: no pid, no exit code
 		 * of its own, no elapsed time or usage, as the man page says. */
 		.started = run->report.spawned != 0 && run->exec_error == 0,
@@ -91,13 +132,15 @@ static struct report_facts facts_of(const struct run *run)
 		.notify_ready = run->notify.ready,
 		.notify_status = run->notify.status[0] ? run->notify.status : NULL,
 		.snapshot = &run->snapshot,
-		.hook = &run->hook,
+		.hook = { .ran = hook->ran, .error = hook->error, .exit_code = hook->exit_code,
+			  .exit_status = hook->exit_status, .stopped_by = hook->stopped_by,
+			  .elapsed = hook->elapsed },
 		.containment = run->containment.name,
 		.containment_reason = run->containment.reason[0] ? run->containment.reason : NULL,
 		.output_errors = { run->relay.streams[0].write_error,
 				   run->relay.merged ? run->relay.streams[0].write_error
 						     : run->relay.streams[1].write_error },
-		.tree_usage = run->containment.usage,
+		.tree_usage = tree_usage_of(&run->containment.usage),
 	};
 }
 
@@ -113,7 +156,7 @@ static int report_write(struct run *run, const struct report_facts *facts)
 	if (path == NULL)
 		return 0;
 	text = report_compose(&run->report, facts, &len);
-	r = text ? report_save(&run->report, path, text, len) : -ENOMEM;
+	r = text ? atomic_file_save(&run->report.file, path, text, len) : -ENOMEM;
 	free(text);
 	if (r < 0)
 		diag_errno(-r, "cannot write the report to '%s'", path);
@@ -314,11 +357,11 @@ static int prepare(struct run *run, struct sigaction *original_actions)
 	const struct options *options = run->options;
 	int r;
 
-	run->report.started = report_clock();
+	run->report.started = clock_ns(CLOCK_MONOTONIC);
 	run->report.enabled = options->report != NULL;
-	run->report.spare_fd = -1;
-	run->report.closed_standard_fds = run->closed_standard_fds;
-	if (options->report && (r = report_prepare(&run->report, options->report)) < 0) {
+	run->report.file = ATOMIC_FILE_NONE;
+	run->report.file.closed_standard_fds = run->closed_standard_fds;
+	if (options->report && (r = atomic_file_prepare(&run->report.file, options->report)) < 0) {
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return EXIT_CANCELED;
 	}
@@ -413,16 +456,14 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	 * there to be read by the time COMMAND's exec reports: GNU's tiny
 	 * deadlines end a command before it runs (a failed exec included),
 	 * and so do altimer's (see the loop). */
-	run->report.zero = report_clock();
+	run->report.zero = clock_ns(CLOCK_MONOTONIC);
 	r = timer_arm(TIMER_DEADLINE, options->duration, 0);
 	if (r < 0)
 		return give_up(run, "cannot arm the deadline timer", -r);
 	/* When it passes, for COMMAND to check before its exec (child.c);
 	 * taken after the timer's start, so never before the timer fires. */
-	struct timespec now;
-	if (options->duration != DURATION_NONE && options->duration < 1000000000ull * 1000000 &&
-	    clock_gettime(timer_get_clock(), &now) == 0) {
-		uint64_t at = timespec_to_ns(now) + options->duration;
+	if (options->duration != DURATION_NONE && options->duration < 1000000000ull * 1000000) {
+		uint64_t at = clock_ns(timer_get_clock()) + options->duration;
 		plan.has_deadline = true;
 		plan.deadline_clock = timer_get_clock();
 		plan.deadline = (struct timespec){ .tv_sec = (time_t)(at / 1000000000u),
@@ -438,7 +479,7 @@ static int start(struct run *run, const struct sigaction *original_actions)
 	if (r < 0)
 		return give_up(run, "cannot start the command", -r);
 
-	run->report.spawned = report_clock();
+	run->report.spawned = clock_ns(CLOCK_MONOTONIC);
 	relay_parent_setup(&run->relay);
 	/* While COMMAND execs, on the other CPU. */
 	containment_started(&run->containment);
@@ -496,7 +537,7 @@ int main(int argc, char **argv)
 	int r;
 
 	if (!pidfd_allowed())
-		proc_refuse_pidfds();
+		pidref_refuse_pidfds();
 	/* altimer's binary run afresh by the guardian of an altimer that
 	 * died (cgroup.c): that work, and nothing else. */
 	if (containment_guardian_main(argc, argv) == 0)

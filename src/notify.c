@@ -37,7 +37,7 @@ int notify_open(struct notify *notify)
 	 * bits (the clock's, where /dev/urandom cannot be read). */
 	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || read_retry(fd, random, sizeof random) != (ssize_t)sizeof random) {
-		uint64_t now = monotonic_ns() ^ (uint64_t)getpid() << 40;
+		uint64_t now = clock_ns(CLOCK_MONOTONIC) ^ (uint64_t)getpid() << 40;
 		memcpy(random, &now, sizeof random);
 	}
 	close_quietly(fd);

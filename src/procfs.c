@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -29,44 +30,107 @@ ssize_t procfs_read_all(const char *path, char **text)
 	return read_all_at(AT_FDCWD, path, text);
 }
 
-/* "pid (comm) state ppid ... starttime(22nd)": comm may hold spaces and
+/* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+ * majflt cmajflt utime stime cutime cstime priority nice num_threads
+ * itrealvalue starttime vsize rss ...": comm may hold spaces and
  * parentheses, so fields are counted from the last ')'. */
 int procfs_stat(pid_t pid, struct procfs_stat *stat)
 {
-	char path[64], buf[2048];
-	char *p;
-	ssize_t n;
+	char buf[2048];
+	unsigned long long value[25] = { 0 };
+	char *p, *open_paren;
+	ssize_t n = procfs_read_process(pid, "stat", buf, sizeof buf);
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	n = procfs_read_small(path, buf, sizeof buf);
 	if (n <= 0)
 		return n == -ENOENT || n == 0 ? -ESRCH : (int)n;
 	p = strrchr(buf, ')');
-	char *open_paren = strchr(buf, '(');
+	open_paren = strchr(buf, '(');
 	if (p == NULL || p[1] != ' ' || open_paren == NULL || open_paren > p)
 		return -EINVAL;
 	*stat = (struct procfs_stat){ .pid = pid, .state = p[2] };
-	size_t comm_len = (size_t)(p - open_paren - 1);
-	if (comm_len >= sizeof stat->comm)
-		comm_len = sizeof stat->comm - 1;
-	memcpy(stat->comm, open_paren + 1, comm_len);
+	snprintf(stat->comm, sizeof stat->comm, "%.*s", (int)(p - open_paren - 1),
+		 open_paren + 1);
 	p += 2;
-	/* Fields after comm: 3 state, 4 ppid, 5 pgrp, 9 flags, 22 starttime. */
-	for (int field = 3; field < 22 && p != NULL; field++) {
-		if (field == 4)
-			stat->ppid = (pid_t)strtol(p, NULL, 10);
-		else if (field == 5)
-			stat->pgid = (pid_t)strtol(p, NULL, 10);
-		else if (field == 9)
-			stat->exiting = (strtoul(p, NULL, 10) & TASK_FLAG_EXITING) != 0;
+	int field;
+	for (field = 3; field <= 24 && p != NULL; field++) {
+		if (field > 3)
+			value[field] = strtoull(p, NULL, 10);
 		p = strchr(p, ' ');
 		if (p)
 			p++;
 	}
-	if (p == NULL)
+	/* Up to starttime (22) every field must be there. */
+	if (field <= 22)
 		return -EINVAL;
-	stat->start_time = strtoull(p, NULL, 10);
+	stat->ppid = (pid_t)value[4];
+	stat->pgid = (pid_t)value[5];
+	stat->exiting = (value[9] & TASK_FLAG_EXITING) != 0;
+	stat->user_time = value[14];
+	stat->system_time = value[15];
+	stat->threads = (long)value[20];
+	stat->start_time = value[22];
+	stat->rss_pages = (long)value[24];
 	return 0;
+}
+
+ssize_t procfs_read_process(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	return procfs_read_small(path, buf, size);
+}
+
+int procfs_every_process(int (*add)(pid_t pid, void *context), void *context)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *entry;
+	int r = 0;
+
+	if (dir == NULL)
+		return -errno;
+	while (r == 0 && (entry = readdir(dir)) != NULL)
+		if (isdigit((unsigned char)entry->d_name[0]))
+			r = add((pid_t)atoi(entry->d_name), context);
+	closedir(dir);
+	return r;
+}
+
+int procfs_exists(pid_t pid)
+{
+	char path[32];
+
+	if (access("/proc/self", F_OK) != 0)
+		return -errno;
+	snprintf(path, sizeof path, "/proc/%d", (int)pid);
+	return access(path, F_OK) == 0;
+}
+
+ssize_t procfs_executable(pid_t pid, char *buf, size_t size)
+{
+	char path[48];
+	ssize_t len;
+
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	len = readlink(path, buf, size - 1);
+	if (len < 0)
+		return -errno;
+	buf[len] = '\0';
+	return len;
+}
+
+bool procfs_runs_own_binary(pid_t pid)
+{
+	static struct stat self;
+	static int known = -1;
+	struct stat other;
+	char path[48];
+
+	if (known < 0)
+		known = stat("/proc/self/exe", &self) == 0;
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	return known && stat(path, &other) == 0 && other.st_dev == self.st_dev &&
+	       other.st_ino == self.st_ino;
 }
 
 /* The SigPnd and ShdPnd masks of /proc/PID/status; bit N-1 stands for

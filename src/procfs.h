@@ -1,4 +1,6 @@
-/* procfs.h - reading /proc: one process's stat and status, its children. */
+/* procfs.h - reading /proc: one process's stat and status, its children.
+ *
+ * The one reader of /proc/PID/ files: no other file opens them. */
 #ifndef ALTIMER_PROCFS_H
 #define ALTIMER_PROCFS_H
 
@@ -13,8 +15,13 @@ struct procfs_stat {
 	pid_t pgid;
 	char state;		/* R, S, D, T, Z, ... */
 	bool exiting;		/* PF_EXITING: already on its way out */
+	unsigned long long user_time;	/* clock ticks of CPU, in user mode */
+	unsigned long long system_time;	/* ... and in the kernel */
+	long threads;
 	unsigned long long start_time;	/* clock ticks after boot */
-	char comm[16];		/* the executable's name, maybe cut short */
+	long rss_pages;		/* resident memory, in pages */
+	char comm[64];		/* its name, maybe cut short (a kernel
+				 * worker's may be longer than 16 bytes) */
 };
 
 /* Read a small /proc file into buf as a string, with one read (the kernel
@@ -27,6 +34,27 @@ ssize_t procfs_read_all(const char *path, char **text);
 
 /* Parse /proc/PID/stat.  Returns 0, -ESRCH when pid is gone, or -errno. */
 int procfs_stat(pid_t pid, struct procfs_stat *stat);
+
+/* Read /proc/PID/NAME (a small file: wchan, stack, cmdline) into buf as a
+ * string.  Returns its length, or -errno. */
+ssize_t procfs_read_process(pid_t pid, const char *name, char *buf, size_t size);
+
+/* Call add(pid, context) for every process on the machine, as /proc lists
+ * them.  Stops at the first non-zero return of add and returns it; returns
+ * -errno when /proc cannot be read. */
+int procfs_every_process(int (*add)(pid_t pid, void *context), void *context);
+
+/* Whether /proc/PID exists: 1 yes, 0 no, -errno when /proc itself cannot
+ * be read (not mounted), which says nothing of pid. */
+int procfs_exists(pid_t pid);
+
+/* The file pid runs (/proc/PID/exe) in buf as a string.  Returns its
+ * length, or -errno (-EACCES for another user's process). */
+ssize_t procfs_executable(pid_t pid, char *buf, size_t size);
+
+/* Whether pid runs the very file altimer runs from (same device and
+ * inode), whatever its name. */
+bool procfs_runs_own_binary(pid_t pid);
 
 /* Whether pid's cgroup (v2, /proc/PID/cgroup's "0::" line) is a
  * directory called name, not one below or beside it. */

@@ -9,9 +9,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "cgroup.h"
-
-#include "options.h"
+#include "atomicfile.h"
 
 /* Version of the JSON format: bumped when a field changes meaning or goes
  * away (new fields may appear without a bump). */
@@ -43,27 +41,8 @@ struct report {
 	struct report_signal *signals;
 	size_t count, capacity;
 	uint64_t omitted;	/* signals beyond REPORT_SIGNALS_MAX */
-	int spare_fd;		/* held from the start so the file can still be
-				 * created when descriptors run out; -1 */
-	int output_fd;		/* the descriptor --report names (/dev/stdout,
-				 * /dev/fd/N), duplicated at the start; -1 */
-	unsigned closed_standard_fds;	/* bit n: fd n was closed when altimer
-					 * started (now /dev/null) */
+	struct atomic_file file;	/* where the report goes */
 };
-
-/* How long a reader (FIFO, pipe, terminal) may take no byte of the report
- * before altimer gives up on it. */
-#define REPORT_STALL_MS 10000
-
-/* Nanoseconds on CLOCK_MONOTONIC. */
-uint64_t report_clock(void);
-
-/* Check that a report can be written to path ("-" is standard error)
- * before COMMAND starts, and set a descriptor aside for writing it (or
- * hold the descriptor path names: /dev/stdout, /dev/fd/N).  Returns 0 or
- * -errno (EISDIR for a directory or a name ending in /, ENOENT for a
- * missing directory, EMFILE...). */
-int report_prepare(struct report *report, const char *path);
 
 /* Note a signal sent.  Never fails: past the limit, or out of memory, the
  * signal is counted as omitted. */
@@ -75,24 +54,85 @@ void report_signal(struct report *report, int sig, const char *target, pid_t pid
  * replaced by U+FFFD so the result is always valid JSON. */
 void report_json_string(FILE *out, const char *s, size_t len);
 
-/* Write the finished JSON object in text (len bytes) to path: "-" is
- * standard error, a descriptor's name writes to that descriptor (neither
- * waits more than REPORT_STALL_MS for a reader to take a byte).
- * Otherwise symbolic links are followed to the file itself; a regular
- * file (or a new one) is written under a temporary name in the same
- * directory, with the old file's mode and owner, and renamed over it, so a
- * reader sees all or nothing; anything else (a device, a FIFO) is written
- * into, never replaced.  Returns 0 or -errno; on failure an old regular
- * file is left as it was. */
-int report_save(struct report *report, const char *path, const char *text, size_t len);
+/* Most ladder steps the report lists (LADDER_MAX of options.h). */
+#define REPORT_LADDER_MAX 16
 
-struct snapshot;
-struct hook;
+/* What was asked, as the report repeats it. */
+struct report_settings {
+	char *const *command;	/* NULL-terminated argv of COMMAND */
+	bool boot_clock;	/* --clock=boot */
+	uint64_t deadline;	/* nanoseconds, each DURATION_NONE for none */
+	uint64_t keepalive;
+	struct {
+		int signal;
+		uint64_t delay;
+	} ladder[REPORT_LADDER_MAX];
+	int ladder_steps;
+	uint64_t every;		/* --every's interval */
+	int every_signal;
+	uint64_t heartbeat;
+	const char *on_timeout;	/* --on-timeout's command, or NULL */
+	uint64_t on_timeout_limit;
+};
 
-/* What happened, as main() and the loop saw it: a flat record, so the
- * report reads no structure of theirs. */
+/* One process of the tree when a limit fired (snapshot.h takes them). */
+struct report_process {
+	pid_t pid, ppid, pgid;
+	char state;		/* R, S, D, T, Z, ... */
+	char comm[32];		/* the kernel's short name */
+	uint64_t age;		/* nanoseconds since it started */
+	uint64_t user_cpu;	/* nanoseconds */
+	uint64_t system_cpu;
+	long rss_kib;
+	long threads;
+	char *wchan;		/* the kernel function it sleeps in, or NULL */
+	char *stack;		/* /proc/PID/stack, one frame a line, or NULL */
+	char *cmdline;		/* arguments joined by spaces, or NULL */
+	size_t cmdline_len;
+	int depth;		/* in the forest: 0 for a root */
+};
+
+/* The tree when a limit fired: its processes in forest order, and the
+ * tails of COMMAND's output (snapshot.h takes and frees one). */
+struct report_snapshot {
+	bool taken;
+	const char *reason;	/* "deadline", "keepalive", "trigger" */
+	uint64_t at;		/* CLOCK_MONOTONIC when it was taken */
+	uint64_t took;		/* nanoseconds the reading took */
+	struct report_process *processes;	/* in forest order */
+	size_t count;
+	size_t omitted;		/* beyond SNAPSHOT_MAX, or gone while read */
+	pid_t command;		/* COMMAND's pid: the tails belong to it */
+	char *tail[2];		/* COMMAND's last stdout and stderr bytes
+				 * under --keepalive, malloc'ed, or NULL */
+	size_t tail_len[2];
+};
+
+/* How --on-timeout's command ended. */
+struct report_hook {
+	bool ran;		/* it was started (or tried to be) */
+	int error;		/* errno when it could not be started, else 0 */
+	int exit_code;		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED; 0 unknown */
+	int exit_status;	/* its exit status or signal number */
+	const char *stopped_by;	/* NULL, "limit" or "signal" */
+	uint64_t elapsed;	/* nanoseconds it ran */
+};
+
+/* The whole tree's usage, from its own cgroup; -1 for what the kernel
+ * does not keep there. */
+struct report_tree_usage {
+	bool valid;
+	int64_t user_us, system_us;	/* CPU time */
+	int64_t memory_peak;	/* bytes */
+	int64_t pids_peak;
+	int64_t cpu_some_us, memory_some_us, memory_full_us;	/* pressure */
+	int64_t io_some_us, io_full_us;
+};
+
+/* What happened, as main() and the loop saw it: a flat record of plain
+ * fields, so the report reads no structure of theirs. */
 struct report_facts {
-	const struct options *options;	/* what was asked */
+	struct report_settings settings;	/* what was asked */
 	bool started;		/* COMMAND was started */
 	pid_t pid;
 	bool reaped;		/* COMMAND's status is known: */
@@ -111,13 +151,13 @@ struct report_facts {
 	uint64_t heartbeats;	/* --heartbeat lines printed */
 	bool notify_ready;
 	const char *notify_status;	/* last STATUS=, or NULL */
-	const struct snapshot *snapshot;	/* the tree at the limit, or NULL */
-	const struct hook *hook;	/* --on-timeout, or NULL */
+	const struct report_snapshot *snapshot;	/* the tree at the limit, or NULL */
+	struct report_hook hook;	/* --on-timeout, when settings ask for it */
 	int output_errors[2];	/* errno that ended the relay of stdout,
 				 * stderr (downstream full, gone...), or 0 */
 	const char *containment;	/* "cgroup", "tree" or "group" */
 	const char *containment_reason;	/* why that one, or NULL */
-	struct cgroup_usage tree_usage;	/* the cgroup's totals at the end */
+	struct report_tree_usage tree_usage;	/* the cgroup's totals at the end */
 };
 
 /* The JSON object, malloc'ed, its length in *len; NULL when out of

@@ -16,6 +16,7 @@
 #include "retry.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,10 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "diag.h"
 #include "duration.h"
-#include "procfs.h"
-#include "report.h"
 #include "terminal.h"
 #include "timer.h"
 #include "util.h"
@@ -83,7 +83,7 @@ static void read_report(const char *path, struct attempt *attempt, char **text)
 	free(*text);
 	*text = NULL;
 	attempt->reason[0] = '\0';
-	if (procfs_read_all(path, text) < 0) {
+	if (read_all_at(AT_FDCWD, path, text) < 0) {
 		*text = NULL;
 		return;
 	}
@@ -123,11 +123,6 @@ static const char *outcome(const struct attempt *attempt, char *buf, size_t size
 		return "asked to time out";
 	snprintf(buf, size, "exited with status %d", attempt->status);
 	return buf;
-}
-
-static uint64_t now_ns(void)
-{
-	return report_clock();
 }
 
 /* Start one attempt: this binary, argv as given, told its deadline and
@@ -246,7 +241,7 @@ static int delay_wait(int signal_fd, uint64_t delay)
 
 /* The last attempt's report with "attempts" added, saved where --report
  * says. */
-static void report_attempts(struct report *report, const char *path, const char *text,
+static void report_attempts(struct atomic_file *report, const char *path, const char *text,
 			    const struct attempt *attempts, unsigned count)
 {
 	char *composed = NULL;
@@ -271,7 +266,7 @@ static void report_attempts(struct report *report, const char *path, const char 
 			attempts[i].status, attempts[i].elapsed / 1000000000u,
 			attempts[i].elapsed % 1000000000u);
 	fputs("\n  ]\n}\n", out);
-	if (fclose(out) == 0 && report_save(report, path, composed, len) < 0)
+	if (fclose(out) == 0 && atomic_file_save(report, path, composed, len) < 0)
 		diag("cannot write the report to '%s'", path);
 	free(composed);
 }
@@ -279,10 +274,10 @@ static void report_attempts(struct report *report, const char *path, const char 
 int retry_run(char **argv, const struct options *options)
 {
 	struct attempt *attempts = calloc(options->retry + 1, sizeof *attempts);
-	struct report report = { .spare_fd = -1, .output_fd = -1 };
+	struct atomic_file report = ATOMIC_FILE_NONE;
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096], path[4096 + 16], shown[32], span[32], *text = NULL;
-	uint64_t started = now_ns(), delay = options->retry_delay;
+	uint64_t started = clock_ns(CLOCK_MONOTONIC), delay = options->retry_delay;
 	sigset_t blocked, original;
 	int signal_fd, outside = 0, interrupted = 0, r;
 	unsigned count = 0;
@@ -291,7 +286,7 @@ int retry_run(char **argv, const struct options *options)
 		diag_errno(ENOMEM, "cannot run the attempts");
 		return 125;
 	}
-	if (options->report && (r = report_prepare(&report, options->report)) < 0) {
+	if (options->report && (r = atomic_file_prepare(&report, options->report)) < 0) {
 		diag_errno(-r, "cannot write the report to '%s'", options->report);
 		return 125;
 	}
@@ -323,7 +318,7 @@ int retry_run(char **argv, const struct options *options)
 
 	for (;;) {
 		struct attempt *attempt = &attempts[count];
-		uint64_t duration = options->duration, spent = now_ns() - started;
+		uint64_t duration = options->duration, spent = clock_ns(CLOCK_MONOTONIC) - started;
 
 		/* Every attempt gets the whole DURATION, unless the budget
 		 * ends first. */
@@ -332,7 +327,7 @@ int retry_run(char **argv, const struct options *options)
 			if (left < duration)
 				duration = left;
 		}
-		uint64_t began = now_ns();
+		uint64_t began = clock_ns(CLOCK_MONOTONIC);
 		pid_t pid = attempt_start(argv, &original, count + 1, duration, path);
 		count++;
 		if (pid < 0) {
@@ -341,7 +336,7 @@ int retry_run(char **argv, const struct options *options)
 			break;
 		}
 		r = attempt_wait(signal_fd, pid, attempt, &outside);
-		attempt->elapsed = now_ns() - began;
+		attempt->elapsed = clock_ns(CLOCK_MONOTONIC) - began;
 		read_report(path, attempt, &text);
 		(void)unlink(path);
 		if (r < 0) {
@@ -351,7 +346,7 @@ int retry_run(char **argv, const struct options *options)
 		}
 		if (outside || count > options->retry || !worth_retrying(options, attempt))
 			break;
-		spent = now_ns() - started;
+		spent = clock_ns(CLOCK_MONOTONIC) - started;
 		if (options->budget != DURATION_NONE && spent + delay >= options->budget) {
 			if (options->verbose)
 				diag("attempt %u of %u %s; the --budget of %s is spent", count,

@@ -19,27 +19,10 @@
 
 #include "diag.h"
 #include "procfs.h"
+#include "util.h"
 
 /* A command line or a kernel stack longer than this is cut. */
 #define SNAPSHOT_TEXT_MAX 4096
-
-static uint64_t clock_ns(clockid_t clock)
-{
-	struct timespec now;
-
-	clock_gettime(clock, &now);
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
-
-/* Read /proc/PID/NAME into buf (size bytes, NUL-terminated).  Returns its
- * length, or -errno. */
-static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t size)
-{
-	char path[64];
-
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
-	return procfs_read_small(path, buf, size);
-}
 
 static uint64_t ticks_ns(unsigned long long ticks, long hz)
 {
@@ -47,44 +30,28 @@ static uint64_t ticks_ns(unsigned long long ticks, long hz)
 	       (uint64_t)(ticks % (unsigned long long)hz) * 1000000000u / (uint64_t)hz;
 }
 
-/* /proc/PID/stat: "pid (comm) state ppid pgrp session tty tpgid flags
- * minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
- * num_threads itrealvalue starttime vsize rss ...".  comm may hold spaces
- * and parentheses, so fields are counted from the last ')'. */
-static int read_stat(pid_t pid, struct snapshot_process *process, uint64_t boot_now,
+/* What /proc/PID/stat says, in the snapshot's units. */
+static int read_stat(pid_t pid, struct report_process *process, uint64_t boot_now,
 		     long hz, long page_kib)
 {
-	char buf[2048];
-	unsigned long long value[25] = { 0 };
-	char *open_paren, *p;
-	ssize_t n = read_proc(pid, "stat", buf, sizeof buf);
+	struct procfs_stat stat;
+	int r = procfs_stat(pid, &stat);
 
-	if (n <= 0)
-		return n < 0 ? (int)n : -ESRCH;
-	open_paren = strchr(buf, '(');
-	p = strrchr(buf, ')');
-	if (open_paren == NULL || p == NULL || p[1] != ' ' || p < open_paren)
-		return -EINVAL;
-	snprintf(process->comm, sizeof process->comm, "%.*s", (int)(p - open_paren - 1),
-		 open_paren + 1);
-	p += 2;
-	process->state = *p;
-	for (int field = 3; field <= 24 && p != NULL; field++) {
-		if (field > 3)
-			value[field] = strtoull(p, NULL, 10);
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
+	if (r < 0)
+		return r;
+	/* cut as the snapshot always has: its comm is shorter */
+	snprintf(process->comm, sizeof process->comm, "%.*s", (int)sizeof process->comm - 1,
+		 stat.comm);
+	process->state = stat.state;
 	process->pid = pid;
-	process->ppid = (pid_t)value[4];
-	process->pgid = (pid_t)value[5];
-	process->user_cpu = ticks_ns(value[14], hz);
-	process->system_cpu = ticks_ns(value[15], hz);
-	process->threads = (long)value[20];
-	uint64_t started = ticks_ns(value[22], hz);
+	process->ppid = stat.ppid;
+	process->pgid = stat.pgid;
+	process->user_cpu = ticks_ns(stat.user_time, hz);
+	process->system_cpu = ticks_ns(stat.system_time, hz);
+	process->threads = stat.threads;
+	uint64_t started = ticks_ns(stat.start_time, hz);
 	process->age = boot_now > started ? boot_now - started : 0;
-	process->rss_kib = (long)value[24] * page_kib;
+	process->rss_kib = stat.rss_pages * page_kib;
 	return 0;
 }
 
@@ -93,7 +60,7 @@ static char *read_wchan(pid_t pid)
 {
 	char buf[128];
 
-	if (read_proc(pid, "wchan", buf, sizeof buf) <= 0 || strcmp(buf, "0") == 0)
+	if (procfs_read_process(pid, "wchan", buf, sizeof buf) <= 0 || strcmp(buf, "0") == 0)
 		return NULL;
 	return strdup(buf);
 }
@@ -105,7 +72,7 @@ static char *read_stack(pid_t pid)
 	char buf[SNAPSHOT_TEXT_MAX], *out, *o;
 	const char *line;
 
-	if (read_proc(pid, "stack", buf, sizeof buf) <= 0)
+	if (procfs_read_process(pid, "stack", buf, sizeof buf) <= 0)
 		return NULL;
 	out = o = malloc(strlen(buf) + 1);
 	if (out == NULL)
@@ -132,7 +99,7 @@ static char *read_stack(pid_t pid)
 /* The kernel skips its scheduler's own frames for both wchan and the
  * stack, so a readable stack's first frame is the wchan: one file fewer
  * to read per process.  A running process waits on nothing. */
-static char *wchan_of(pid_t pid, const struct snapshot_process *process)
+static char *wchan_of(pid_t pid, const struct report_process *process)
 {
 	if (process->state == 'R')
 		return NULL;
@@ -146,7 +113,7 @@ static char *wchan_of(pid_t pid, const struct snapshot_process *process)
 static char *read_cmdline(pid_t pid, size_t *len)
 {
 	char buf[SNAPSHOT_TEXT_MAX];
-	ssize_t n = read_proc(pid, "cmdline", buf, sizeof buf);
+	ssize_t n = procfs_read_process(pid, "cmdline", buf, sizeof buf);
 	char *text;
 
 	while (n > 0 && buf[n - 1] == '\0')
@@ -165,7 +132,7 @@ static char *read_cmdline(pid_t pid, size_t *len)
 	return text;
 }
 
-static bool listed(const struct snapshot_process *read, size_t count, pid_t pid)
+static bool listed(const struct report_process *read, size_t count, pid_t pid)
 {
 	for (size_t i = 0; i < count; i++)
 		if (read[i].pid == pid)
@@ -174,7 +141,7 @@ static bool listed(const struct snapshot_process *read, size_t count, pid_t pid)
 }
 
 /* Append read[i] and, depth first, every process whose parent it is. */
-static void visit(struct snapshot *snapshot, struct snapshot_process *read, size_t count,
+static void visit(struct report_snapshot *snapshot, struct report_process *read, size_t count,
 		  bool *placed, size_t i, int depth)
 {
 	placed[i] = true;
@@ -185,7 +152,7 @@ static void visit(struct snapshot *snapshot, struct snapshot_process *read, size
 			visit(snapshot, read, count, placed, j, depth + 1);
 }
 
-void snapshot_take(struct snapshot *snapshot, const pid_t *pids, size_t count,
+void snapshot_take(struct report_snapshot *snapshot, const pid_t *pids, size_t count,
 		   pid_t command, const char *reason)
 {
 	long hz = sysconf(_SC_CLK_TCK), page_kib = sysconf(_SC_PAGESIZE) / 1024;
@@ -193,7 +160,7 @@ void snapshot_take(struct snapshot *snapshot, const pid_t *pids, size_t count,
 	/* /proc's start times count from boot, suspended time included. */
 	uint64_t boot_now = clock_ns(CLOCK_BOOTTIME);
 	size_t wanted = count < SNAPSHOT_MAX ? count : SNAPSHOT_MAX, got = 0;
-	struct snapshot_process *read = calloc(wanted ? wanted : 1, sizeof *read);
+	struct report_process *read = calloc(wanted ? wanted : 1, sizeof *read);
 	bool *placed = calloc(wanted ? wanted : 1, sizeof *placed);
 
 	snapshot->taken = true;
@@ -209,7 +176,7 @@ void snapshot_take(struct snapshot *snapshot, const pid_t *pids, size_t count,
 		goto out;
 	}
 	for (size_t i = 0; i < wanted; i++) {
-		struct snapshot_process *process = &read[got];
+		struct report_process *process = &read[got];
 
 		if (read_stat(pids[i], process, boot_now, hz, page_kib) < 0) {
 			snapshot->omitted++; /* gone since the tree was walked */
@@ -239,7 +206,7 @@ void snapshot_totals(const pid_t *pids, size_t count, struct snapshot_totals *to
 {
 	long hz = sysconf(_SC_CLK_TCK), page_kib = sysconf(_SC_PAGESIZE) / 1024;
 	uint64_t boot_now = clock_ns(CLOCK_BOOTTIME);
-	struct snapshot_process process;
+	struct report_process process;
 
 	*totals = (struct snapshot_totals){ 0 };
 	if (hz <= 0)
@@ -302,12 +269,12 @@ static void print_printable(FILE *out, const char *s, size_t len)
 	}
 }
 
-void snapshot_print(const struct snapshot *snapshot, FILE *out, const char *prefix)
+void snapshot_print(const struct report_snapshot *snapshot, FILE *out, const char *prefix)
 {
 	fprintf(out, "%s%7s %-4s %-20s %10s %8s %s\n", prefix, "PID", "STAT", "WCHAN", "TIME",
 		"RSS", "COMMAND");
 	for (size_t i = 0; i < snapshot->count; i++) {
-		const struct snapshot_process *process = &snapshot->processes[i];
+		const struct report_process *process = &snapshot->processes[i];
 		char stat[8], cpu[32];
 
 		snprintf(stat, sizeof stat, "%c%s", process->state, process->threads > 1 ? "l" : "");
@@ -328,7 +295,7 @@ void snapshot_print(const struct snapshot *snapshot, FILE *out, const char *pref
 			snapshot->omitted == 1 ? "" : "es");
 }
 
-char *snapshot_pid_list(const struct snapshot *snapshot)
+char *snapshot_pid_list(const struct report_snapshot *snapshot)
 {
 	char *list = malloc(snapshot->count * 12 + 1), *p = list;
 
@@ -340,7 +307,7 @@ char *snapshot_pid_list(const struct snapshot *snapshot)
 	return list;
 }
 
-void snapshot_free(struct snapshot *snapshot)
+void snapshot_free(struct report_snapshot *snapshot)
 {
 	for (size_t i = 0; i < snapshot->count; i++) {
 		free(snapshot->processes[i].wchan);
@@ -350,5 +317,5 @@ void snapshot_free(struct snapshot *snapshot)
 	free(snapshot->processes);
 	free(snapshot->tail[0]);
 	free(snapshot->tail[1]);
-	*snapshot = (struct snapshot){ 0 };
+	*snapshot = (struct report_snapshot){ 0 };
 }

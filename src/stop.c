@@ -129,7 +129,7 @@ static bool verbose_snapshot(const struct run *run)
 
 /* The forest, a diag() line a process: like every line of altimer's, none
  * may block the loop. */
-static void say_snapshot(const struct snapshot *snapshot, const char *reason)
+static void say_snapshot(const struct report_snapshot *snapshot, const char *reason)
 {
 	char *text = NULL, *line, *next;
 	size_t len = 0;

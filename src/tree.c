@@ -10,8 +10,6 @@
 #include "config.h"
 #include "tree.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "pidref.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -96,25 +94,19 @@ static int members_add(struct members *members, const struct procfs_stat *stat,
 	return 0;
 }
 
+static int add_process(pid_t pid, void *context)
+{
+	struct procfs_stat stat;
+
+	if (procfs_stat(pid, &stat) < 0)
+		return 0; /* gone since /proc was listed */
+	return members_add(context, &stat, false);
+}
+
 static int scan_every_process(struct members *members)
 {
-	DIR *dir = opendir("/proc");
-	struct dirent *entry;
-	int r = 0;
-
 	members->count = 0;
-	if (dir == NULL)
-		return -errno;
-	while (r == 0 && (entry = readdir(dir)) != NULL) {
-		struct procfs_stat stat;
-		if (!isdigit((unsigned char)entry->d_name[0]))
-			continue;
-		if (procfs_stat((pid_t)atoi(entry->d_name), &stat) < 0)
-			continue; /* gone since readdir */
-		r = members_add(members, &stat, false);
-	}
-	closedir(dir);
-	return r;
+	return procfs_every_process(add_process, members);
 }
 
 static int add_child(pid_t pid, void *context)
@@ -189,19 +181,6 @@ static int scan(struct members *members, bool thorough)
 	return r == -ENOENT ? scan_thoroughly(members) : r;
 }
 
-/* Whether path (a /proc/PID/exe) is the file altimer runs from. */
-static bool is_own_binary(const char *path)
-{
-	static struct stat self;
-	static int known = -1;
-	struct stat other;
-
-	if (known < 0)
-		known = stat("/proc/self/exe", &self) == 0;
-	return known && stat(path, &other) == 0 && other.st_dev == self.st_dev &&
-	       other.st_ino == self.st_ino;
-}
-
 /* A nested timeout, known by more than its name, which a user's script
  * (./timeout) has too and runs its interpreter: an altimer runs altimer's
  * binary, or one named altimer; GNU's runs an executable named timeout
@@ -210,19 +189,17 @@ static bool is_own_binary(const char *path)
  * process), the name is all there is to go by. */
 static bool runs_a_timeout(const struct procfs_stat *stat)
 {
-	char path[48], exe[4096];
+	char exe[4096];
 	const char *base;
 	ssize_t len;
 
 	if (strcmp(stat->comm, "altimer") != 0 && strcmp(stat->comm, "timeout") != 0)
 		return false;
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)stat->pid);
-	len = readlink(path, exe, sizeof exe - 1);
+	len = procfs_executable(stat->pid, exe, sizeof exe);
 	if (len < 0)
-		return errno == EACCES || errno == EPERM;
-	exe[len] = '\0';
+		return len == -EACCES || len == -EPERM;
 	base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
-	if (is_own_binary(path) || strcmp(base, "altimer") == 0)
+	if (procfs_runs_own_binary(stat->pid) || strcmp(base, "altimer") == 0)
 		return true;
 	return (strcmp(base, "timeout") == 0 || strcmp(base, "busybox") == 0) &&
 	       stat->pgid == stat->pid;
@@ -265,32 +242,31 @@ static void mark_supervised(struct members *members)
  * Returns 1 when signalled, 0 when gone or skipped, or -errno. */
 static int signal_seen(const struct procfs_stat *seen, int sig)
 {
-	struct proc_handle handle;
+	struct pidref handle;
 	struct procfs_stat now;
-	int r = proc_open(&handle, seen->pid);
+	int r = pidref_open(&handle, seen->pid);
 
 	if (r < 0)
 		return r == -ESRCH ? 0 : r;
 	/* With a pidfd held, this check cannot go stale. */
 	if (procfs_stat(seen->pid, &now) < 0 || now.start_time != seen->start_time ||
 	    (sig == SIGKILL && (now.exiting || procfs_kill_pending(seen->pid)))) {
-		proc_close(&handle);
+		pidref_close(&handle);
 		return 0;
 	}
-	r = proc_signal(&handle, sig, false);
-	proc_close(&handle);
+	r = pidref_signal(&handle, sig, false);
+	pidref_close(&handle);
 	if (r < 0)
 		return r == -ESRCH ? 0 : r;
 	return 1;
 }
 
-int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
+/* tree_signal without the descriptor reserve, which only altimer holds. */
+static int signal_descendants(int sig, pid_t except, pid_t except_group, bool thorough)
 {
 	struct members members = { 0 };
-	int r, signalled = 0;
+	int r = scan(&members, thorough), signalled = 0;
 
-	reserve_release();
-	r = scan(&members, thorough);
 	/* A nested timeout gets the signal and translates it for its own
 	 * command, as it would under GNU; only KILL goes past it. */
 	if (r == 0 && sig != SIGKILL)
@@ -309,8 +285,40 @@ int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
 			r = sent; /* out of descriptors: said, not swallowed */
 	}
 	free(members.items);
-	(void)tree_reserve_descriptors();
 	return r < 0 ? r : signalled;
+}
+
+int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough)
+{
+	int r;
+
+	reserve_release();
+	r = signal_descendants(sig, except, except_group, thorough);
+	(void)tree_reserve_descriptors();
+	return r;
+}
+
+int tree_kill_until_empty(pid_t watched, int *watched_status, const sigset_t *wake)
+{
+	struct timespec pause = { 0, 10 * 1000000 };
+
+	for (int round = 0; round < 1000; round++) {
+		siginfo_t info;
+		pid_t pid;
+		int wstatus;
+
+		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
+			if (pid == watched)
+				*watched_status = wstatus;
+		memset(&info, 0, sizeof info);
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
+			return 0;
+		/* The children lists may miss a process while it is handed
+		 * over; the next round, a SIGCHLD or 10 ms later, finds it. */
+		(void)signal_descendants(SIGKILL, 0, 0, false);
+		(void)sigtimedwait(wake, NULL, &pause);
+	}
+	return -ETIMEDOUT;
 }
 
 int tree_count_live(bool thorough)

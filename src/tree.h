@@ -6,6 +6,7 @@
 #ifndef ALTIMER_TREE_H
 #define ALTIMER_TREE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -22,11 +23,20 @@ int tree_become_subreaper(void);
 
 /* Send sig to every live descendant of altimer except the command itself
  * and the members of except_group (both already signalled through
- * child_signal; 0 for none), each through a process handle (proc.h).
+ * child_signal; 0 for none), each through a process handle (pidref.h).
  * Below a nested timeout (tree_is_supervisor) only KILL is sent.
  * Returns how many processes were signalled, or -errno when the tree could
  * not be read (-EMFILE: out of descriptors). */
 int tree_signal(int sig, pid_t except, pid_t except_group, bool thorough);
+
+/* KILL every descendant of the calling process (a subreaper), round after
+ * round, until it has no child left: a process whose parent is killed is
+ * handed to the caller, so each round reaches one generation further.
+ * Everything that dies is reaped, and watched's wait status kept in
+ * *watched_status.  Between rounds it sleeps until one of the blocked
+ * signals in wake (SIGCHLD) arrives, or 10 ms.  Returns 0 once nothing is
+ * left, -ETIMEDOUT after 1000 rounds. */
+int tree_kill_until_empty(pid_t watched, int *watched_status, const sigset_t *wake);
 
 /* Whether pid runs a timeout of its own (altimer, GNU or busybox
  * timeout, by its executable): a signal for its command goes to it, which

@@ -147,10 +147,10 @@ void signals_restore(const struct signal_restore *restore)
 	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
-uint64_t monotonic_ns(void)
+uint64_t clock_ns(clockid_t clock)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	clock_gettime(clock, &now);
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Write all of buf, retrying on EINTR and short writes.
  * Returns 0 or -errno. */
@@ -25,9 +26,10 @@ ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size);
  * length, or -errno with *text NULL. */
 ssize_t read_all_at(int dir_fd, const char *name, char **text);
 
-/* CLOCK_MONOTONIC in nanoseconds: the one clock of altimer's own
- * bookkeeping (the report's times, the hook's limit). */
-uint64_t monotonic_ns(void);
+/* The time on clock, in nanoseconds: the one clock reader of altimer.
+ * CLOCK_MONOTONIC is the clock of its own bookkeeping (the report's times,
+ * the hook's limit); CLOCK_BOOTTIME counts as /proc's start times do. */
+uint64_t clock_ns(clockid_t clock);
 
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);

@@ -1,10 +1,10 @@
-/* proc.c - one handle on one process: open, signal, wait.
+/* pidref.c - one handle on one process: open, signal, wait.
  *
  * The raw pidfd system calls live here and nowhere else.  A sandbox may
  * allow pidfd_open but refuse pidfd_send_signal (or the reverse): each
  * refusal is remembered on its own, so the fallback is decided once. */
 #include "config.h"
-#include "proc.h"
+#include "pidref.h"
 
 #include <errno.h>
 #include <string.h>
@@ -26,7 +26,7 @@ static bool open_refused;	/* pidfd_open gave ENOSYS or EPERM */
 static bool signal_refused;	/* pidfd_send_signal did */
 static bool group_refused;	/* ... or EINVAL for the group flag (< 6.9) */
 
-void proc_refuse_pidfds(void)
+void pidref_refuse_pidfds(void)
 {
 	open_refused = true;
 }
@@ -36,9 +36,9 @@ static bool refusal(int error)
 	return error == ENOSYS || error == EPERM;
 }
 
-int proc_open(struct proc_handle *handle, pid_t pid)
+int pidref_open(struct pidref *handle, pid_t pid)
 {
-	*handle = PROC_HANDLE_NONE;
+	*handle = PIDREF_NONE;
 	handle->pid = pid;
 	if (open_refused)
 		return 0;
@@ -52,7 +52,7 @@ int proc_open(struct proc_handle *handle, pid_t pid)
 	return -errno;
 }
 
-int proc_signal(struct proc_handle *handle, int sig, bool group)
+int pidref_signal(struct pidref *handle, int sig, bool group)
 {
 	if (handle->pidfd >= 0 && !signal_refused && !(group && group_refused)) {
 		if (syscall(SYS_pidfd_send_signal, handle->pidfd, sig, NULL,
@@ -72,7 +72,7 @@ int proc_signal(struct proc_handle *handle, int sig, bool group)
 	return 0;
 }
 
-int proc_wait(const struct proc_handle *handle, siginfo_t *info, int options,
+int pidref_wait(const struct pidref *handle, siginfo_t *info, int options,
 	      struct rusage *usage)
 {
 	memset(info, 0, sizeof *info);
@@ -88,13 +88,13 @@ int proc_wait(const struct proc_handle *handle, siginfo_t *info, int options,
 	}
 }
 
-void proc_close(struct proc_handle *handle)
+void pidref_close(struct pidref *handle)
 {
 	close_quietly(handle->pidfd);
-	*handle = PROC_HANDLE_NONE;
+	*handle = PIDREF_NONE;
 }
 
-bool proc_has_pidfd(const struct proc_handle *handle)
+bool pidref_has_pidfd(const struct pidref *handle)
 {
 	return handle->pidfd >= 0;
 }
