@@ -7,14 +7,30 @@ load helpers/common
 setup() {
 	TMP=$(mktemp -d)
 	R=$TMP/report.json
+	# This test's processes, told from those of the same test in the
+	# other variants (make -j2 runs them side by side): by a mark in
+	# their environment, not by their command lines.
+	MARK="altimer-snapshot-$$-$BATS_TEST_NUMBER-$RANDOM"
+	export ALTIMER_TEST_MARK=$MARK
 }
 
 teardown() {
 	show_on_failure "${R:-}"
 	exec 8>&- 2>/dev/null || true
-	# Anything a test left behind is marked with a unique sleep argument.
-	pkill -KILL -f "sleep 29[0-9]\.[0-9]+" 2>/dev/null || true
+	for pid in $(marked_pids); do kill -KILL "$pid" 2>/dev/null || true; done
 	rm -rf "$TMP"
+}
+
+# marked_pgrep PATTERN: this test's processes whose command line matches.
+marked_pgrep() {
+	local pid found=1
+	for pid in $(pgrep -f -- "$1"); do
+		if grep -qsaz "^ALTIMER_TEST_MARK=$MARK\$" "/proc/$pid/environ"; then
+			echo "$pid"
+			found=0
+		fi
+	done
+	return "$found"
 }
 
 # field EXPR [JQ-OPTION]...: jq's compact answer for EXPR on the report.
@@ -27,9 +43,9 @@ field() {
 # none_left PATTERN: no process whose command line matches is alive.
 none_left() {
 	local deadline=$((SECONDS + 5))
-	while pgrep -f -- "$1" >/dev/null; do
+	while [ -n "$(marked_pgrep "$1")" ]; do
 		if [ "$SECONDS" -ge "$deadline" ]; then
-			pgrep -a -f -- "$1" >&2
+			marked_pgrep "$1" >&2
 			return 1
 		fi
 		sleep 0.05
@@ -57,7 +73,7 @@ alarm_when_tree_settled() {
 	until [[ "$(cat "/proc/$cat/wchan" 2>/dev/null)" == *pipe_read ]] &&
 		busy=$(pgrep -P "$cat" -f '^sh -c while :; do :; done$') &&
 		[ "$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$busy/stat")" -ge 2 ] &&
-		sleeper=$(pgrep -f '^sleep 291.5$') &&
+		sleeper=$(marked_pgrep '^sleep 291.5$') &&
 		[ "$(cat "/proc/$(awk '{ sub(/.*\) /, ""); print $2 }' "/proc/$sleeper/stat")/wchan" 2>/dev/null)" = do_wait ]; do
 		[ "$SECONDS" -lt "$deadline" ] || { kill -KILL "$pid"; return 1; }
 		sleep 0.02
