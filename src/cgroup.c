@@ -1004,9 +1004,11 @@ int cgroup_remove(struct cgroup *cgroup)
 
 	/* Empty, with a guardian to outlive altimer: the rmdir (a tenth of
 	 * a millisecond, the most of altimer's end) is the guardian's, once
-	 * altimer has ended and its caller has its status. */
-	if (cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && cgroup_populated(cgroup) == 0 &&
-	    write_all(cgroup->guardian_fd, "r", 1) == 0) {
+	 * altimer has ended and its caller has its status.  Not when altimer
+	 * is PID 1 of its namespace (a container's): its end KILLs the
+	 * guardian with the rest of the namespace. */
+	if (cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && getpid() != 1 &&
+	    cgroup_populated(cgroup) == 0 && write_all(cgroup->guardian_fd, "r", 1) == 0) {
 		close_quietly(cgroup->dir_fd);
 		cgroup->dir_fd = -1;
 		cgroup->guardian_fd = -1;

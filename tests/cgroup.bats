@@ -185,6 +185,17 @@ host_mount() {
 	no_marked_left
 }
 
+@test "altimer as PID 1 of a namespace removes its cgroup itself: its end kills the guardian" {
+	unshare -pf --mount-proc true 2>/dev/null || skip "no PID namespaces here"
+	run unshare -pf --mount-proc "$ALTIMER" --contain=cgroup --report="$R" 5 true
+	[ "$status" -eq 0 ]
+	dir=$(made_cgroup); [ -n "$dir" ]
+	[[ "$dir" == */altimer-1* ]]
+	# Gone at once, and stays gone: nobody else would remove it (the
+	# next altimer's sweep takes PID 1 for alive).
+	cgroup_gone "$dir" 5
+}
+
 @test "a command that ends in time keeps its background processes, and its cgroup still goes" {
 	run "$ALTIMER" --contain=cgroup --report="$R" 10 sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'
 	[ "$status" -eq 0 ]
