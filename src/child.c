@@ -10,34 +10,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "diag.h"
 #include "pidref.h"
+#include "spawn.h"
 #include "util.h"
-
-/* clone3 with CLONE_INTO_CGROUP (Linux 5.7): COMMAND is in its cgroup
- * from its first instruction, so nothing it forks can start outside.
- * Returns the PID (0 in the child), or -1 with errno set. */
-static pid_t clone_into_cgroup(int cgroup_fd)
-{
-	struct clone_args args = {
-		.flags = CLONE_INTO_CGROUP,
-		.exit_signal = SIGCHLD,
-		.cgroup = (uint64_t)cgroup_fd,
-	};
-
-	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
-}
 
 /* Until its exec COMMAND is a copy of altimer, and a deadline that comes
  * then ends it with 128+N, as GNU's handler in its child does: whatever
@@ -95,8 +80,7 @@ child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 	 * SIGTTOU go back to the caller's.  The mask starts empty: a signal
 	 * blocked by whatever started altimer must not make COMMAND deaf to
 	 * the timeout's TERM. */
-	for (size_t i = 0; plan->restore.signals[i] != 0; i++)
-		(void)sigaction(plan->restore.signals[i], &plan->restore.actions[i], NULL);
+	dispositions_restore(&plan->restore);
 	/* Not a stop signal: GNU's child stops on those (they are ignored in
 	 * GNU, and given back their default before exec). */
 	int sig = plan->death_signal;
@@ -154,7 +138,11 @@ child_start(void *arg)
  * hundred microseconds; child_exec makes only system calls, writing
  * nothing of altimer's but errno).  Under a cgroup the child moves itself
  * in before anything of COMMAND runs (clone3's CLONE_INTO_CGROUP needs a
- * raw clone3 that cannot share memory from C). */
+ * raw clone3 that cannot share memory from C).  This is the one start
+ * outside spawn.c: spawn_fork's set-up runs instrumented C in a copy of
+ * altimer, while here the child runs on altimer's own memory and must do
+ * its set-up itself (child_exec), and a fork's copy of the page tables is
+ * what this start exists to avoid. */
 static char start_stack[128 * 1024] __attribute__((aligned(64)));
 
 static pid_t start_shared(const struct spawn_plan *plan, int error_fd, bool move_self)
@@ -207,7 +195,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 		pipe_fds[0] = pipe_fds[1] = -1;
 	}
 
-	bool move_self = false;
+	bool moved;
 	/* With the exec pipe (a failed exec is told through it, with nothing
 	 * written to stderr from the child), COMMAND starts sharing memory. */
 	if (pipe_fds[1] >= 0) {
@@ -222,18 +210,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 		child->exec_pipe = pipe_fds[0];
 		return child_started(child, plan);
 	}
-	if (plan->cgroup_fd >= 0) {
-		child->pid = clone_into_cgroup(plan->cgroup_fd);
-		/* ENOSYS, EPERM: no clone3 (old kernel, sandbox); E2BIG,
-		 * EINVAL: clone3 without CLONE_INTO_CGROUP (Linux < 5.7). */
-		if (child->pid < 0 && (errno == ENOSYS || errno == EPERM || errno == E2BIG ||
-				       errno == EINVAL)) {
-			move_self = true;
-			child->pid = fork();
-		}
-	} else {
-		child->pid = fork();
-	}
+	child->pid = spawn_raw(plan->cgroup_fd, &moved);
 	if (child->pid < 0) {
 		r = -errno;
 		close_quietly(pipe_fds[0]);
@@ -242,7 +219,7 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	}
 	if (child->pid == 0) {
 		close_quietly(pipe_fds[0]);
-		child_exec(plan, pipe_fds[1], move_self);
+		child_exec(plan, pipe_fds[1], plan->cgroup_fd >= 0 && !moved);
 	}
 	close_quietly(pipe_fds[1]);
 	child->exec_pipe = pipe_fds[0];

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
 #include "tree.h"
 #include "util.h"
 
@@ -39,47 +40,41 @@ static void keeper_clear(pid_t shell, int *status, const sigset_t *waited)
 	(void)tree_kill_until_empty(shell, status, waited);
 }
 
+/* The signals the keeper waits for, blocked from its birth. */
+static void keeper_signals(sigset_t *waited)
+{
+	sigemptyset(waited);
+	sigaddset(waited, SIGCHLD);
+	sigaddset(waited, SIGTERM);
+}
+
 /* The keeper: runs the hook under /bin/sh, waits for it or for TERM,
  * clears its tree, and writes the shell's wait status to report_fd. */
-static _Noreturn void keeper_main(const struct hook_context *context, pid_t altimer,
-				  int report_fd)
+static _Noreturn void keeper_main(const struct hook_context *context, int report_fd)
 {
-	sigset_t waited;
+	/* The hook starts as a command started by a shell would: its own
+	 * group, no signal blocked or ignored by altimer, no terminal input
+	 * to steal, its output on altimer's stderr. */
+	static const int reset[] = { SIGTTIN, SIGTTOU, SIGPIPE, SIGCHLD, 0 };
+	sigset_t waited, empty;
 	int status = -1;
 	pid_t shell;
 
-	sigemptyset(&waited);
-	sigaddset(&waited, SIGCHLD);
-	sigaddset(&waited, SIGTERM);
-	(void)sigprocmask(SIG_BLOCK, &waited, NULL);
-	/* If altimer dies, the keeper still clears the hook's tree. */
-	(void)prctl(PR_SET_NAME, "altimer-hook");
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != altimer)
-		_exit(1);
+	keeper_signals(&waited);
+	sigemptyset(&empty);
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (setenv("ALTIMER_PID", context->pid, 1) < 0 ||
 	    setenv("ALTIMER_PIDS", context->pids, 1) < 0 ||
 	    setenv("ALTIMER_REASON", context->reason, 1) < 0)
 		_exit(1);
 
-	shell = fork();
+	shell = spawn_fork(&(struct spawn_options){
+		.new_group = true, .defaults = reset, .mask = &empty });
 	if (shell < 0)
 		_exit(1);
 	if (shell == 0) {
-		/* The hook starts as a command started by a shell would: its
-		 * own group, no signal blocked or ignored by altimer, no
-		 * terminal input to steal, its output on altimer's stderr. */
-		static const int reset[] = { SIGTTIN, SIGTTOU, SIGPIPE, SIGCHLD };
-		struct sigaction deflt = { .sa_handler = SIG_DFL };
-		sigset_t empty;
 		int null = open("/dev/null", O_RDONLY);
 
-		(void)setpgid(0, 0);
-		for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
-			(void)sigaction(reset[i], &deflt, NULL);
-		sigemptyset(&empty);
-		(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 		if (null >= 0) {
 			(void)dup2(null, STDIN_FILENO);
 			if (null != STDIN_FILENO)
@@ -89,7 +84,6 @@ static _Noreturn void keeper_main(const struct hook_context *context, pid_t alti
 		execl("/bin/sh", "sh", "-c", context->command, (char *)NULL);
 		_exit(127);
 	}
-	(void)setpgid(shell, shell);
 
 	for (;;) {
 		siginfo_t info;
@@ -144,22 +138,23 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 	uint64_t started = clock_ns(CLOCK_MONOTONIC), until;
 	int fds[2], status = -1;
 	bool asked = false;
+	sigset_t mask, waited;
 	pid_t keeper;
-
-	/* Taken before the fork: the keeper compares its parent with it once
-	 * its parent-death signal is set, so an altimer that died in between
-	 * is noticed (getppid() in the keeper would only compare a value with
-	 * itself). */
-	pid_t altimer = getpid();
 
 	hook->ran = true;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		hook->error = errno;
 		return;
 	}
-	keeper = fork();
+	/* If altimer dies, the keeper still clears the hook's tree. */
+	keeper_signals(&waited);
+	(void)sigprocmask(SIG_BLOCK, NULL, &mask);
+	(void)sigorset(&mask, &mask, &waited);
+	keeper = spawn_fork(&(struct spawn_options){
+		.name = "altimer-hook", .death_signal = SIGTERM, .orphan_status = 1,
+		.mask = &mask });
 	if (keeper < 0) {
-		hook->error = errno;
+		hook->error = -keeper;
 		close_quietly(fds[0]);
 		close_quietly(fds[1]);
 		return;
@@ -167,7 +162,7 @@ void hook_run(struct hook *hook, const struct hook_context *context)
 	if (keeper == 0) {
 		close(fds[0]);
 		close(context->signal_fd);
-		keeper_main(context, altimer, fds[1]);
+		keeper_main(context, fds[1]);
 	}
 	close_quietly(fds[1]);
 

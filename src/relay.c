@@ -21,7 +21,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -29,6 +28,7 @@
 
 #include "diag.h"
 #include "pty.h"
+#include "spawn.h"
 #include "util.h"
 
 /* A bigger pipe means fewer wake-ups for a chatty command. */
@@ -495,23 +495,8 @@ static void release_standard_fds(const struct relay *relay, int null)
  * caller's but the streams it still relays: a `$(...)` capture of the
  * other stream, or a writer into altimer's stdin, sees its end when
  * altimer exits, not when the last late writer does. */
-static _Noreturn void keeper(struct relay *relay, const struct signal_restore *restore)
+static _Noreturn void keeper(struct relay *relay, int null)
 {
-	int keep[5], count = 0;
-
-	signals_restore(restore);
-	(void)prctl(PR_SET_NAME, "altimer-relay");
-	for (int i = 0; i < 2; i++) {
-		struct relay_stream *stream = &relay->streams[i];
-		if (stream->from < 0)
-			continue;
-		keep[count++] = stream->from;
-		if (stream->to_private)
-			keep[count++] = stream->to;
-	}
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	keep[count++] = null;
-	close_all_but(keep, count);
 	/* diag()'s own descriptor of stderr is closed with the rest. */
 	relay->verbose = 0;
 	while (relay_open_streams(relay)) {
@@ -534,17 +519,34 @@ static _Noreturn void keeper(struct relay *relay, const struct signal_restore *r
 
 void relay_hand_over(struct relay *relay, const struct signal_restore *restore)
 {
+	int keep[5], count = 0, null;
+	sigset_t empty;
 	pid_t pid;
 
 	relay_drain(relay);
 	if (!relay_open_streams(relay))
 		return;
+	for (int i = 0; i < 2; i++) {
+		struct relay_stream *stream = &relay->streams[i];
+		if (stream->from < 0)
+			continue;
+		keep[count++] = stream->from;
+		if (stream->to_private)
+			keep[count++] = stream->to;
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	keep[count++] = null;
+	sigemptyset(&empty);
 	fflush(NULL);
-	pid = fork();
+	/* The caller's dispositions and no mask: see keeper(). */
+	pid = spawn_fork(&(struct spawn_options){
+		.name = "altimer-relay", .keep = keep, .keep_count = count,
+		.restore = restore, .mask = &empty });
 	if (pid == 0)
-		keeper(relay, restore);
+		keeper(relay, null);
+	close_quietly(null);
 	if (pid < 0 && relay->verbose >= 2)
-		diag_errno(errno, "cannot keep relaying the command's output");
+		diag_errno(-pid, "cannot keep relaying the command's output");
 	/* altimer's copies go: the keeper (if any) holds the streams now. */
 	for (int i = 0; i < 2; i++) {
 		struct relay_stream *stream = &relay->streams[i];

@@ -33,6 +33,7 @@
 #include "atomicfile.h"
 #include "diag.h"
 #include "duration.h"
+#include "spawn.h"
 #include "terminal.h"
 #include "timer.h"
 #include "util.h"
@@ -131,22 +132,18 @@ static pid_t attempt_start(char **argv, const sigset_t *mask, unsigned number,
 			   uint64_t duration, const char *report)
 {
 	char value[64 + 4096], attempt[16];
-	pid_t parent = getpid(), pid;
+	pid_t pid;
 
 	snprintf(value, sizeof value, "%llu %s", (unsigned long long)duration,
 		 report ? report : "");
 	snprintf(attempt, sizeof attempt, "%u", number);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		return pid;
 	/* The attempt dies with this process, as COMMAND dies with altimer. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
-		_exit(125);
+	pid = spawn_fork(&(struct spawn_options){
+		.death_signal = SIGTERM, .orphan_status = 125, .mask = mask });
+	if (pid != 0)
+		return pid;
 	if (setenv(ATTEMPT_VARIABLE, value, 1) < 0 || setenv("ALTIMER_ATTEMPT", attempt, 1) < 0)
 		_exit(125);
-	(void)sigprocmask(SIG_SETMASK, mask, NULL);
 	execv("/proc/self/exe", argv);
 	diag_errno(errno, "cannot run attempt %u", number);
 	_exit(125);

@@ -137,14 +137,10 @@ void close_all_but(int *keep, int count)
 	}
 }
 
-void signals_restore(const struct signal_restore *restore)
+void dispositions_restore(const struct signal_restore *restore)
 {
-	sigset_t empty;
-
 	for (size_t i = 0; restore->signals[i] != 0; i++)
 		(void)sigaction(restore->signals[i], &restore->actions[i], NULL);
-	sigemptyset(&empty);
-	(void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
 uint64_t clock_ns(clockid_t clock)

@@ -56,9 +56,9 @@ struct signal_restore {
 };
 
 /* In a new process of altimer's (COMMAND before its exec, the relay
- * keeper): the caller's dispositions back, and an empty mask, so that a
- * signal blocked by altimer or by whatever started it cannot make the
- * process deaf.  Async-signal-safe. */
-void signals_restore(const struct signal_restore *restore);
+ * keeper): the caller's dispositions back, the mask left as it is.
+ * Async-signal-safe. */
+void dispositions_restore(const struct signal_restore *restore);
+
 
 #endif

@@ -1,0 +1,98 @@
+/* spawn.c - starting altimer's own processes: the hook's keeper and shell,
+ * the relay keeper, retry's attempts, and COMMAND when it cannot start
+ * sharing altimer's memory.
+ *
+ * One way, so that each gets the same care: the parent's PID is taken
+ * before the fork (getppid() afterwards, in the new process, would only
+ * compare a value with itself), the parent-death signal is set and then
+ * checked against it, and signals stay blocked from before the fork until
+ * the new process has the dispositions and the mask it asked for. */
+#include "config.h"
+#include "spawn.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* In the new process, with every signal blocked. */
+static void spawn_setup(const struct spawn_options *options, pid_t parent,
+			const sigset_t *old_mask)
+{
+	if (options->name != NULL)
+		(void)prctl(PR_SET_NAME, options->name);
+	if (options->death_signal != 0) {
+		(void)prctl(PR_SET_PDEATHSIG, options->death_signal);
+		if (getppid() != parent)
+			_exit(options->orphan_status);
+	}
+	/* Set from both sides: whichever runs first, a signal sent to the
+	 * group right after the fork reaches the new process. */
+	if (options->new_group)
+		(void)setpgid(0, 0);
+	if (options->keep_count > 0)
+		close_all_but(options->keep, options->keep_count);
+	if (options->restore != NULL)
+		dispositions_restore(options->restore);
+	if (options->defaults != NULL) {
+		struct sigaction deflt = { .sa_handler = SIG_DFL };
+		for (size_t i = 0; options->defaults[i] != 0; i++)
+			(void)sigaction(options->defaults[i], &deflt, NULL);
+	}
+	(void)sigprocmask(SIG_SETMASK, options->mask ? options->mask : old_mask, NULL);
+}
+
+pid_t spawn_fork(const struct spawn_options *options)
+{
+	pid_t parent = getpid(), pid;
+	sigset_t all, old;
+	int error;
+
+	sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		spawn_setup(options, parent, &old);
+		return 0;
+	}
+	error = errno;
+	if (pid > 0 && options->new_group)
+		(void)setpgid(pid, pid);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid < 0 ? -error : pid;
+}
+
+/* clone3 with CLONE_INTO_CGROUP (Linux 5.7): the process is in its cgroup
+ * from its first instruction, so nothing it forks can start outside. */
+static pid_t clone_into_cgroup(int cgroup_fd)
+{
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+pid_t spawn_raw(int cgroup_fd, bool *moved)
+{
+	pid_t pid;
+
+	*moved = false;
+	if (cgroup_fd < 0)
+		return fork();
+	pid = clone_into_cgroup(cgroup_fd);
+	if (pid >= 0) {
+		*moved = true;
+		return pid;
+	}
+	/* ENOSYS, EPERM: no clone3 (old kernel, sandbox); E2BIG, EINVAL:
+	 * clone3 without CLONE_INTO_CGROUP (Linux < 5.7). */
+	if (errno == ENOSYS || errno == EPERM || errno == E2BIG || errno == EINVAL)
+		return fork();
+	return -1;
+}
