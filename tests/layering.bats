@@ -28,3 +28,30 @@ sources_but() {
 	run grep -nE 'uses_cgroup|containment(\.name|->name)? *== *"|strcmp\([^)]*containment' "${files[@]}"
 	[ "$status" -eq 1 ] || { echo "$output"; false; }
 }
+
+# Calls that start a process, in one C file with its comments stripped
+# (the compiler's own preprocessor, told the file is preprocessed already:
+# no include is read, no macro expanded): one "file:line" each.
+process_starts() {
+	gcc -fpreprocessed -dD -E "$1" 2>/dev/null | grep -nE \
+		'\b(v?fork|clone3?|__clone2?|posix_spawnp?|system|popen|daemon)\b *\(|\bSYS_clone|__NR_clone' |
+		sed "s|^|${1##*/}:|"
+}
+
+@test "every process altimer starts is started by spawn.c, but COMMAND's fast start and the guardian" {
+	mapfile -t files < <(sources_but spawn.c)
+	[ "${#files[@]}" -gt 10 ]
+	# The check sees what it must: spawn.c forks and clones.
+	run process_starts "$ALTIMER_SRCDIR/src/spawn.c"
+	[[ "$output" == *"fork()"* && "$output" == *"SYS_clone3"* ]] || { echo "$output"; false; }
+	starts=$(for f in "${files[@]}"; do process_starts "$f"; done)
+	# Kept apart, each for its reason (a comment at each): COMMAND's
+	# clone(CLONE_VM | CLONE_VFORK) in child.c, the CLONE_VM guardian in
+	# cgroup.c.  Both are there, once each, and nothing else is.
+	[ "$(grep -c '^child\.c:[0-9]*:.*= clone(child_start, .*CLONE_VM | CLONE_VFORK' <<<"$starts")" -eq 1 ] ||
+		{ echo "$starts"; false; }
+	[ "$(grep -c '^cgroup\.c:[0-9]*:.*= clone(guardian_watch,' <<<"$starts")" -eq 1 ] ||
+		{ echo "$starts"; false; }
+	run grep -vE '^child\.c:[0-9]*:.*= clone\(child_start, |^cgroup\.c:[0-9]*:.*= clone\(guardian_watch,' <<<"$starts"
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+}
