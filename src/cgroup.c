@@ -933,6 +933,18 @@ guardian_watch(void *unused)
 	return 1;
 }
 
+/* The guardian starts with clone(CLONE_VM), outside spawn.c, on numbers
+ * (2026-12-07, 2 shared CPUs, 7 alternating rounds of 300 `altimer 10
+ * true` in a shell loop, the guardian started by CLONE_VM or by fork(),
+ * median per call): 8.9 ms against 11.5 ms (fork slower in 6 rounds of
+ * 7), and again under the load of a test run 13.6 ms against 15.2 ms (5
+ * of 7).  A fork copies altimer's page tables, and altimer then pays
+ * copy-on-write faults and the teardown of its own memory at its end, on
+ * the caller's wait.  posix_spawn of /proc/self/exe --guardian shares
+ * memory only until its exec, but then starts altimer's binary a second
+ * time, CPU taken from the command (a loop of `altimer --version`: 6.0
+ * ms a call in the same rounds).  The price is guardian_watch's
+ * discipline below. */
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 {
 	struct pidref altimer = PIDREF_NONE;
