@@ -256,6 +256,13 @@ static int write_at(int dir_fd, const char *name, const char *text)
 	return r;
 }
 
+/* The cgroup's directory, in buf. */
+static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", cgroup->parent,
+		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name);
+}
+
 /* Where altimer and its guardian were both killed outright, nobody removed
  * their cgroup: the next altimer made in the same place removes it, when
  * it is empty, its altimer is gone and it is a few seconds old (younger,
@@ -370,9 +377,11 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 	 * cgroup's files all have one owner: one check answers for all. */
 	if (cgroup->dir_fd < 0 || (faccessat(cgroup->dir_fd, "cgroup.kill", W_OK, 0) < 0 &&
 				   faccessat(cgroup->dir_fd, "cgroup.freeze", W_OK, 0) < 0)) {
+		char path[sizeof cgroup->parent + sizeof cgroup->name + 1];
+
 		r = errno ? -errno : -ENOENT;
-		snprintf(why, why_size, "cannot use the new cgroup %s%s%s: %s", dir,
-			 dir[strlen(dir) - 1] == '/' ? "" : "/", cgroup->name, strerror(-r));
+		cgroup_path(cgroup, path, sizeof path);
+		snprintf(why, why_size, "cannot use the new cgroup %s: %s", path, strerror(-r));
 		/* Nothing is in it yet: it goes by name, whatever was opened. */
 		(void)unlinkat(parent_fd, cgroup->name, AT_REMOVEDIR);
 		close_quietly(cgroup->dir_fd);
@@ -381,8 +390,9 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 		return r;
 	}
 	close_quietly(parent_fd);
-	snprintf(why, why_size, "made %s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-		 cgroup->name);
+	char path[sizeof cgroup->parent + sizeof cgroup->name + 1];
+	cgroup_path(cgroup, path, sizeof path);
+	snprintf(why, why_size, "made %s", path);
 	return 0;
 }
 
@@ -796,13 +806,6 @@ static void remove_nested(int parent_fd, const char *name, int dir_fd, void *dat
 
 /* rmdir by path: no descriptor needed on the way out.  Returns 0 or
  * -errno (-EBUSY while populated). */
-/* The cgroup's directory, in buf. */
-static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s%s", cgroup->parent,
-		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name);
-}
-
 static int remove_dir(const struct cgroup *cgroup)
 {
 	char path[sizeof cgroup->parent + sizeof cgroup->name + 1];
