@@ -40,6 +40,7 @@
 void cgroup_init(struct cgroup *cgroup)
 {
 	*cgroup = (struct cgroup){ .dir_fd = -1,
+				   .parent_fd = -1,
 				   .guardian_fd = -1 };
 }
 
@@ -271,13 +272,12 @@ static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size)
 #define STALE_AFTER_S 5
 static void sweep_stale(int parent_fd)
 {
-	int fd = dup(parent_fd);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *dir = fdopendir(parent_fd);
 	struct dirent *entry;
 	struct timespec now;
 
 	if (dir == NULL) {
-		close_quietly(fd);
+		close_quietly(parent_fd);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -300,17 +300,19 @@ static void sweep_stale(int parent_fd)
 	closedir(dir);
 }
 
-void cgroup_sweep_stale(const struct cgroup *cgroup)
+void cgroup_sweep_stale(struct cgroup *cgroup)
 {
-	int parent_fd;
+	int parent_fd = cgroup->parent_fd;
 
-	if (cgroup->dir_fd < 0)
+	/* The descriptor cgroup_create opened the parent with, kept for
+	 * this one use: no second lookup of the path.  The sweep's
+	 * directory stream owns it from here and closes it. */
+	cgroup->parent_fd = -1;
+	if (cgroup->dir_fd < 0 || parent_fd < 0) {
+		close_quietly(parent_fd);
 		return;
-	parent_fd = open(cgroup->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (parent_fd < 0)
-		return;
+	}
 	sweep_stale(parent_fd);
-	close_quietly(parent_fd);
 }
 
 int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
@@ -389,7 +391,9 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 		cgroup_init(cgroup);
 		return r;
 	}
-	close_quietly(parent_fd);
+	/* Kept for cgroup_sweep_stale, once the command runs (close-on-exec:
+	 * the command never has it). */
+	cgroup->parent_fd = parent_fd;
 	char path[sizeof cgroup->parent + sizeof cgroup->name + 1];
 	cgroup_path(cgroup, path, sizeof path);
 	snprintf(why, why_size, "made %s", path);
@@ -1010,6 +1014,9 @@ int cgroup_remove(struct cgroup *cgroup)
 	 * altimer has ended and its caller has its status.  Not when altimer
 	 * is PID 1 of its namespace (a container's): its end KILLs the
 	 * guardian with the rest of the namespace. */
+	/* Left only when the command never started (no sweep). */
+	close_quietly(cgroup->parent_fd);
+	cgroup->parent_fd = -1;
 	if (cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && getpid() != 1 &&
 	    cgroup_populated(cgroup) == 0 && write_all(cgroup->guardian_fd, "r", 1) == 0) {
 		close_quietly(cgroup->dir_fd);

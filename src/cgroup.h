@@ -31,6 +31,8 @@ struct cgroup {
 				 * files there and cgroup.events are opened
 				 * when needed: a low descriptor limit is
 				 * spent on the command, not on this */
+	int parent_fd;		/* parent's directory, from cgroup_create to
+				 * cgroup_sweep_stale only, or -1 */
 	char name[48];		/* "altimer-PID" */
 	int guardian_fd;	/* write end of its pipe, for the goodbye */
 	bool killed;		/* cgroup.kill was written: all are dying */
@@ -46,8 +48,9 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size);
 
 /* Remove the empty cgroups beside cgroup's that altimers killed together
  * with their guardians left (their altimer gone, at least 5 s old).  Off
- * the start's path: called once the command runs. */
-void cgroup_sweep_stale(const struct cgroup *cgroup);
+ * the start's path: called once the command runs.  Closes the parent's
+ * descriptor cgroup_create kept for it. */
+void cgroup_sweep_stale(struct cgroup *cgroup);
 
 /* The cgroup's directory, for clone3's CLONE_INTO_CGROUP, or -1. */
 int cgroup_dir_fd(const struct cgroup *cgroup);

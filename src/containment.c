@@ -174,7 +174,7 @@ bool containment_spawn_failed(struct containment *containment, int error)
 	return true;
 }
 
-void containment_started(const struct containment *containment)
+void containment_started(struct containment *containment)
 {
 	if (uses_cgroup(containment))
 		cgroup_sweep_stale(&containment->cgroup);

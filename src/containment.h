@@ -70,7 +70,7 @@ bool containment_spawn_failed(struct containment *containment, int error);
 
 /* COMMAND has started (and execs, on the other CPU): the cgroup's
  * housekeeping off the start's path (cgroup_sweep_stale). */
-void containment_started(const struct containment *containment);
+void containment_started(struct containment *containment);
 
 /* Who a stop signal is for, and where it is written down. */
 struct containment_target {

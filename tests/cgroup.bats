@@ -451,6 +451,40 @@ cgroup_parent() {
 	[ ! -e "$dir" ]
 }
 
+@test "the cgroup's parent is opened once, for the mkdir and the sweep, and neither the command nor the rest of the run holds it" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	parent=$(cgroup_parent)
+	parent=${parent%/}
+	# The sweep of stale cgroups uses the descriptor the mkdir had: no
+	# second lookup of the path (the run below has nothing to move out).
+	ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -o "$TMP/strace" -e trace=open,openat \
+		"$ALTIMER" --contain=cgroup --report="$R" 5 "$PROBE" fds
+	[ "$status" -eq 0 ]
+	[ "$(field .containment)" = cgroup ]
+	# The command's descriptors: none is the parent's (nor the cgroup's).
+	[[ "$output" != *" $parent"* ]]
+	opened=$(awk -v a="\"$parent\"" -v b="\"$parent/\"" 'index($0, a) || index($0, b)' "$TMP/strace" | wc -l)
+	[ "$opened" -eq 1 ]
+	# Once the command runs, altimer has closed it: it waits with no
+	# descriptor of the parent's.
+	"$ALTIMER" --contain=cgroup 300 sh -c 'echo $$ >"$1"; exec sleep 300' sh "$TMP/started" &
+	pid=$!
+	wait_for "$TMP/started" '[0-9]'
+	held=yes
+	for _ in $(seq 250); do
+		held=""
+		for fd in /proc/"$pid"/fd/*; do
+			if [ "$(readlink "$fd")" = "$parent" ]; then held=$fd; fi
+		done
+		[ -z "$held" ] && break
+		sleep 0.02
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ -z "$held" ]
+}
+
 @test "a guardian whose ppoll fails for good looks once a second instead of spinning, and still acts on kill -9" {
 	"$DENY" EPERM ppoll -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
 	"$DENY" EPERM ppoll -- "$ALTIMER" --contain=cgroup 300 sh -c 'echo $$ >"$1"; exec sleep 300' \
