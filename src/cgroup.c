@@ -698,9 +698,13 @@ int cgroup_populated(const struct cgroup *cgroup)
 	return events_value(cgroup, -1, "populated");
 }
 
-int cgroup_populated_at(const struct cgroup *cgroup, int events_fd)
+int cgroup_populated_at(struct cgroup *cgroup, int events_fd)
 {
-	return events_value(cgroup, events_fd, "populated");
+	int r = events_value(cgroup, events_fd, "populated");
+
+	if (r == 0)
+		cgroup->emptied = true;
+	return r;
 }
 
 int cgroup_events_open(const struct cgroup *cgroup)
@@ -1009,16 +1013,18 @@ int cgroup_remove(struct cgroup *cgroup)
 {
 	int r = 0;
 
+	/* Left only when the command never started (no sweep). */
+	close_quietly(cgroup->parent_fd);
+	cgroup->parent_fd = -1;
 	/* Empty, with a guardian to outlive altimer: the rmdir (a tenth of
 	 * a millisecond, the most of altimer's end) is the guardian's, once
 	 * altimer has ended and its caller has its status.  Not when altimer
 	 * is PID 1 of its namespace (a container's): its end KILLs the
-	 * guardian with the rest of the namespace. */
-	/* Left only when the command never started (no sweep). */
-	close_quietly(cgroup->parent_fd);
-	cgroup->parent_fd = -1;
+	 * guardian with the rest of the namespace.  Emptiness the leftovers'
+	 * wait has just read is not read again. */
 	if (cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && getpid() != 1 &&
-	    cgroup_populated(cgroup) == 0 && write_all(cgroup->guardian_fd, "r", 1) == 0) {
+	    (cgroup->emptied || cgroup_populated(cgroup) == 0) &&
+	    write_all(cgroup->guardian_fd, "r", 1) == 0) {
 		close_quietly(cgroup->dir_fd);
 		cgroup->dir_fd = -1;
 		cgroup->guardian_fd = -1;

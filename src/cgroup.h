@@ -36,6 +36,9 @@ struct cgroup {
 	char name[48];		/* "altimer-PID" */
 	int guardian_fd;	/* write end of its pipe, for the goodbye */
 	bool killed;		/* cgroup.kill was written: all are dying */
+	bool emptied;		/* cgroup_populated_at read "populated 0"
+				 * after the command's start: it stays
+				 * empty (nothing moves a process in) */
 };
 
 /* An empty handle: no cgroup, nothing to remove. */
@@ -85,8 +88,9 @@ int cgroup_count(const struct cgroup *cgroup);
 int cgroup_populated(const struct cgroup *cgroup);
 
 /* The same, read through cgroup_events_open's descriptor, which that
- * read also clears of its pending POLLPRI. */
-int cgroup_populated_at(const struct cgroup *cgroup, int events_fd);
+ * read also clears of its pending POLLPRI.  Only once the command has
+ * started: an empty cgroup is remembered as emptied for cgroup_remove. */
+int cgroup_populated_at(struct cgroup *cgroup, int events_fd);
 
 /* Wait up to timeout_ms for the cgroup to empty.  Returns 0 when empty,
  * -ETIMEDOUT when not. */

@@ -328,7 +328,7 @@ int containment_watch(const struct containment *containment)
 	return uses_cgroup(containment) ? cgroup_events_open(&containment->cgroup) : -1;
 }
 
-bool containment_empty(const struct containment *containment, int watch_fd)
+bool containment_empty(struct containment *containment, int watch_fd)
 {
 	if (uses_cgroup(containment))
 		return cgroup_populated_at(&containment->cgroup, watch_fd) <= 0;

@@ -105,7 +105,7 @@ bool containment_all_killed(const struct containment *containment);
 int containment_watch(const struct containment *containment);
 
 /* Whether nothing of the tree is left (watch_fd: containment_watch's). */
-bool containment_empty(const struct containment *containment, int watch_fd);
+bool containment_empty(struct containment *containment, int watch_fd);
 
 /* How killing what is left went. */
 enum containment_kill {

@@ -485,6 +485,23 @@ cgroup_parent() {
 	[ -z "$held" ]
 }
 
+@test "after a timeout cgroup.events is opened once: the emptiness the leftovers' wait read is not read again at the end" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	# The command alone, and one that leaves a child behind for the
+	# leftovers' KILL: either way the end's rmdir is left to the guardian
+	# on the strength of the wait's "populated 0".
+	for command in 'exec sleep 30' 'sleep 30 & exec sleep 30'; do
+		ASAN_OPTIONS=detect_leaks=0 run strace -o "$TMP/strace" -e trace=open,openat \
+			"$ALTIMER" --contain=cgroup --report="$R" 0.3 sh -c "$command"
+		[ "$status" -eq 124 ]
+		[ "$(field .containment)" = cgroup ]
+		[ "$(grep -c '"cgroup.events"' "$TMP/strace")" -eq 1 ]
+		cgroup_gone "$(made_cgroup)"
+	done
+	no_marked_left
+}
+
 @test "a guardian whose ppoll fails for good looks once a second instead of spinning, and still acts on kill -9" {
 	"$DENY" EPERM ppoll -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
 	"$DENY" EPERM ppoll -- "$ALTIMER" --contain=cgroup 300 sh -c 'echo $$ >"$1"; exec sleep 300' \
