@@ -55,7 +55,8 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size);
  * descriptor cgroup_create kept for it. */
 void cgroup_sweep_stale(struct cgroup *cgroup);
 
-/* The cgroup's directory, for clone3's CLONE_INTO_CGROUP, or -1. */
+/* The cgroup's directory (openat's base for its files, and the command's
+ * way in: cgroup.procs, or clone3's CLONE_INTO_CGROUP), or -1. */
 int cgroup_dir_fd(const struct cgroup *cgroup);
 
 /* KILL every process of the cgroup and of its descendants, at once, with

@@ -59,8 +59,10 @@ void containment_guardian_start(struct containment *containment, const struct op
  * that work (returns 0), or -1 when argv is not the guardian's. */
 int containment_guardian_main(int argc, char **argv);
 
-/* What spawning COMMAND needs: the cgroup's directory for clone3's
- * CLONE_INTO_CGROUP, or -1. */
+/* What spawning COMMAND needs: the cgroup's directory, or -1 (no cgroup).
+ * The child mostly moves itself in through its cgroup.procs before it runs
+ * anything of COMMAND's (child.c's shared-memory start); clone3's
+ * CLONE_INTO_CGROUP uses it only where the exec pipe could not be had. */
 int containment_spawn_fd(const struct containment *containment);
 
 /* COMMAND could not be started into the cgroup (error, an errno): under
