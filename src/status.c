@@ -17,8 +17,11 @@ int status_decide(const struct status_facts *facts, int *reraise)
 		return facts->exec_error == ENOENT ? STATUS_NOT_FOUND : STATUS_CANNOT_INVOKE;
 	/* GNU's KILL to its own process group takes GNU with it: the caller
 	 * sees death by KILL.  altimer's group is not COMMAND's, so it dies of
-	 * KILL by itself, after the report and the clean-up. */
-	if (facts->killed_group) {
+	 * KILL by itself, after the report and the clean-up.  Only if the KILL
+	 * is what ended COMMAND: one that exited (or died of the first
+	 * signal) between the ladder's decision and its KILL ended before it,
+	 * and its end is told as any other after a timeout. */
+	if (facts->killed_group && facts->si_code == CLD_KILLED && facts->status == SIGKILL) {
 		*reraise = SIGKILL;
 		return 128 + SIGKILL;
 	}

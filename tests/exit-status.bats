@@ -204,3 +204,31 @@ load helpers/common
 		[ "$status" -eq 0 ] || [ "$status" -eq 124 ]
 	done
 }
+
+# gdb holds altimer where it sends -k's KILL (the second signal of the
+# run, after the deadline's TERM) until the command, which ignored the TERM
+# and exits on its own once told to, is a zombie: the KILL then finds it
+# ended.  On a busy machine that is the race of a command that ends just as
+# its KILL is decided (stress.bats saw altimer die of KILL there).
+# LeakSanitizer cannot run under a debugger.
+@test "a command that ends just before -k's KILL reaches it is a timeout, not death by KILL ($(altimer_path))" {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	cd "$BATS_TEST_TMPDIR"
+	printf '#!/bin/sh\necho $$ > pid\ntrap "" TERM\nuntil [ -e go ]; do sleep 0.05; done\nexit 3\n' >cmd
+	chmod +x cmd
+	for contain in cgroup tree group; do
+		[ "$contain" != cgroup ] || cgroup_possible >/dev/null || continue
+		rm -f go pid
+		# shellcheck disable=SC2016 # for gdb's shell
+		ASAN_OPTIONS=detect_leaks=0 run gdb -nx -batch -ex 'set startup-with-shell off' -ex 'set breakpoint pending on' \
+			-ex 'break containment_signal' -ex 'ignore 1 1' -ex run \
+			-ex 'shell touch go; n=0; until [ "$(ps -o stat= -p "$(cat pid)")" = Z ] || [ $n -ge 600 ]; do sleep 0.05; n=$((n + 1)); done; echo "command: $(ps -o stat= -p "$(cat pid)")"' \
+			-ex continue -ex 'print $_exitcode' -ex 'print $_exitsignal' \
+			--args "$ALTIMER" --contain="$contain" -k 0.3 0.3 ./cmd
+		echo "$contain: $output"
+		[[ "$output" == *"Breakpoint 1, containment_signal"* ]]
+		[[ "$output" == *"command: Z"* ]]
+		[[ "$output" == *'$1 = 124'* ]]
+		[[ "$output" == *'$2 = void'* ]]
+	done
+}

@@ -203,6 +203,7 @@ start_heartbeats() {
 		status=0
 		wait "$pid" || status=$?
 		wait "$heartbeats" || true
+		heartbeats=""  # reaped: its PID may be reused, teardown must not kill it
 		[ "$(jq -r .reason "$report")" = deadline ]
 		[ "$status" -eq 124 ]
 		[ "$(jq -r .timers.keepalive "$report")" -eq 0 ]
@@ -233,6 +234,7 @@ start_heartbeats() {
 		status=0
 		wait "$pid" || status=$?
 		wait "$heartbeats" || true
+		heartbeats=""  # reaped: its PID may be reused, teardown must not kill it
 		# extended all along: the command ended by itself
 		[ "$(jq -r .reason "$report")" = exited ]
 		[ "$status" -eq 3 ]
