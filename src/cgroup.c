@@ -40,6 +40,7 @@
 void cgroup_init(struct cgroup *cgroup)
 {
 	*cgroup = (struct cgroup){ .dir_fd = -1,
+				   .parent_fd = -1,
 				   .guardian_fd = -1 };
 }
 
@@ -84,7 +85,7 @@ static int scan_lines(const char *path, int (*take)(char *line, void *context),
 }
 
 struct mount_found {
-	char *point, *root;
+	char *point, **root;
 	size_t size;
 };
 
@@ -114,13 +115,14 @@ static int take_cgroup2_mount(char *line, void *context)
 		return 1;
 	unescape_octal(fields[3]);
 	unescape_octal(fields[4]);
-	if (strlen(fields[3]) >= found->size || strlen(fields[4]) >= found->size)
+	if (strlen(fields[4]) >= found->size)
 		return 1;
 	/* A mount hidden under a later one is listed still, but its path
 	 * leads elsewhere. */
 	if (!is_cgroup2(fields[4]))
 		return 1;
-	strcpy(found->root, fields[3]);
+	if ((*found->root = strdup(fields[3])) == NULL)
+		return -ENOMEM;
 	strcpy(found->point, fields[4]);
 	return 0;
 }
@@ -164,53 +166,58 @@ struct mount_status {
  * -ENOENT when neither place holds cgroup2 and -ENOSYS where the kernel
  * lacks statmount or a filter refuses it: mountinfo answers then. */
 #ifndef STATMOUNT_NR
-static int find_mount_at_usual_places(char *point, char *root, size_t size)
+static int find_mount_at_usual_places(char *point, char **root, size_t size)
 {
 	(void)point, (void)root, (void)size;
 	return -ENOSYS;
 }
 #else
-static int find_mount_at_usual_places(char *point, char *root, size_t size)
+static int find_mount_at_usual_places(char *point, char **root, size_t size)
 {
 	static const char *const places[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
-	union {
-		struct mount_status status;
-		char bytes[sizeof(struct mount_status) + 2 * PATH_MAX];
-	} answer;
-	struct mount_status *status = &answer.status;
+	/* On the heap, as cgroup_create's paths: the kernel fills a few bytes
+	 * of it, at the end a stack frame would put 8 KiB down. */
+	const size_t answer_size = sizeof(struct mount_status) + 2 * PATH_MAX;
+	struct mount_status *status = NULL;
+	int r = -ENOENT;
 
 	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
 		struct statx stx;
 
 		if (!is_cgroup2(places[i]))
 			continue;
+		r = -ENOSYS;
 		if (statx(AT_FDCWD, places[i], 0, STATX_MNT_ID_UNIQUE, &stx) < 0 ||
-		    !(stx.stx_mask & STATX_MNT_ID_UNIQUE))
-			return -ENOSYS;
+		    !(stx.stx_mask & STATX_MNT_ID_UNIQUE) ||
+		    (status = malloc(answer_size)) == NULL)
+			break;
 		struct mount_request request = { .size = sizeof request,
 						 .mnt_id = stx.stx_mnt_id,
 						 .param = STATMOUNT_MNT_ROOT_ |
 							  STATMOUNT_MNT_POINT_ };
-		if (syscall(STATMOUNT_NR, &request, status, sizeof answer, 0) < 0 ||
+		if (syscall(STATMOUNT_NR, &request, status, answer_size, 0) < 0 ||
 		    (status->mask & request.param) != request.param)
-			return -ENOSYS;
+			break;
 		/* The strings lie inside the answer, each ended by a NUL. */
-		size_t room = sizeof answer - offsetof(struct mount_status, str);
+		size_t room = answer_size - offsetof(struct mount_status, str);
 		if (status->mnt_root >= room || status->mnt_point >= room ||
-		    strnlen(status->str + status->mnt_root, room - status->mnt_root) >= size ||
+		    strnlen(status->str + status->mnt_root, room - status->mnt_root) >= room ||
 		    strnlen(status->str + status->mnt_point, room - status->mnt_point) >= size)
-			return -ENOSYS;
-		strcpy(root, status->str + status->mnt_root);
+			break;
 		strcpy(point, status->str + status->mnt_point);
-		return 0;
+		*root = strdup(status->str + status->mnt_root);
+		r = *root ? 0 : -ENOMEM;
+		break;
 	}
-	return -ENOENT;
+	free(status);
+	return r;
 }
 #endif
 
-/* The cgroup2 mount: its mount point and the cgroup it shows as its root
- * (not "/" inside a cgroup namespace mounted from outside). */
-static int find_mount(char *point, char *root, size_t size)
+/* The cgroup2 mount: its mount point (in point, size bytes) and the
+ * cgroup it shows as its root (not "/" inside a cgroup namespace mounted
+ * from outside), malloc'ed in *root. */
+static int find_mount(char *point, char **root, size_t size)
 {
 	struct mount_found found = { point, root, size };
 
@@ -219,29 +226,21 @@ static int find_mount(char *point, char *root, size_t size)
 	return scan_lines("/proc/self/mountinfo", take_cgroup2_mount, &found);
 }
 
-struct own_found {
-	char *path;
-	size_t size;
-};
-
 static int take_v2_line(char *line, void *context)
 {
-	struct own_found *found = context;
+	char **path = context;
 
 	if (strncmp(line, "0::", 3) != 0)
 		return 1;
-	if (strlen(line + 3) >= found->size)
-		return -ENAMETOOLONG;
-	strcpy(found->path, line + 3);
-	return 0;
+	*path = strdup(line + 3);
+	return *path ? 0 : -ENOMEM;
 }
 
-/* altimer's own cgroup in the v2 hierarchy: the "0::" line. */
-static int find_own(char *path, size_t size)
+/* altimer's own cgroup in the v2 hierarchy, malloc'ed in *path: the "0::"
+ * line. */
+static int find_own(char **path)
 {
-	struct own_found found = { path, size };
-
-	return scan_lines("/proc/self/cgroup", take_v2_line, &found);
+	return scan_lines("/proc/self/cgroup", take_v2_line, path);
 }
 
 static int write_at(int dir_fd, const char *name, const char *text)
@@ -256,6 +255,15 @@ static int write_at(int dir_fd, const char *name, const char *text)
 	return r;
 }
 
+/* The cgroup's directory, in buf, between the words before and after
+ * (a line to say written in place, with no path buffer of its own). */
+static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size, const char *before,
+			const char *after)
+{
+	snprintf(buf, size, "%s%s%s%s%s", before, cgroup->parent,
+		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name, after);
+}
+
 /* Where altimer and its guardian were both killed outright, nobody removed
  * their cgroup: the next altimer made in the same place removes it, when
  * it is empty, its altimer is gone and it is a few seconds old (younger,
@@ -264,13 +272,12 @@ static int write_at(int dir_fd, const char *name, const char *text)
 #define STALE_AFTER_S 5
 static void sweep_stale(int parent_fd)
 {
-	int fd = dup(parent_fd);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *dir = fdopendir(parent_fd);
 	struct dirent *entry;
 	struct timespec now;
 
 	if (dir == NULL) {
-		close_quietly(fd);
+		close_quietly(parent_fd);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -293,51 +300,75 @@ static void sweep_stale(int parent_fd)
 	closedir(dir);
 }
 
-void cgroup_sweep_stale(const struct cgroup *cgroup)
+void cgroup_sweep_stale(struct cgroup *cgroup)
 {
-	int parent_fd;
+	int parent_fd = cgroup->parent_fd;
 
-	if (cgroup->dir_fd < 0)
+	/* The descriptor cgroup_create opened the parent with, kept for
+	 * this one use: no second lookup of the path.  The sweep's
+	 * directory stream owns it from here and closes it. */
+	cgroup->parent_fd = -1;
+	if (cgroup->dir_fd < 0 || parent_fd < 0) {
+		close_quietly(parent_fd);
 		return;
-	parent_fd = open(cgroup->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (parent_fd < 0)
-		return;
+	}
 	sweep_stale(parent_fd);
-	close_quietly(parent_fd);
 }
 
-int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
+/* The directory of altimer's own cgroup, in dir (size bytes): the
+ * cgroup2 mount point joined to altimer's cgroup below the mount's root.
+ * Those two, mostly a few bytes of a possible PATH_MAX, are malloc'ed in
+ * *root and *own: PATH_MAX buffers on the stack put every call below
+ * them kilobytes deeper, and altimer's peak RSS with them. */
+static int find_parent(char *dir, size_t size, char **root, char **own, char *why,
+		       size_t why_size)
 {
-	char point[PATH_MAX], root[PATH_MAX], own[PATH_MAX], dir[PATH_MAX * 2];
 	const char *relative;
 	int r;
 
-	cgroup_init(cgroup);
-	if ((r = find_mount(point, root, sizeof point)) < 0) {
+	if ((r = find_mount(dir, root, size)) < 0) {
 		snprintf(why, why_size, "no cgroup2 file system is mounted");
 		return r;
 	}
-	if ((r = find_own(own, sizeof own)) < 0) {
+	if ((r = find_own(own)) < 0) {
 		snprintf(why, why_size, "altimer is in no cgroup v2 (/proc/self/cgroup)");
 		return r;
 	}
 	/* In a cgroup namespace the mount may show a subtree only. */
-	relative = own;
-	if (strcmp(root, "/") != 0) {
-		size_t len = strlen(root);
-		if (strncmp(own, root, len) != 0 || (own[len] != '/' && own[len] != '\0')) {
+	relative = *own;
+	if (strcmp(*root, "/") != 0) {
+		size_t len = strlen(*root);
+		if (strncmp(*own, *root, len) != 0 || ((*own)[len] != '/' && (*own)[len] != '\0')) {
 			snprintf(why, why_size, "altimer's cgroup %s is outside the cgroup2 mount %s",
-				 own, point);
+				 *own, dir);
 			return -ENOENT;
 		}
-		relative = own + len;
+		relative = *own + len;
 	}
-	snprintf(dir, sizeof dir, "%s%s%s", point, relative[0] == '/' ? "" : "/", relative);
-	if (strlen(dir) >= sizeof cgroup->parent) {
+	if (strlen(dir) + 1 + strlen(relative) >= size) {
 		snprintf(why, why_size, "altimer's cgroup has too long a path");
 		return -ENAMETOOLONG;
 	}
-	strcpy(cgroup->parent, dir);
+	if (relative[0] != '/')
+		strcat(dir, "/");
+	strcat(dir, relative);
+	return 0;
+}
+
+int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
+{
+	const char *dir = cgroup->parent;
+	char *root = NULL, *own = NULL;
+	int r;
+
+	cgroup_init(cgroup);
+	r = find_parent(cgroup->parent, sizeof cgroup->parent, &root, &own, why, why_size);
+	free(root);
+	free(own);
+	if (r < 0) {
+		cgroup->parent[0] = '\0';
+		return r;
+	}
 	int parent_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (parent_fd < 0) {
 		r = -errno;
@@ -370,9 +401,11 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 	 * cgroup's files all have one owner: one check answers for all. */
 	if (cgroup->dir_fd < 0 || (faccessat(cgroup->dir_fd, "cgroup.kill", W_OK, 0) < 0 &&
 				   faccessat(cgroup->dir_fd, "cgroup.freeze", W_OK, 0) < 0)) {
+		char after[128];
+
 		r = errno ? -errno : -ENOENT;
-		snprintf(why, why_size, "cannot use the new cgroup %s%s%s: %s", dir,
-			 dir[strlen(dir) - 1] == '/' ? "" : "/", cgroup->name, strerror(-r));
+		snprintf(after, sizeof after, ": %s", strerror(-r));
+		cgroup_path(cgroup, why, why_size, "cannot use the new cgroup ", after);
 		/* Nothing is in it yet: it goes by name, whatever was opened. */
 		(void)unlinkat(parent_fd, cgroup->name, AT_REMOVEDIR);
 		close_quietly(cgroup->dir_fd);
@@ -380,9 +413,10 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 		cgroup_init(cgroup);
 		return r;
 	}
-	close_quietly(parent_fd);
-	snprintf(why, why_size, "made %s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-		 cgroup->name);
+	/* Kept for cgroup_sweep_stale, once the command runs (close-on-exec:
+	 * the command never has it). */
+	cgroup->parent_fd = parent_fd;
+	cgroup_path(cgroup, why, why_size, "made ", "");
 	return 0;
 }
 
@@ -684,9 +718,13 @@ int cgroup_populated(const struct cgroup *cgroup)
 	return events_value(cgroup, -1, "populated");
 }
 
-int cgroup_populated_at(const struct cgroup *cgroup, int events_fd)
+int cgroup_populated_at(struct cgroup *cgroup, int events_fd)
 {
-	return events_value(cgroup, events_fd, "populated");
+	int r = events_value(cgroup, events_fd, "populated");
+
+	if (r == 0)
+		cgroup->emptied = true;
+	return r;
 }
 
 int cgroup_events_open(const struct cgroup *cgroup)
@@ -796,18 +834,11 @@ static void remove_nested(int parent_fd, const char *name, int dir_fd, void *dat
 
 /* rmdir by path: no descriptor needed on the way out.  Returns 0 or
  * -errno (-EBUSY while populated). */
-/* The cgroup's directory, in buf. */
-static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s%s", cgroup->parent,
-		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name);
-}
-
 static int remove_dir(const struct cgroup *cgroup)
 {
 	char path[sizeof cgroup->parent + sizeof cgroup->name + 1];
 
-	cgroup_path(cgroup, path, sizeof path);
+	cgroup_path(cgroup, path, sizeof path, "", "");
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
@@ -985,7 +1016,7 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	argv[1] = (char *)"--guardian";
 	snprintf(guardian_plan.parent, sizeof guardian_plan.parent, "%s", cgroup->parent);
 	snprintf(guardian_plan.name, sizeof guardian_plan.name, "%s", cgroup->name);
-	cgroup_path(cgroup, guardian_plan.path, sizeof guardian_plan.path);
+	cgroup_path(cgroup, guardian_plan.path, sizeof guardian_plan.path, "", "");
 	argv[2] = guardian_plan.parent;
 	argv[3] = guardian_plan.name;
 	argv[4] = guardian_plan.numbers[0];
@@ -1016,13 +1047,18 @@ int cgroup_remove(struct cgroup *cgroup)
 {
 	int r = 0;
 
+	/* Left only when the command never started (no sweep). */
+	close_quietly(cgroup->parent_fd);
+	cgroup->parent_fd = -1;
 	/* Empty, with a guardian to outlive altimer: the rmdir (a tenth of
 	 * a millisecond, the most of altimer's end) is the guardian's, once
 	 * altimer has ended and its caller has its status.  Not when altimer
 	 * is PID 1 of its namespace (a container's): its end KILLs the
-	 * guardian with the rest of the namespace. */
+	 * guardian with the rest of the namespace.  Emptiness the leftovers'
+	 * wait has just read is not read again. */
 	if (cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && getpid() != 1 &&
-	    cgroup_populated(cgroup) == 0 && write_all(cgroup->guardian_fd, "r", 1) == 0) {
+	    (cgroup->emptied || cgroup_populated(cgroup) == 0) &&
+	    write_all(cgroup->guardian_fd, "r", 1) == 0) {
 		close_quietly(cgroup->dir_fd);
 		cgroup->dir_fd = -1;
 		cgroup->guardian_fd = -1;

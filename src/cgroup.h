@@ -31,9 +31,14 @@ struct cgroup {
 				 * files there and cgroup.events are opened
 				 * when needed: a low descriptor limit is
 				 * spent on the command, not on this */
+	int parent_fd;		/* parent's directory, from cgroup_create to
+				 * cgroup_sweep_stale only, or -1 */
 	char name[48];		/* "altimer-PID" */
 	int guardian_fd;	/* write end of its pipe, for the goodbye */
 	bool killed;		/* cgroup.kill was written: all are dying */
+	bool emptied;		/* cgroup_populated_at read "populated 0"
+				 * after the command's start: it stays
+				 * empty (nothing moves a process in) */
 };
 
 /* An empty handle: no cgroup, nothing to remove. */
@@ -46,10 +51,12 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size);
 
 /* Remove the empty cgroups beside cgroup's that altimers killed together
  * with their guardians left (their altimer gone, at least 5 s old).  Off
- * the start's path: called once the command runs. */
-void cgroup_sweep_stale(const struct cgroup *cgroup);
+ * the start's path: called once the command runs.  Closes the parent's
+ * descriptor cgroup_create kept for it. */
+void cgroup_sweep_stale(struct cgroup *cgroup);
 
-/* The cgroup's directory, for clone3's CLONE_INTO_CGROUP, or -1. */
+/* The cgroup's directory (openat's base for its files, and the command's
+ * way in: cgroup.procs, or clone3's CLONE_INTO_CGROUP), or -1. */
 int cgroup_dir_fd(const struct cgroup *cgroup);
 
 /* KILL every process of the cgroup and of its descendants, at once, with
@@ -82,8 +89,9 @@ int cgroup_count(const struct cgroup *cgroup);
 int cgroup_populated(const struct cgroup *cgroup);
 
 /* The same, read through cgroup_events_open's descriptor, which that
- * read also clears of its pending POLLPRI. */
-int cgroup_populated_at(const struct cgroup *cgroup, int events_fd);
+ * read also clears of its pending POLLPRI.  Only once the command has
+ * started: an empty cgroup is remembered as emptied for cgroup_remove. */
+int cgroup_populated_at(struct cgroup *cgroup, int events_fd);
 
 /* Wait up to timeout_ms for the cgroup to empty.  Returns 0 when empty,
  * -ETIMEDOUT when not. */

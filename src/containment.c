@@ -174,7 +174,7 @@ bool containment_spawn_failed(struct containment *containment, int error)
 	return true;
 }
 
-void containment_started(const struct containment *containment)
+void containment_started(struct containment *containment)
 {
 	if (uses_cgroup(containment))
 		cgroup_sweep_stale(&containment->cgroup);
@@ -328,7 +328,7 @@ int containment_watch(const struct containment *containment)
 	return uses_cgroup(containment) ? cgroup_events_open(&containment->cgroup) : -1;
 }
 
-bool containment_empty(const struct containment *containment, int watch_fd)
+bool containment_empty(struct containment *containment, int watch_fd)
 {
 	if (uses_cgroup(containment))
 		return cgroup_populated_at(&containment->cgroup, watch_fd) <= 0;

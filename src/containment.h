@@ -59,8 +59,10 @@ void containment_guardian_start(struct containment *containment, const struct op
  * that work (returns 0), or -1 when argv is not the guardian's. */
 int containment_guardian_main(int argc, char **argv);
 
-/* What spawning COMMAND needs: the cgroup's directory for clone3's
- * CLONE_INTO_CGROUP, or -1. */
+/* What spawning COMMAND needs: the cgroup's directory, or -1 (no cgroup).
+ * The child mostly moves itself in through its cgroup.procs before it runs
+ * anything of COMMAND's (child.c's shared-memory start); clone3's
+ * CLONE_INTO_CGROUP uses it only where the exec pipe could not be had. */
 int containment_spawn_fd(const struct containment *containment);
 
 /* COMMAND could not be started into the cgroup (error, an errno): under
@@ -70,7 +72,7 @@ bool containment_spawn_failed(struct containment *containment, int error);
 
 /* COMMAND has started (and execs, on the other CPU): the cgroup's
  * housekeeping off the start's path (cgroup_sweep_stale). */
-void containment_started(const struct containment *containment);
+void containment_started(struct containment *containment);
 
 /* Who a stop signal is for, and where it is written down. */
 struct containment_target {
@@ -105,7 +107,7 @@ bool containment_all_killed(const struct containment *containment);
 int containment_watch(const struct containment *containment);
 
 /* Whether nothing of the tree is left (watch_fd: containment_watch's). */
-bool containment_empty(const struct containment *containment, int watch_fd);
+bool containment_empty(struct containment *containment, int watch_fd);
 
 /* How killing what is left went. */
 enum containment_kill {

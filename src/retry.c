@@ -11,7 +11,10 @@
  *
  * An attempt is told its deadline (shortened by --budget) and where to
  * write its report through ALTIMER_RETRY_ATTEMPT, which it removes from
- * its environment before COMMAND starts; COMMAND sees ALTIMER_ATTEMPT. */
+ * its environment before COMMAND starts; COMMAND sees ALTIMER_ATTEMPT.
+ * The report goes to a file with no name (memfd, else O_TMPFILE) that the
+ * attempt inherits as /dev/fd/N: a kill -9 of this process leaves nothing
+ * behind in TMPDIR. */
 #include "config.h"
 #include "retry.h"
 
@@ -23,9 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,19 +77,80 @@ int retry_attempt_setup(struct options *options)
 		}
 	}
 	(void)unsetenv(ATTEMPT_VARIABLE);
+	/* The report's descriptor, inherited from the retrying altimer, is
+	 * no descriptor of the caller's: it does not reach COMMAND. */
+	if (options->report && strncmp(options->report, "/dev/fd/", 8) == 0) {
+		int fd = atoi(options->report + 8);
+		if (fd > STDERR_FILENO)
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
 	return 0;
 }
 
+/* A file with no name for the attempts' reports, above the standard
+ * descriptors (closed ones may be free here; an attempt fills them with
+ * /dev/null).  Returns it, or -errno. */
+static int report_file_open(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char name[4096];
+	int fd = memfd_create("altimer-retry", MFD_CLOEXEC);
+
+	if (!(tmp && *tmp))
+		tmp = "/tmp";
+	/* Without memfd (a sandbox): an O_TMPFILE, never linked; where the
+	 * file system has none, a file unlinked as soon as it is made. */
+	if (fd < 0)
+		fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
+		snprintf(name, sizeof name, "%s/altimer-retry-XXXXXX", tmp);
+		fd = mkostemp(name, O_CLOEXEC);
+		if (fd >= 0)
+			(void)unlink(name);
+	}
+	if (fd < 0)
+		return -errno;
+	if (fd <= STDERR_FILENO) {
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		int error = errno;
+		close_quietly(fd);
+		if (high < 0)
+			return -error;
+		fd = high;
+	}
+	return fd;
+}
+
 /* The attempt's report, kept in *text (the last one is the report's
- * body), and its "reason", from the one line that says it. */
-static void read_report(const char *path, struct attempt *attempt, char **text)
+ * body), and its "reason", from the one line that says it; the file is
+ * emptied for the next attempt. */
+static void read_report(int fd, struct attempt *attempt, char **text)
 {
 	const char *at;
+	struct stat st;
+	size_t got = 0;
 
 	free(*text);
 	*text = NULL;
 	attempt->reason[0] = '\0';
-	if (read_all_at(AT_FDCWD, path, text) < 0) {
+	if (fstat(fd, &st) == 0 && (*text = malloc((size_t)st.st_size + 1)) != NULL) {
+		while (got < (size_t)st.st_size) {
+			ssize_t n = pread(fd, *text + got, (size_t)st.st_size - got, (off_t)got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		(*text)[got] = '\0';
+	}
+	/* The attempt wrote at the offset it shares with this descriptor. */
+	(void)ftruncate(fd, 0);
+	(void)lseek(fd, 0, SEEK_SET);
+	if (*text == NULL)
+		return;
+	if (got == 0) {
+		free(*text);
 		*text = NULL;
 		return;
 	}
@@ -129,7 +195,7 @@ static const char *outcome(const struct attempt *attempt, char *buf, size_t size
 /* Start one attempt: this binary, argv as given, told its deadline and
  * report file.  Returns its pid, or -errno. */
 static pid_t attempt_start(char **argv, const sigset_t *mask, unsigned number,
-			   uint64_t duration, const char *report)
+			   uint64_t duration, const char *report, int report_fd)
 {
 	char value[64 + 4096], attempt[16];
 	pid_t pid;
@@ -142,6 +208,8 @@ static pid_t attempt_start(char **argv, const sigset_t *mask, unsigned number,
 		.death_signal = SIGTERM, .orphan_status = 125, .mask = mask });
 	if (pid != 0)
 		return pid;
+	if (fcntl(report_fd, F_SETFD, 0) < 0)
+		_exit(125);
 	if (setenv(ATTEMPT_VARIABLE, value, 1) < 0 || setenv("ALTIMER_ATTEMPT", attempt, 1) < 0)
 		_exit(125);
 	execv("/proc/self/exe", argv);
@@ -272,11 +340,10 @@ int retry_run(char **argv, const struct options *options)
 {
 	struct attempt *attempts = calloc(options->retry + 1, sizeof *attempts);
 	struct atomic_file report = ATOMIC_FILE_NONE;
-	const char *tmp = getenv("TMPDIR");
-	char dir[4096], path[4096 + 16], shown[32], span[32], *text = NULL;
+	char path[32], shown[32], span[32], *text = NULL;
 	uint64_t started = clock_ns(CLOCK_MONOTONIC), delay = options->retry_delay;
 	sigset_t blocked, original;
-	int signal_fd, outside = 0, interrupted = 0, r;
+	int signal_fd, report_fd, outside = 0, interrupted = 0, r;
 	unsigned count = 0;
 
 	if (attempts == NULL) {
@@ -306,12 +373,12 @@ int retry_run(char **argv, const struct options *options)
 	if (options->boot_clock)
 		timer_use_clock(CLOCK_BOOTTIME);
 	/* The attempts' reports, read back one by one. */
-	snprintf(dir, sizeof dir, "%s/altimer-retry-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if ((r = timer_prepare(TIMER_DEADLINE)) < 0 || mkdtemp(dir) == NULL) {
-		diag_errno(r < 0 ? -r : errno, "cannot prepare the attempts");
+	if ((r = timer_prepare(TIMER_DEADLINE)) < 0 || (r = report_file_open()) < 0) {
+		diag_errno(-r, "cannot prepare the attempts");
 		return 125;
 	}
-	snprintf(path, sizeof path, "%s/attempt.json", dir);
+	report_fd = r;
+	snprintf(path, sizeof path, "/dev/fd/%d", report_fd);
 
 	for (;;) {
 		struct attempt *attempt = &attempts[count];
@@ -325,7 +392,7 @@ int retry_run(char **argv, const struct options *options)
 				duration = left;
 		}
 		uint64_t began = clock_ns(CLOCK_MONOTONIC);
-		pid_t pid = attempt_start(argv, &original, count + 1, duration, path);
+		pid_t pid = attempt_start(argv, &original, count + 1, duration, path, report_fd);
 		count++;
 		if (pid < 0) {
 			diag_errno((int)-pid, "cannot start attempt %u", count);
@@ -334,8 +401,7 @@ int retry_run(char **argv, const struct options *options)
 		}
 		r = attempt_wait(signal_fd, pid, attempt, &outside);
 		attempt->elapsed = clock_ns(CLOCK_MONOTONIC) - began;
-		read_report(path, attempt, &text);
-		(void)unlink(path);
+		read_report(report_fd, attempt, &text);
 		if (r < 0) {
 			diag_errno(-r, "lost track of attempt %u", count);
 			attempt->status = 125;
@@ -366,7 +432,7 @@ int retry_run(char **argv, const struct options *options)
 	if (options->report)
 		report_attempts(&report, options->report, text, attempts, count);
 	free(text);
-	(void)rmdir(dir);
+	close_quietly(report_fd);
 	free(attempts);
 	/* A signal from outside between attempts ends altimer as it would
 	 * have ended the command: Ctrl-C in a delay is a death by INT. */

@@ -451,6 +451,57 @@ cgroup_parent() {
 	[ ! -e "$dir" ]
 }
 
+@test "the cgroup's parent is opened once, for the mkdir and the sweep, and neither the command nor the rest of the run holds it" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	parent=$(cgroup_parent)
+	parent=${parent%/}
+	# The sweep of stale cgroups uses the descriptor the mkdir had: no
+	# second lookup of the path (the run below has nothing to move out).
+	ASAN_OPTIONS=detect_leaks=0 run --separate-stderr strace -o "$TMP/strace" -e trace=open,openat \
+		"$ALTIMER" --contain=cgroup --report="$R" 5 "$PROBE" fds
+	[ "$status" -eq 0 ]
+	[ "$(field .containment)" = cgroup ]
+	# The command's descriptors: none is the parent's (nor the cgroup's).
+	[[ "$output" != *" $parent"* ]]
+	opened=$(awk -v a="\"$parent\"" -v b="\"$parent/\"" 'index($0, a) || index($0, b)' "$TMP/strace" | wc -l)
+	[ "$opened" -eq 1 ]
+	# Once the command runs, altimer has closed it: it waits with no
+	# descriptor of the parent's.
+	"$ALTIMER" --contain=cgroup 300 sh -c 'echo $$ >"$1"; exec sleep 300' sh "$TMP/started" &
+	pid=$!
+	wait_for "$TMP/started" '[0-9]'
+	held=yes
+	for _ in $(seq 250); do
+		held=""
+		for fd in /proc/"$pid"/fd/*; do
+			if [ "$(readlink "$fd")" = "$parent" ]; then held=$fd; fi
+		done
+		[ -z "$held" ] && break
+		sleep 0.02
+	done
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ -z "$held" ]
+}
+
+@test "after a timeout cgroup.events is opened once: the emptiness the leftovers' wait read is not read again at the end" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	# The command alone, and one that leaves a child behind for the
+	# leftovers' KILL: either way the end's rmdir is left to the guardian
+	# on the strength of the wait's "populated 0".
+	for command in 'exec sleep 30' 'sleep 30 & exec sleep 30'; do
+		ASAN_OPTIONS=detect_leaks=0 run strace -o "$TMP/strace" -e trace=open,openat \
+			"$ALTIMER" --contain=cgroup --report="$R" 0.3 sh -c "$command"
+		[ "$status" -eq 124 ]
+		[ "$(field .containment)" = cgroup ]
+		[ "$(grep -c '"cgroup.events"' "$TMP/strace")" -eq 1 ]
+		cgroup_gone "$(made_cgroup)"
+	done
+	no_marked_left
+}
+
 @test "a guardian whose ppoll fails for good looks once a second instead of spinning, and still acts on kill -9" {
 	"$DENY" EPERM ppoll -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
 	"$DENY" EPERM ppoll -- "$ALTIMER" --contain=cgroup 300 sh -c 'echo $$ >"$1"; exec sleep 300' \

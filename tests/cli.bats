@@ -264,6 +264,15 @@ load helpers/gnu
 	run -0 "$ALTIMER" -f 1 true
 }
 
+@test "every test runs with a HOME of its own, empty: the machine's ~/.popt plays no part" {
+	[[ "$HOME" == "$BATS_TEST_TMPDIR/"* ]]
+	[ -d "$HOME" ]
+	[ -z "$(ls -A "$HOME")" ]
+	# And so does everything the test runs.
+	run sh -c 'echo "$HOME"'
+	[ "$output" = "$HOME" ]
+}
+
 # popt's alias files: a HOME of the test's own, so the machine's ~/.popt
 # plays no part, and the line is the man page's own where it shows one.
 with_popt() {

@@ -130,3 +130,32 @@ teardown() {
 	check --retry-on=never "invalid --retry-on 'never': use timeout or failure"
 	check --budget=x "invalid time interval 'x' (--budget: a number with an optional unit, such as 10, 1.5s, 500ms, 2m or 1h30m)"
 }
+
+@test "kill -9 of the retrying altimer leaves nothing in TMPDIR, and its attempt ends its command" {
+	"$ALTIMER" --report="$R" --retry=3 30 sh -c 'echo $$ >"$0"; exec sleep 60' "$BATS_TEST_TMPDIR/started" &
+	pid=$!
+	wait_for "$BATS_TEST_TMPDIR/started" '[0-9]'
+	command=$(cat "$BATS_TEST_TMPDIR/started")
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# The attempt gets TERM as its parent-death signal, and passes it on.
+	wait_gone "$command"
+	# Nothing was ever named in TMPDIR (teardown checks it too).
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "the attempts' report file reaches no command: its descriptors are as without --retry" {
+	direct=$("$PROBE" fds)
+	run --separate-stderr "$ALTIMER" --report="$R" --retry=1 5 "$PROBE" fds
+	[ "$status" -eq 0 ]
+	[ "$output" = "$direct" ]
+	[ "$(jq -c '[.attempts[] | [.reason, .exit_status]]' "$R")" = '[["exited",0]]' ]
+}
+
+@test "with memfd_create refused (seccomp), the attempts' reports go to an unnamed file in TMPDIR, and nothing is left there" {
+	"$DENY" EPERM memfd_create -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
+	run --separate-stderr "$DENY" EPERM memfd_create -- "$ALTIMER" --report="$R" --retry=1 0.2 sleep 30
+	[ "$status" -eq 124 ]
+	[ "$(jq -c '[.attempts[] | [.reason, .exit_status]]' "$R")" = '[["deadline",124],["deadline",124]]' ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}

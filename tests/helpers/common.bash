@@ -19,6 +19,15 @@ else
 	ALTIMER_NAME=$ALTIMER
 fi
 export LC_ALL=C
+# A HOME of each test's own (of the file's own in setup_file): popt reads
+# ~/.popt for aliases, and the machine's must play no part in what altimer
+# does under test.  A test that needs a HOME with something in it sets its
+# own after this.
+if [ -n "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-}}" ]; then
+	HOME=${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/home
+	mkdir -p "$HOME"
+	export HOME
+fi
 
 bats_require_minimum_version 1.5.0
 

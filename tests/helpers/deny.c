@@ -38,6 +38,7 @@ static const struct {
 	{ "pipe2", SYS_pipe2 },
 	{ "kcmp", SYS_kcmp },
 	{ "ppoll", SYS_ppoll },
+	{ "memfd_create", SYS_memfd_create },
 };
 
 /* argv from DENY_WRAP's words followed by the real arguments. */
