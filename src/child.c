@@ -10,11 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,9 +33,20 @@ exit_before_exec(int sig)
 	_exit(128 + sig);
 }
 
+/* Without the exec pipe (no descriptor left for it: only in a forked
+ * child), the child says itself why COMMAND did not run. */
+__attribute__((noinline, cold)) static void say_exec_failed(const char *name, int error)
+{
+	char quoted[4096];
+
+	diag_errno(error, "failed to run command %s", diag_quote(name, quoted, sizeof quoted));
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls.  Not
- * instrumented: on the stack start_shared gives it (clone's CLONE_VM) the
- * sanitizers would take it for one of altimer's. */
+ * instrumented: on the stack spawn_shared gives it (clone's CLONE_VM) the
+ * sanitizers would take it for one of altimer's.  Its frame stays small
+ * (the message of a failed exec is formed in a function of its own): what
+ * it and execvp touch of that stack counts in altimer's memory. */
 __attribute__((no_sanitize("address"), no_sanitize("undefined"))) static _Noreturn void
 child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
@@ -104,20 +111,19 @@ child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 
 	execvp(plan->argv[0], plan->argv);
 	error = errno;
-	if (error_fd >= 0) {
+	if (error_fd >= 0)
 		(void)write_all(error_fd, &error, sizeof error);
-	} else {
-		char quoted[4096];
-		diag_errno(error, "failed to run command %s",
-			   diag_quote(plan->argv[0], quoted, sizeof quoted));
-	}
+	else
+		say_exec_failed(plan->argv[0], error);
 	_exit(error == ENOENT ? 127 : 126);
 }
 
 static int child_started(struct child *child, const struct spawn_plan *plan);
 
-/* The child's side of clone(CLONE_VM | CLONE_VFORK): it runs on a stack of
- * its own in altimer's memory, with altimer stopped until its exec. */
+/* The new process's side of spawn_shared: it runs on a stack of its own
+ * in altimer's memory, with altimer stopped until its exec.  Under a
+ * cgroup it moves itself in before anything of COMMAND runs (clone3's
+ * CLONE_INTO_CGROUP needs a raw clone3 that cannot share memory from C). */
 struct child_start {
 	const struct spawn_plan *plan;
 	int error_fd;
@@ -130,52 +136,6 @@ child_start(void *arg)
 	const struct child_start *start = arg;
 
 	child_exec(start->plan, start->error_fd, start->move_self);
-}
-
-/* COMMAND's start shares altimer's memory until its exec, as posix_spawn
- * does: no copy of altimer's page tables, none of the copy-on-write faults
- * a fork costs both sides afterwards.  altimer waits meanwhile (a few
- * hundred microseconds; child_exec makes only system calls, writing
- * nothing of altimer's but errno).  Under a cgroup the child moves itself
- * in before anything of COMMAND runs (clone3's CLONE_INTO_CGROUP needs a
- * raw clone3 that cannot share memory from C).  This is the one start
- * outside spawn.c: spawn_fork's set-up runs instrumented C in a copy of
- * altimer, while here the child runs on altimer's own memory and must do
- * its set-up itself (child_exec), and a fork's copy of the page tables is
- * what this start exists to avoid. */
-static char start_stack[128 * 1024] __attribute__((aligned(64)));
-
-static pid_t start_shared(const struct spawn_plan *plan, int error_fd, bool move_self)
-{
-	struct child_start start = { plan, error_fd, move_self };
-	const char *path = getenv("PATH");
-	size_t need = 64 * 1024, argc = 0;
-	char *stack = start_stack;
-	pid_t pid;
-	int error;
-
-	/* What execvp may put on the stack besides child_exec's own frames:
-	 * a copy of argv for a script without #! (run by /bin/sh), and each
-	 * PATH entry joined to the name.  Beyond the static stack, a mapping
-	 * of its own, as posix_spawn sizes one. */
-	while (plan->argv[argc] != NULL)
-		argc++;
-	need += (argc + 2) * sizeof(char *) + (path ? strlen(path) : 0) + strlen(plan->argv[0]);
-	need = (need + 4095) & ~(size_t)4095;
-	if (need > sizeof start_stack) {
-		stack = mmap(NULL, need, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (stack == MAP_FAILED)
-			return -1;
-	} else {
-		need = sizeof start_stack;
-	}
-	pid = clone(child_start, stack + need, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
-	error = errno;
-	if (stack != start_stack)
-		(void)munmap(stack, need);
-	errno = error;
-	return pid;
 }
 
 int child_spawn(struct child *child, const struct spawn_plan *plan)
@@ -199,7 +159,8 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	/* With the exec pipe (a failed exec is told through it, with nothing
 	 * written to stderr from the child), COMMAND starts sharing memory. */
 	if (pipe_fds[1] >= 0) {
-		child->pid = start_shared(plan, pipe_fds[1], plan->cgroup_fd >= 0);
+		struct child_start start = { plan, pipe_fds[1], plan->cgroup_fd >= 0 };
+		child->pid = spawn_shared(child_start, &start, plan->argv);
 		if (child->pid < 0) {
 			r = -errno;
 			close_quietly(pipe_fds[0]);

@@ -1,6 +1,7 @@
-/* spawn.c - starting altimer's own processes: the hook's keeper and shell,
- * the relay keeper, retry's attempts, and COMMAND when it cannot start
- * sharing altimer's memory.
+/* spawn.c - starting every process altimer starts but the guardian
+ * (cgroup.c says why): COMMAND, sharing altimer's memory until its exec or
+ * by a fork, the hook's keeper and shell, the relay keeper and retry's
+ * attempts.
  *
  * One way, so that each gets the same care: the parent's PID is taken
  * before the fork (getppid() afterwards, in the new process, would only
@@ -14,6 +15,9 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -95,4 +99,41 @@ pid_t spawn_raw(int cgroup_fd, bool *moved)
 	if (errno == ENOSYS || errno == EPERM || errno == E2BIG || errno == EINVAL)
 		return fork();
 	return -1;
+}
+
+/* The shared start's stack.  Page-aligned, it takes one page of altimer's
+ * memory for a start that needs less (child_exec's frames and execvp's
+ * copy of a PATH entry joined to the name). */
+static char shared_stack[128 * 1024] __attribute__((aligned(4096)));
+
+pid_t spawn_shared(int (*start)(void *), void *arg, char *const argv[])
+{
+	const char *path = getenv("PATH");
+	size_t need = 64 * 1024, argc = 0;
+	char *stack = shared_stack;
+	pid_t pid;
+	int error;
+
+	/* What execvp may put on the stack besides start's own frames: a
+	 * copy of argv for a script without #! (run by /bin/sh), and each
+	 * PATH entry joined to the name.  Beyond the static stack, a mapping
+	 * of its own, as posix_spawn sizes one. */
+	while (argv[argc] != NULL)
+		argc++;
+	need += (argc + 2) * sizeof(char *) + (path ? strlen(path) : 0) + strlen(argv[0]);
+	need = (need + 4095) & ~(size_t)4095;
+	if (need > sizeof shared_stack) {
+		stack = mmap(NULL, need, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED)
+			return -1;
+	} else {
+		need = sizeof shared_stack;
+	}
+	pid = clone(start, stack + need, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+	error = errno;
+	if (stack != shared_stack)
+		(void)munmap(stack, need);
+	errno = error;
+	return pid;
 }

@@ -1,5 +1,5 @@
-/* spawn.h - the one way altimer starts a process that is not COMMAND's
- * fast start (child.c) or the guardian (cgroup.c). */
+/* spawn.h - the one place altimer starts processes from, but the guardian
+ * (cgroup.c). */
 #ifndef ALTIMER_SPAWN_H
 #define ALTIMER_SPAWN_H
 
@@ -37,11 +37,20 @@ struct spawn_options {
  * over the fork, so none reaches the new process before its mask. */
 pid_t spawn_fork(const struct spawn_options *options);
 
-/* COMMAND's slow starts (child.c; its fast one, clone(CLONE_VM |
- * CLONE_VFORK), stays there because the child then runs on altimer's
- * memory and must do all of its set-up itself, async-signal-safe and
- * uninstrumented): a plain fork, or with cgroup_fd >= 0 a clone3 straight
- * into that cgroup.  *moved says whether it is in it (false: clone3 was
+/* COMMAND's fast start, as posix_spawn does it: clone(CLONE_VM |
+ * CLONE_VFORK), start(arg) running in the new process on a stack of its
+ * own in altimer's memory, altimer stopped until it execs argv (execvp:
+ * the stack is sized for it) or exits.  No copy of altimer's page tables,
+ * none of the copy-on-write faults a fork costs both sides afterwards.
+ * start does all of its set-up itself, with system calls only
+ * (async-signal-safe) and uninstrumented (the sanitizers would take its
+ * stack for one of altimer's), and may write nothing of altimer's but
+ * errno.  PID, or -1 with errno. */
+pid_t spawn_shared(int (*start)(void *), void *arg, char *const argv[]);
+
+/* COMMAND's slow starts, when spawn_shared cannot serve (no descriptor
+ * for the exec pipe): a plain fork, or with cgroup_fd >= 0 a clone3
+ * straight into that cgroup.  *moved says whether it is in it (false: clone3 was
  * refused, and the process must move itself).  The new process does its
  * own set-up (child_exec).  PID, 0 in the new process, or -1 with errno. */
 pid_t spawn_raw(int cgroup_fd, bool *moved);

@@ -137,7 +137,10 @@ void close_all_but(int *keep, int count)
 	}
 }
 
-void dispositions_restore(const struct signal_restore *restore)
+/* Also run by COMMAND's shared start (spawn_shared), on a stack the
+ * sanitizers do not know: uninstrumented. */
+__attribute__((no_sanitize("address"), no_sanitize("undefined"))) void
+dispositions_restore(const struct signal_restore *restore)
 {
 	for (size_t i = 0; restore->signals[i] != 0; i++)
 		(void)sigaction(restore->signals[i], &restore->actions[i], NULL);
