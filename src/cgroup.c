@@ -62,25 +62,27 @@ static void unescape_octal(char *s)
 }
 
 /* Hand each line of a small text file to take() until it returns other
- * than 1 (0: found, -errno: failed).  Returns that, or -ENOENT. */
+ * than 1 (0: found, -errno: failed).  Returns that, or -ENOENT.  Read
+ * whole, without stdio: the default mode reads /proc/self/cgroup, and
+ * stdio's code and buffer would cost every run memory GNU's does not. */
 static int scan_lines(const char *path, int (*take)(char *line, void *context),
 		      void *context)
 {
-	FILE *file = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
+	char *text, *line, *next;
+	ssize_t n = read_all_at(AT_FDCWD, path, &text);
 	int r = -ENOENT;
 
-	if (file == NULL)
-		return -errno;
-	while (getline(&line, &cap, file) > 0) {
-		line[strcspn(line, "\n")] = '\0';
+	if (n < 0)
+		return (int)n;
+	for (line = text; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			*next++ = '\0';
 		if ((r = take(line, context)) != 1)
 			break;
 		r = -ENOENT;
 	}
-	free(line);
-	fclose(file);
+	free(text);
 	return r;
 }
 
