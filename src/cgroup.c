@@ -39,9 +39,12 @@
 
 void cgroup_init(struct cgroup *cgroup)
 {
-	*cgroup = (struct cgroup){ .dir_fd = -1,
-				   .parent_fd = -1,
-				   .guardian_fd = -1 };
+	/* All but the path's 4 KiB, which would take a page of memory. */
+	memset(cgroup, 0, offsetof(struct cgroup, parent));
+	cgroup->parent[0] = '\0';
+	cgroup->dir_fd = -1;
+	cgroup->parent_fd = -1;
+	cgroup->guardian_fd = -1;
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */

@@ -27,10 +27,6 @@ struct cgroup_usage {
 
 struct cgroup {
 	int dir_fd;		/* the command's cgroup, or -1 */
-	char parent[4096];	/* the cgroup it was made in (altimer's own);
-				 * files there and cgroup.events are opened
-				 * when needed: a low descriptor limit is
-				 * spent on the command, not on this */
 	int parent_fd;		/* parent's directory, from cgroup_create to
 				 * cgroup_sweep_stale only, or -1 */
 	char name[48];		/* "altimer-PID" */
@@ -39,6 +35,12 @@ struct cgroup {
 	bool emptied;		/* cgroup_populated_at read "populated 0"
 				 * after the command's start: it stays
 				 * empty (nothing moves a process in) */
+	/* Last, here and where a struct cgroup is kept: of its 4 KiB only
+	 * the path's first bytes take a page of altimer's memory. */
+	char parent[4096];	/* the cgroup it was made in (altimer's own);
+				 * files there and cgroup.events are opened
+				 * when needed: a low descriptor limit is
+				 * spent on the command, not on this */
 };
 
 /* An empty handle: no cgroup, nothing to remove. */

@@ -25,8 +25,8 @@ struct containment {
 	int live;		/* the walk's last count of the leftovers */
 	int rounds;		/* the walk's KILL rounds */
 	bool rest_killed;	/* the cgroup's leftovers were sent their KILL */
-	struct cgroup cgroup;	/* the command's own, when held by one */
 	struct cgroup_usage usage;	/* the cgroup's totals at the end */
+	struct cgroup cgroup;	/* the command's own, when held by one */
 };
 
 /* An empty handle: nothing chosen yet, nothing to remove. */

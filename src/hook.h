@@ -21,8 +21,9 @@ struct hook {
 	const char *stopped_by;	/* NULL when it ended by itself, "limit" or
 				 * "signal" (altimer was sent one) */
 	uint64_t elapsed;	/* nanoseconds it ran */
-	struct signalfd_siginfo deferred[HOOK_DEFERRED_MAX];
 	size_t deferred_count;	/* signals read from the signalfd meanwhile */
+	/* Last: 8 KiB that take altimer's memory only when written. */
+	struct signalfd_siginfo deferred[HOOK_DEFERRED_MAX];
 };
 
 /* What the hook is told in its environment. */

@@ -39,7 +39,6 @@ struct run {
 	int terminal;		/* controlling terminal shared with COMMAND, or -1 */
 	struct terminal_modes terminal_modes;	/* given back after a timeout */
 	sigset_t forwarded;	/* signals passed on to COMMAND */
-	struct relay relay;	/* COMMAND's output, under --keepalive */
 	struct notify notify;	/* sd_notify socket, under --notify */
 	uint64_t keepalive;	/* current keepalive, WATCHDOG_USEC= may set it */
 	struct stop stop;
@@ -56,9 +55,13 @@ struct run {
 				 * under --heartbeat and the relay, or 0 */
 	struct report report;	/* signals sent, times, for --report */
 	struct report_snapshot snapshot;	/* the tree when a limit fired */
-	struct hook hook;	/* --on-timeout, when it ran */
-	struct containment containment;	/* how the whole tree is held */
 	struct leftovers leftovers;
+	/* The large ones last, the largest at the end: only the pages a run
+	 * writes take altimer's memory (the relay's buffers, the hook's
+	 * deferred signals, the cgroup's path). */
+	struct containment containment;	/* how the whole tree is held */
+	struct hook hook;	/* --on-timeout, when it ran */
+	struct relay relay;	/* COMMAND's output, under --keepalive */
 };
 
 /* Whether sig, sent from outside, is passed on to COMMAND: a forwarded

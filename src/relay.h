@@ -40,12 +40,13 @@ struct relay_stream {
 };
 
 struct relay {
-	struct relay_stream streams[2];
 	bool active;
 	bool merged;		/* stdout and stderr share one pipe (2>&1) */
 	bool size_changed;	/* a pty's window size changed: tell COMMAND */
 	bool broken_pipe;	/* a pty's reader went away: COMMAND gets SIGPIPE */
 	int verbose;		/* -vv says why a stream ended */
+	/* Last: the buffers take altimer's memory only under a relay. */
+	struct relay_stream streams[2];
 };
 
 /* Create the pipes (or ptys, per mode).  Returns 0 or -errno. */
