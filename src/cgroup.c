@@ -265,8 +265,9 @@ static int write_at(int dir_fd, const char *name, const char *text)
 static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size, const char *before,
 			const char *after)
 {
-	snprintf(buf, size, "%s%s%s%s%s", before, cgroup->parent,
-		 cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name, after);
+	join(buf, size, before, cgroup->parent,
+	     cgroup->parent[strlen(cgroup->parent) - 1] == '/' ? "" : "/", cgroup->name, after,
+	     NULL);
 }
 
 /* Where altimer and its guardian were both killed outright, nobody removed
@@ -384,11 +385,11 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size)
 	 * cgroup_sweep_stale, after the command's start: a suffix makes the
 	 * name unique. */
 	for (int attempt = 0;; attempt++) {
-		if (attempt == 0)
-			snprintf(cgroup->name, sizeof cgroup->name, "altimer-%d", (int)getpid());
-		else
-			snprintf(cgroup->name, sizeof cgroup->name, "altimer-%d-%d", (int)getpid(),
-				 attempt);
+		char pid[24], suffix[24] = "";
+		format_uint(pid, (unsigned)getpid());
+		if (attempt > 0)
+			format_uint(stpcpy(suffix, "-"), (unsigned)attempt);
+		join(cgroup->name, sizeof cgroup->name, "altimer-", pid, suffix, NULL);
 		if (mkdirat(parent_fd, cgroup->name, 0755) == 0)
 			break;
 		r = -errno;
@@ -898,16 +899,20 @@ int cgroup_guardian_main(int argc, char **argv)
  * left it: it runs altimer's binary afresh for the work
  * (cgroup_guardian_main). */
 static struct {
+	/* Its top and the plan above it share a page of altimer's memory:
+	 * the struct is page-aligned and the stack ends 1 KiB short of a
+	 * page's end, more than the plan with the usual short paths. */
+	char stack[32768 - 1024];
 	int pipe_fd, pipe_write_fd, altimer_fd, dir_fd, null_fd;
 	pid_t altimer;			/* its parent while altimer lives */
 	int keep[3];			/* pipe_fd, altimer_fd (or -1), dir_fd */
-	char numbers[3][24];		/* dir_fd, sig, grace_ms */
-	char parent[sizeof ((struct cgroup *)0)->parent];
-	char name[sizeof ((struct cgroup *)0)->name];
-	char path[sizeof ((struct cgroup *)0)->parent + sizeof ((struct cgroup *)0)->name + 1];
 	char *argv[8];
-	char stack[32768] __attribute__((aligned(64)));
-} guardian_plan;
+	char *path;			/* the cgroup's, in strings */
+	/* argv's strings and the path, one after the other: the parent,
+	 * the name, dir_fd, sig and grace_ms as numbers, and the path. */
+	char strings[2 * sizeof ((struct cgroup *)0)->parent +
+		     2 * sizeof ((struct cgroup *)0)->name + 3 * 24];
+} guardian_plan __attribute__((aligned(4096)));
 
 __attribute__((no_sanitize("address"), no_sanitize("undefined"))) static int
 guardian_watch(void *unused)
@@ -1013,20 +1018,23 @@ int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 	guardian_plan.keep[0] = pipe_fds[0];
 	guardian_plan.keep[1] = altimer_fd;
 	guardian_plan.keep[2] = cgroup->dir_fd;
-	snprintf(guardian_plan.numbers[0], sizeof guardian_plan.numbers[0], "%d", cgroup->dir_fd);
-	snprintf(guardian_plan.numbers[1], sizeof guardian_plan.numbers[1], "%d", sig);
-	snprintf(guardian_plan.numbers[2], sizeof guardian_plan.numbers[2], "%d", grace_ms);
+	/* The strings, each after the one before. */
+	char *at = guardian_plan.strings, *end = at + sizeof guardian_plan.strings;
 	char **argv = guardian_plan.argv;
 	argv[0] = (char *)CGROUP_GUARDIAN_NAME;
 	argv[1] = (char *)"--guardian";
-	snprintf(guardian_plan.parent, sizeof guardian_plan.parent, "%s", cgroup->parent);
-	snprintf(guardian_plan.name, sizeof guardian_plan.name, "%s", cgroup->name);
-	cgroup_path(cgroup, guardian_plan.path, sizeof guardian_plan.path, "", "");
-	argv[2] = guardian_plan.parent;
-	argv[3] = guardian_plan.name;
-	argv[4] = guardian_plan.numbers[0];
-	argv[5] = guardian_plan.numbers[1];
-	argv[6] = guardian_plan.numbers[2];
+	argv[2] = at;
+	at += join(at, (size_t)(end - at), cgroup->parent, NULL) + 1;
+	argv[3] = at;
+	at += join(at, (size_t)(end - at), cgroup->name, NULL) + 1;
+	argv[4] = at;
+	at = format_uint(at, (unsigned)cgroup->dir_fd) + 1;
+	argv[5] = at;
+	at = format_uint(at, (unsigned)sig) + 1;
+	argv[6] = at;
+	at = format_uint(at, (unsigned)grace_ms) + 1;
+	guardian_plan.path = at;
+	cgroup_path(cgroup, at, (size_t)(end - at), "", "");
 	argv[7] = NULL;
 	/* altimer's child, outside the command's cgroup, left out of every
 	 * walk of the command's tree (tree_exclude).  Born with every signal

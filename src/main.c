@@ -60,8 +60,13 @@ static int deadline_export(uint64_t duration)
 		return 0;
 	}
 	uint64_t at = clock_ns(CLOCK_REALTIME) + duration;
-	snprintf(value, sizeof value, "%llu.%03llu", (unsigned long long)(at / 1000000000u),
-		 (unsigned long long)(at % 1000000000u / 1000000u));
+	unsigned ms = (unsigned)(at % 1000000000u / 1000000u);
+	char *end = format_uint(value, at / 1000000000u);
+	*end++ = '.';
+	*end++ = (char)('0' + ms / 100);
+	*end++ = (char)('0' + ms / 10 % 10);
+	*end++ = (char)('0' + ms % 10);
+	*end = '\0';
 	return setenv("ALTIMER_DEADLINE", value, 1) < 0 ? -errno : 0;
 }
 

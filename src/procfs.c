@@ -98,11 +98,12 @@ int procfs_every_process(int (*add)(pid_t pid, void *context), void *context)
 
 int procfs_exists(pid_t pid)
 {
-	char path[32];
+	char path[32], number[24];
 
 	if (access("/proc/self", F_OK) != 0)
 		return -errno;
-	snprintf(path, sizeof path, "/proc/%d", (int)pid);
+	format_uint(number, (unsigned)pid);
+	join(path, sizeof path, "/proc/", number, NULL);
 	return access(path, F_OK) == 0;
 }
 

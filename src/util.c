@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -53,7 +55,9 @@ int reopen_nonblocking(int fd, bool *socket)
 	}
 	if (!S_ISFIFO(st.st_mode) && !isatty(fd))
 		return -1;
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	char number[24];
+	format_uint(number, (unsigned)fd);
+	join(path, sizeof path, "/proc/self/fd/", number, NULL);
 	return open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 }
 
@@ -103,6 +107,40 @@ ssize_t read_all_at(int dir_fd, const char *name, char **text)
 	buf[len] = '\0';
 	*text = buf;
 	return (ssize_t)len;
+}
+
+char *format_uint(char *buf, unsigned long long value)
+{
+	char digits[21], *at = digits + sizeof digits;
+
+	do
+		*--at = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	size_t n = (size_t)(digits + sizeof digits - at);
+	memcpy(buf, at, n);
+	buf[n] = '\0';
+	return buf + n;
+}
+
+size_t join(char *buf, size_t size, ...)
+{
+	size_t len = 0;
+	const char *part;
+	va_list parts;
+
+	va_start(parts, size);
+	while ((part = va_arg(parts, const char *)) != NULL) {
+		size_t n = strlen(part);
+		if (len < size) {
+			size_t room = size - 1 - len;
+			memcpy(buf + len, part, n < room ? n : room);
+		}
+		len += n;
+	}
+	va_end(parts);
+	if (size > 0)
+		buf[len < size ? len : size - 1] = '\0';
+	return len;
 }
 
 void close_quietly(int fd)

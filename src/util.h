@@ -31,6 +31,17 @@ ssize_t read_all_at(int dir_fd, const char *name, char **text);
  * the hook's limit); CLOCK_BOOTTIME counts as /proc's start times do. */
 uint64_t clock_ns(clockid_t clock);
 
+/* Text for the default path, without printf's code: snprintf would map
+ * pages of libc that cost every run memory GNU timeout does not spend
+ * (bench/run's peak RSS).  The decimal digits of value at buf, which has
+ * room for 21 bytes; returns the terminating NUL's address. */
+char *format_uint(char *buf, unsigned long long value);
+
+/* The strings up to a NULL, one after the other, in buf of size bytes
+ * (cut to fit, always NUL-terminated).  Returns the length they have
+ * together, as snprintf does. */
+size_t join(char *buf, size_t size, ...) __attribute__((sentinel));
+
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);
 
