@@ -981,9 +981,9 @@ guardian_watch(void *unused)
  * 7), and again under the load of a test run 13.6 ms against 15.2 ms (5
  * of 7); bench/interleave.c, 1000 rounds alternating call by call (each
  * started by env(1), which picked the variant): 16.6 ms against 19.8 ms,
- * first quartiles 13.1 against 15.9.  A fork copies altimer's page tables, and altimer then pays
- * copy-on-write faults and the teardown of its own memory at its end, on
- * the caller's wait.  posix_spawn of /proc/self/exe --guardian shares
+ * first quartiles 13.1 against 15.9.  A fork copies altimer's page
+ * tables, and altimer then pays copy-on-write faults and the teardown of
+ * its own memory at its end, on the caller's wait.  posix_spawn of /proc/self/exe --guardian shares
  * memory only until its exec, but then starts altimer's binary a second
  * time, CPU taken from the command (a loop of `altimer --version`: 6.0
  * ms a call in the same rounds).  The price is guardian_watch's

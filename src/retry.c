@@ -127,33 +127,20 @@ static int report_file_open(void)
 static void read_report(int fd, struct attempt *attempt, char **text)
 {
 	const char *at;
-	struct stat st;
-	size_t got = 0;
 
 	free(*text);
 	*text = NULL;
 	attempt->reason[0] = '\0';
-	if (fstat(fd, &st) == 0 && (*text = malloc((size_t)st.st_size + 1)) != NULL) {
-		while (got < (size_t)st.st_size) {
-			ssize_t n = pread(fd, *text + got, (size_t)st.st_size - got, (off_t)got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-		(*text)[got] = '\0';
+	/* The attempt wrote at the offset it shares with this descriptor:
+	 * read from the start, and empty the file for the next. */
+	if (lseek(fd, 0, SEEK_SET) == 0 && read_all_fd(fd, text) == 0) {
+		free(*text);
+		*text = NULL;
 	}
-	/* The attempt wrote at the offset it shares with this descriptor. */
 	(void)ftruncate(fd, 0);
 	(void)lseek(fd, 0, SEEK_SET);
 	if (*text == NULL)
 		return;
-	if (got == 0) {
-		free(*text);
-		*text = NULL;
-		return;
-	}
 	at = strstr(*text, "\n  \"reason\": \"");
 	if (at != NULL)
 		snprintf(attempt->reason, sizeof attempt->reason, "%.*s",

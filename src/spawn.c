@@ -7,7 +7,9 @@
  * before the fork (getppid() afterwards, in the new process, would only
  * compare a value with itself), the parent-death signal is set and then
  * checked against it, and signals stay blocked from before the fork until
- * the new process has the dispositions and the mask it asked for. */
+ * the new process has the dispositions and the mask it asked for.  (The
+ * shared start runs on altimer's memory and does the same itself, with
+ * system calls only: child.c's child_exec.) */
 #include "config.h"
 #include "spawn.h"
 

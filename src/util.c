@@ -76,8 +76,6 @@ ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size)
 
 ssize_t read_all_at(int dir_fd, const char *name, char **text)
 {
-	size_t size = 4096, len = 0;
-	char *buf = NULL;
 	ssize_t n;
 	int fd;
 
@@ -85,6 +83,18 @@ ssize_t read_all_at(int dir_fd, const char *name, char **text)
 	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	n = read_all_fd(fd, text);
+	close_quietly(fd);
+	return n;
+}
+
+ssize_t read_all_fd(int fd, char **text)
+{
+	size_t size = 4096, len = 0;
+	char *buf = NULL;
+	ssize_t n;
+
+	*text = NULL;
 	for (;;) {
 		if (buf == NULL || len + 1 >= size) {
 			char *grown = realloc(buf, buf ? size *= 2 : size);
@@ -99,7 +109,6 @@ ssize_t read_all_at(int dir_fd, const char *name, char **text)
 			break;
 		len += (size_t)n;
 	}
-	close_quietly(fd);
 	if (n < 0) {
 		free(buf);
 		return n;

@@ -26,6 +26,9 @@ ssize_t read_small_at(int dir_fd, const char *name, char *buf, size_t size);
  * length, or -errno with *text NULL. */
 ssize_t read_all_at(int dir_fd, const char *name, char **text);
 
+/* The same from fd's offset to its end. */
+ssize_t read_all_fd(int fd, char **text);
+
 /* The time on clock, in nanoseconds: the one clock reader of altimer.
  * CLOCK_MONOTONIC is the clock of its own bookkeeping (the report's times,
  * the hook's limit); CLOCK_BOOTTIME counts as /proc's start times do. */
@@ -70,6 +73,5 @@ struct signal_restore {
  * keeper): the caller's dispositions back, the mask left as it is.
  * Async-signal-safe. */
 void dispositions_restore(const struct signal_restore *restore);
-
 
 #endif
