@@ -983,11 +983,11 @@ guardian_watch(void *unused)
  * started by env(1), which picked the variant): 16.6 ms against 19.8 ms,
  * first quartiles 13.1 against 15.9.  A fork copies altimer's page
  * tables, and altimer then pays copy-on-write faults and the teardown of
- * its own memory at its end, on the caller's wait.  posix_spawn of /proc/self/exe --guardian shares
- * memory only until its exec, but then starts altimer's binary a second
- * time, CPU taken from the command (a loop of `altimer --version`: 6.0
- * ms a call in the same rounds).  The price is guardian_watch's
- * discipline below. */
+ * its own memory at its end, on the caller's wait.  posix_spawn of
+ * /proc/self/exe --guardian shares memory only until its exec, but then
+ * starts altimer's binary a second time, CPU taken from the command (a
+ * loop of `altimer --version`: 6.0 ms a call in the same rounds).  The
+ * price is guardian_watch's discipline below. */
 int cgroup_guardian_start(struct cgroup *cgroup, int sig, int grace_ms)
 {
 	struct pidref altimer = PIDREF_NONE;

@@ -51,8 +51,9 @@ pid_t spawn_shared(int (*start)(void *), void *arg, char *const argv[]);
 /* COMMAND's slow starts, when spawn_shared cannot serve (no descriptor
  * for the exec pipe): a plain fork, or with cgroup_fd >= 0 a clone3
  * straight into that cgroup.  *moved says whether it is in it (false:
- * clone3 was refused, and the process must move itself).  The new process does its
- * own set-up (child_exec).  PID, 0 in the new process, or -1 with errno. */
+ * clone3 was refused, and the process must move itself).  The new
+ * process does its own set-up (child_exec).  PID, 0 in the new process,
+ * or -1 with errno. */
 pid_t spawn_raw(int cgroup_fd, bool *moved);
 
 #endif
