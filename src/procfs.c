@@ -48,8 +48,12 @@ int procfs_stat(pid_t pid, struct procfs_stat *stat)
 	if (p == NULL || p[1] != ' ' || open_paren == NULL || open_paren > p)
 		return -EINVAL;
 	*stat = (struct procfs_stat){ .pid = pid, .state = p[2] };
-	snprintf(stat->comm, sizeof stat->comm, "%.*s", (int)(p - open_paren - 1),
-		 open_paren + 1);
+	/* The name, cut to fit as snprintf would, without printf's code. */
+	size_t len = (size_t)(p - open_paren - 1);
+	if (len >= sizeof stat->comm)
+		len = sizeof stat->comm - 1;
+	memcpy(stat->comm, open_paren + 1, len);
+	stat->comm[len] = '\0';
 	p += 2;
 	int field;
 	for (field = 3; field <= 24 && p != NULL; field++) {
@@ -73,11 +77,23 @@ int procfs_stat(pid_t pid, struct procfs_stat *stat)
 	return 0;
 }
 
+/* "/proc/PID" or "/proc/PID/rest" in path, formed without printf, as
+ * the rest of altimer's default path is (util.h's format_uint and join):
+ * a timeout reads /proc/PID/stat, and printf's code would map pages of
+ * libc GNU timeout never touches. */
+static void process_path(char *path, size_t size, pid_t pid, const char *rest)
+{
+	char number[24];
+
+	format_uint(number, (unsigned)pid);
+	join(path, size, "/proc/", number, *rest ? "/" : "", rest, NULL);
+}
+
 ssize_t procfs_read_process(pid_t pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
 
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	process_path(path, sizeof path, pid, name);
 	return procfs_read_small(path, buf, size);
 }
 
@@ -98,12 +114,11 @@ int procfs_every_process(int (*add)(pid_t pid, void *context), void *context)
 
 int procfs_exists(pid_t pid)
 {
-	char path[32], number[24];
+	char path[32];
 
 	if (access("/proc/self", F_OK) != 0)
 		return -errno;
-	format_uint(number, (unsigned)pid);
-	join(path, sizeof path, "/proc/", number, NULL);
+	process_path(path, sizeof path, pid, "");
 	return access(path, F_OK) == 0;
 }
 
@@ -112,7 +127,7 @@ ssize_t procfs_executable(pid_t pid, char *buf, size_t size)
 	char path[48];
 	ssize_t len;
 
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	process_path(path, sizeof path, pid, "exe");
 	len = readlink(path, buf, size - 1);
 	if (len < 0)
 		return -errno;
@@ -129,7 +144,7 @@ bool procfs_runs_own_binary(pid_t pid)
 
 	if (known < 0)
 		known = stat("/proc/self/exe", &self) == 0;
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	process_path(path, sizeof path, pid, "exe");
 	return known && stat(path, &other) == 0 && other.st_dev == self.st_dev &&
 	       other.st_ino == self.st_ino;
 }
@@ -141,7 +156,7 @@ bool procfs_kill_pending(pid_t pid)
 	char path[64], buf[2048];
 	const char *names[] = { "\nSigPnd:", "\nShdPnd:" };
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	process_path(path, sizeof path, pid, "status");
 	if (procfs_read_small(path, buf, sizeof buf) <= 0)
 		return false;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -159,7 +174,7 @@ int procfs_children(pid_t pid, int (*add)(pid_t child, void *context), void *con
 	struct dirent *task;
 	int r = 0;
 
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	process_path(path, sizeof path, pid, "task");
 	tasks = opendir(path);
 	if (tasks == NULL)
 		return errno == ENOENT ? 0 : -errno; /* exited meanwhile */
@@ -169,8 +184,9 @@ int procfs_children(pid_t pid, int (*add)(pid_t child, void *context), void *con
 
 		if (!isdigit((unsigned char)task->d_name[0]))
 			continue;
-		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid,
-			 atoi(task->d_name));
+		char rest[64];
+		join(rest, sizeof rest, "task/", task->d_name, "/children", NULL);
+		process_path(path, sizeof path, pid, rest);
 		/* A thousand children take more than a page: read it all. */
 		n = procfs_read_all(path, &list);
 		if (n == -ENOENT && pid == getpid())
@@ -198,7 +214,7 @@ bool procfs_in_cgroup(pid_t pid, const char *name)
 	char path[64], text[4096], *line, *end;
 	size_t len = strlen(name);
 
-	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	process_path(path, sizeof path, pid, "cgroup");
 	if (procfs_read_small(path, text, sizeof text) <= 0)
 		return false;
 	for (line = text; line && *line; line = end ? end + 1 : NULL) {
