@@ -52,8 +52,9 @@ child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 {
 	int error = 0;
 
-	/* fork instead of clone3 (a sandbox refused it): COMMAND moves itself
-	 * into its cgroup before it can run or fork anything. */
+	/* Not put in its cgroup by its clone (clone3 refused by a sandbox or
+	 * an old kernel, or no clone3 start for this architecture): COMMAND
+	 * moves itself in before it can run or fork anything. */
 	if (move_self) {
 		int fd = openat(plan->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
 		if (fd < 0 || write(fd, "0", 1) != 1) {
@@ -122,12 +123,12 @@ static int child_started(struct child *child, const struct spawn_plan *plan);
 
 /* The new process's side of spawn_shared: it runs on a stack of its own
  * in altimer's memory, with altimer stopped until its exec.  Under a
- * cgroup it moves itself in before anything of COMMAND runs (clone3's
- * CLONE_INTO_CGROUP needs a raw clone3 that cannot share memory from C). */
+ * cgroup that its clone did not put it in, it moves itself in before
+ * anything of COMMAND runs. */
 struct child_start {
 	const struct spawn_plan *plan;
 	int error_fd;
-	bool move_self;
+	bool moved;			/* written by spawn_shared */
 };
 
 __attribute__((no_sanitize("address"), no_sanitize("undefined"))) static int
@@ -135,7 +136,7 @@ child_start(void *arg)
 {
 	const struct child_start *start = arg;
 
-	child_exec(start->plan, start->error_fd, start->move_self);
+	child_exec(start->plan, start->error_fd, start->plan->cgroup_fd >= 0 && !start->moved);
 }
 
 int child_spawn(struct child *child, const struct spawn_plan *plan)
@@ -159,8 +160,9 @@ int child_spawn(struct child *child, const struct spawn_plan *plan)
 	/* With the exec pipe (a failed exec is told through it, with nothing
 	 * written to stderr from the child), COMMAND starts sharing memory. */
 	if (pipe_fds[1] >= 0) {
-		struct child_start start = { plan, pipe_fds[1], plan->cgroup_fd >= 0 };
-		child->pid = spawn_shared(child_start, &start, plan->argv);
+		struct child_start start = { plan, pipe_fds[1], false };
+		child->pid = spawn_shared(child_start, &start, plan->argv, plan->cgroup_fd,
+					  &start.moved);
 		if (child->pid < 0) {
 			r = -errno;
 			close_quietly(pipe_fds[0]);

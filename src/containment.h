@@ -60,9 +60,10 @@ void containment_guardian_start(struct containment *containment, const struct op
 int containment_guardian_main(int argc, char **argv);
 
 /* What spawning COMMAND needs: the cgroup's directory, or -1 (no cgroup).
- * The child mostly moves itself in through its cgroup.procs before it runs
- * anything of COMMAND's (child.c's shared-memory start); clone3's
- * CLONE_INTO_CGROUP uses it only where the exec pipe could not be had. */
+ * clone3's CLONE_INTO_CGROUP starts the child in it (spawn.c); where that
+ * is refused, or on an architecture without the shared clone3 start, the
+ * child moves itself in through its cgroup.procs before it runs anything
+ * of COMMAND's. */
 int containment_spawn_fd(const struct containment *containment);
 
 /* COMMAND could not be started into the cgroup (error, an errno): under

@@ -37,16 +37,21 @@ struct spawn_options {
  * over the fork, so none reaches the new process before its mask. */
 pid_t spawn_fork(const struct spawn_options *options);
 
-/* COMMAND's fast start, as posix_spawn does it: clone(CLONE_VM |
- * CLONE_VFORK), start(arg) running in the new process on a stack of its
- * own in altimer's memory, altimer stopped until it execs argv (execvp:
- * the stack is sized for it) or exits.  No copy of altimer's page tables,
- * none of the copy-on-write faults a fork costs both sides afterwards.
- * start does all of its set-up itself, with system calls only
- * (async-signal-safe) and uninstrumented (the sanitizers would take its
- * stack for one of altimer's), and may write nothing of altimer's but
- * errno.  PID, or -1 with errno. */
-pid_t spawn_shared(int (*start)(void *), void *arg, char *const argv[]);
+/* COMMAND's fast start, as posix_spawn does it: a clone sharing memory
+ * (CLONE_VM | CLONE_VFORK), start(arg) running in the new process on a
+ * stack of its own in altimer's memory, altimer stopped until it execs
+ * argv (execvp: the stack is sized for it) or exits.  No copy of
+ * altimer's page tables, none of the copy-on-write faults a fork costs
+ * both sides afterwards.  start does all of its set-up itself, with
+ * system calls only (async-signal-safe) and uninstrumented (the
+ * sanitizers would take its stack for one of altimer's), and may write
+ * nothing of altimer's but errno.  With cgroup_fd >= 0, by clone3 straight
+ * into that cgroup where it can (x86-64: the new process's start needs
+ * assembly); *moved, set before the clone and so readable by start, says
+ * whether it is in it (false: start must move the process itself).  PID,
+ * or -1 with errno. */
+pid_t spawn_shared(int (*start)(void *), void *arg, char *const argv[], int cgroup_fd,
+		   bool *moved);
 
 /* COMMAND's slow starts, when spawn_shared cannot serve (no descriptor
  * for the exec pipe): a plain fork, or with cgroup_fd >= 0 a clone3

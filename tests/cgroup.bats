@@ -44,6 +44,22 @@ made_cgroup() {
 	cgroup_gone "$dir"
 }
 
+@test "on x86-64 the command is cloned into its cgroup sharing memory, and does not move itself" {
+	# A process writing itself to cgroup.procs waits for an RCU grace
+	# period; clone3's CLONE_INTO_CGROUP does not.
+	[ "$(uname -m)" = x86_64 ] || skip "the shared clone3 start is x86-64's"
+	command -v strace >/dev/null || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
+	ASAN_OPTIONS=detect_leaks=0 run strace -f -o "$TMP/strace" -e trace=clone3,openat \
+		"$ALTIMER" --contain=cgroup --report="$R" 5 sh -c 'grep "^0::" /proc/self/cgroup'
+	[ "$status" -eq 0 ]
+	dir=$(made_cgroup)
+	[[ "$output" == "0::"*"/${dir##*/}" ]]
+	grep -q 'clone3({flags=CLONE_VM|CLONE_VFORK|CLONE_INTO_CGROUP,' "$TMP/strace"
+	run grep 'cgroup.procs", O_WRONLY' "$TMP/strace"
+	[ "$status" -eq 1 ]
+}
+
 @test "with clone3 refused (seccomp), the command moves itself into its cgroup before exec" {
 	"$DENY" EPERM clone3 -- true 2>/dev/null || skip "seccomp filters cannot be installed here"
 	run "$DENY" EPERM clone3 -- "$ALTIMER" --contain=cgroup --report="$R" 5 \
