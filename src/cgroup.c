@@ -45,6 +45,7 @@ void cgroup_init(struct cgroup *cgroup)
 	cgroup->dir_fd = -1;
 	cgroup->parent_fd = -1;
 	cgroup->guardian_fd = -1;
+	cgroup->procs_fd = -1;
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -434,14 +435,28 @@ int cgroup_dir_fd(const struct cgroup *cgroup)
 static int signal_pid(pid_t pid, int sig);
 static int events_wait(const struct cgroup *cgroup, const char *key, int want, int timeout_ms);
 
-/* The members of the cgroup at dir_fd, as its cgroup.procs lists them
- * (this level only: nested cgroups list their own), in the kernel's order:
- * malloc'ed, *count of them.  The one reader of cgroup.procs.  Returns
- * NULL with errno set on failure. */
-static pid_t *read_members(int dir_fd, size_t *count)
+void cgroup_hold_members(struct cgroup *cgroup)
+{
+	if (cgroup->dir_fd >= 0 && cgroup->procs_fd < 0 && !few_descriptors())
+		cgroup->procs_fd = openat(cgroup->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+}
+
+static ssize_t read_procs(int dir_fd, int procs_fd, char **text)
+{
+	/* Read again from the start, the kernel lists the members anew. */
+	if (procs_fd >= 0 && lseek(procs_fd, 0, SEEK_SET) == 0)
+		return read_all_fd(procs_fd, text);
+	return read_all_at(dir_fd, "cgroup.procs", text);
+}
+
+/* The members of the cgroup at dir_fd, as its cgroup.procs (procs_fd,
+ * where held open) lists them (this level only: nested cgroups list their
+ * own), in the kernel's order: malloc'ed, *count of them.  The one reader
+ * of cgroup.procs.  Returns NULL with errno set on failure. */
+static pid_t *read_members(int dir_fd, int procs_fd, size_t *count)
 {
 	char *text;
-	ssize_t n = read_all_at(dir_fd, "cgroup.procs", &text);
+	ssize_t n = read_procs(dir_fd, procs_fd, &text);
 	size_t found = 0, capacity = 1;
 	pid_t *pids;
 
@@ -508,7 +523,7 @@ static void walk_cgroups(int parent_fd, const char *name, int dir_fd, int depth,
 static void kill_members(int parent_fd, const char *name, int dir_fd, void *data)
 {
 	size_t count = 0;
-	pid_t *members = dir_fd >= 0 ? read_members(dir_fd, &count) : NULL;
+	pid_t *members = dir_fd >= 0 ? read_members(dir_fd, -1, &count) : NULL;
 
 	(void)parent_fd;
 	(void)name;
@@ -677,7 +692,7 @@ int cgroup_signal(const struct cgroup *cgroup, int sig, pid_t except_group)
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
-	members = read_members(cgroup->dir_fd, &count);
+	members = read_members(cgroup->dir_fd, cgroup->procs_fd, &count);
 	if (members == NULL)
 		return -errno;
 	/* Sorted, for below_a_supervisor's lookups. */
@@ -704,7 +719,7 @@ int cgroup_count_outside(const struct cgroup *cgroup, pid_t group)
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
-	members = read_members(cgroup->dir_fd, &count);
+	members = read_members(cgroup->dir_fd, cgroup->procs_fd, &count);
 	if (members == NULL)
 		return -errno;
 	/* One that is gone by now is in no group: counted. */
@@ -814,7 +829,7 @@ static void move_out(const struct cgroup *cgroup)
 
 	for (int round = 0; round < 8 && parent_fd >= 0; round++) {
 		size_t count = 0;
-		pid_t *members = read_members(cgroup->dir_fd, &count);
+		pid_t *members = read_members(cgroup->dir_fd, cgroup->procs_fd, &count);
 
 		for (size_t i = 0; i < count; i++) {
 			char text[24];
@@ -1063,6 +1078,8 @@ int cgroup_remove(struct cgroup *cgroup)
 	/* Left only when the command never started (no sweep). */
 	close_quietly(cgroup->parent_fd);
 	cgroup->parent_fd = -1;
+	close_quietly(cgroup->procs_fd);
+	cgroup->procs_fd = -1;
 	/* Empty, with a guardian to outlive altimer: the rmdir (a tenth of
 	 * a millisecond, the most of altimer's end) is the guardian's, once
 	 * altimer has ended and its caller has its status.  Not when altimer

@@ -17,6 +17,7 @@
 
 #include "diag.h"
 #include "pidref.h"
+#include "procfs.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -213,6 +214,11 @@ static int child_started(struct child *child, const struct spawn_plan *plan)
 		(void)kill(child->pid, SIGKILL);
 		return r;
 	}
+	/* A limit's first signal reads COMMAND's stat: found now, while
+	 * COMMAND starts, not then.  A tiny descriptor limit keeps its
+	 * descriptors for what the run needs. */
+	if (!few_descriptors())
+		procfs_hold(child->pid);
 	return 0;
 }
 
@@ -269,6 +275,7 @@ int child_try_reap(struct child *child)
 	if (info.si_pid == 0)
 		return 0;
 	child->reaped = true;
+	procfs_release();
 	child->si_code = info.si_code;
 	child->status = info.si_status;
 	return 1;

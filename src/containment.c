@@ -82,8 +82,8 @@ int containment_setup(struct containment *containment, const struct options *opt
 	 * the guardian's pipe): under a tiny limit auto leaves them to the
 	 * command's relay and the tree walk, which worked there before. */
 	struct rlimit files;
-	if (options->contain_mode == CONTAIN_AUTO && getrlimit(RLIMIT_NOFILE, &files) == 0 &&
-	    files.rlim_cur < 32) {
+	if (options->contain_mode == CONTAIN_AUTO && few_descriptors() &&
+	    getrlimit(RLIMIT_NOFILE, &files) == 0) {
 		snprintf(why, size, "the descriptor limit (%llu) leaves none for a cgroup",
 			 (unsigned long long)files.rlim_cur);
 		return 0;
@@ -176,8 +176,10 @@ bool containment_spawn_failed(struct containment *containment, int error)
 
 void containment_started(struct containment *containment)
 {
-	if (uses_cgroup(containment))
+	if (uses_cgroup(containment)) {
 		cgroup_sweep_stale(&containment->cgroup);
+		cgroup_hold_members(&containment->cgroup);
+	}
 }
 
 /* The walk: the rest of the tree, processes that left COMMAND's group too. */

@@ -30,6 +30,65 @@ ssize_t procfs_read_all(const char *path, char **text)
 	return read_all_at(AT_FDCWD, path, text);
 }
 
+/* "/proc/PID" or "/proc/PID/rest" in path, formed without printf, as
+ * the rest of altimer's default path is (util.h's format_uint and join):
+ * a timeout reads /proc/PID/stat, and printf's code would map pages of
+ * libc GNU timeout never touches. */
+static void process_path(char *path, size_t size, pid_t pid, const char *rest)
+{
+	char number[24];
+
+	format_uint(number, (unsigned)pid);
+	join(path, size, "/proc/", number, *rest ? "/" : "", rest, NULL);
+}
+
+ssize_t procfs_read_process(pid_t pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+
+	process_path(path, sizeof path, pid, name);
+	return procfs_read_small(path, buf, size);
+}
+
+/* COMMAND's stat, held open from its start (procfs_hold): a limit's first
+ * signal waits on reading it (is COMMAND a nested timeout?), and looking
+ * up /proc/PID costs more than the read.  The descriptor stays with the
+ * process it was opened on; once that has been reaped, the path is read
+ * again, as the PID may be another process's. */
+static struct {
+	pid_t pid;
+	int fd;
+} held = { 0, -1 };
+
+void procfs_hold(pid_t pid)
+{
+	char path[64];
+
+	procfs_release();
+	process_path(path, sizeof path, pid, "stat");
+	held.fd = open(path, O_RDONLY | O_CLOEXEC);
+	held.pid = held.fd >= 0 ? pid : 0;
+}
+
+void procfs_release(void)
+{
+	close_quietly(held.fd);
+	held.fd = -1;
+	held.pid = 0;
+}
+
+static ssize_t read_stat(pid_t pid, char *buf, size_t size)
+{
+	if (pid == held.pid && held.fd >= 0) {
+		ssize_t n = pread(held.fd, buf, size - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			return n;
+		}
+	}
+	return procfs_read_process(pid, "stat", buf, size);
+}
+
 /* "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
  * majflt cmajflt utime stime cutime cstime priority nice num_threads
  * itrealvalue starttime vsize rss ...": comm may hold spaces and
@@ -39,7 +98,7 @@ int procfs_stat(pid_t pid, struct procfs_stat *stat)
 	char buf[2048];
 	unsigned long long value[25] = { 0 };
 	char *p, *open_paren;
-	ssize_t n = procfs_read_process(pid, "stat", buf, sizeof buf);
+	ssize_t n = read_stat(pid, buf, sizeof buf);
 
 	if (n <= 0)
 		return n == -ENOENT || n == 0 ? -ESRCH : (int)n;
@@ -75,26 +134,6 @@ int procfs_stat(pid_t pid, struct procfs_stat *stat)
 	stat->start_time = value[22];
 	stat->rss_pages = (long)value[24];
 	return 0;
-}
-
-/* "/proc/PID" or "/proc/PID/rest" in path, formed without printf, as
- * the rest of altimer's default path is (util.h's format_uint and join):
- * a timeout reads /proc/PID/stat, and printf's code would map pages of
- * libc GNU timeout never touches. */
-static void process_path(char *path, size_t size, pid_t pid, const char *rest)
-{
-	char number[24];
-
-	format_uint(number, (unsigned)pid);
-	join(path, size, "/proc/", number, *rest ? "/" : "", rest, NULL);
-}
-
-ssize_t procfs_read_process(pid_t pid, const char *name, char *buf, size_t size)
-{
-	char path[64];
-
-	process_path(path, sizeof path, pid, name);
-	return procfs_read_small(path, buf, size);
 }
 
 int procfs_every_process(int (*add)(pid_t pid, void *context), void *context)
@@ -167,44 +206,58 @@ bool procfs_kill_pending(pid_t pid)
 	return false;
 }
 
-int procfs_children(pid_t pid, int (*add)(pid_t child, void *context), void *context)
+/* One thread's children file, its PIDs passed to add. */
+static int thread_children(pid_t pid, const char *tid,
+			   int (*add)(pid_t child, void *context), void *context)
+{
+	char path[64], rest[64], *list, *p, *end;
+	ssize_t n;
+	int r = 0;
+
+	join(rest, sizeof rest, "task/", tid, "/children", NULL);
+	process_path(path, sizeof path, pid, rest);
+	/* A thousand children take more than a page: read it all. */
+	n = procfs_read_all(path, &list);
+	if (n == -ENOENT && pid == getpid())
+		r = -ENOENT;
+	else if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
+		r = (int)n;
+	if (n <= 0) {
+		free(list); /* an empty list is still a buffer */
+		return r;
+	}
+	for (p = list; r == 0; p = end) {
+		long child = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		r = add((pid_t)child, context);
+	}
+	free(list);
+	return r;
+}
+
+int procfs_children(pid_t pid, bool one_thread,
+		    int (*add)(pid_t child, void *context), void *context)
 {
 	char path[64];
 	DIR *tasks;
 	struct dirent *task;
 	int r = 0;
 
+	/* Its only thread is the one named by its PID: no directory to list
+	 * (most processes, and the cheapest look at a leaf). */
+	if (one_thread) {
+		char tid[24];
+		format_uint(tid, (unsigned)pid);
+		return thread_children(pid, tid, add, context);
+	}
 	process_path(path, sizeof path, pid, "task");
 	tasks = opendir(path);
 	if (tasks == NULL)
 		return errno == ENOENT ? 0 : -errno; /* exited meanwhile */
-	while (r == 0 && (task = readdir(tasks)) != NULL) {
-		char *list, *p, *end;
-		ssize_t n;
-
-		if (!isdigit((unsigned char)task->d_name[0]))
-			continue;
-		char rest[64];
-		join(rest, sizeof rest, "task/", task->d_name, "/children", NULL);
-		process_path(path, sizeof path, pid, rest);
-		/* A thousand children take more than a page: read it all. */
-		n = procfs_read_all(path, &list);
-		if (n == -ENOENT && pid == getpid())
-			r = -ENOENT;
-		else if (n == -ENOMEM || n == -EMFILE || n == -ENFILE)
-			r = (int)n;
-		if (n <= 0) {
-			free(list); /* an empty list is still a buffer */
-			continue;
-		}
-		for (p = list; r == 0; p = end) {
-			long child = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			r = add((pid_t)child, context);
-		}
-		free(list);
-	}
+	while (r == 0 && (task = readdir(tasks)) != NULL)
+		if (isdigit((unsigned char)task->d_name[0]))
+			r = thread_children(pid, task->d_name, add, context);
 	closedir(tasks);
 	return r;
 }

@@ -32,6 +32,12 @@ ssize_t procfs_read_small(const char *path, char *buf, size_t size);
  * its length, or -errno. */
 ssize_t procfs_read_all(const char *path, char **text);
 
+/* Keep /proc/PID/stat open for procfs_stat(pid) (COMMAND's, from its
+ * start), until procfs_release() or another procfs_hold().  Where it
+ * cannot be opened, procfs_stat reads the path, as for any process. */
+void procfs_hold(pid_t pid);
+void procfs_release(void);
+
 /* Parse /proc/PID/stat.  Returns 0, -ESRCH when pid is gone, or -errno. */
 int procfs_stat(pid_t pid, struct procfs_stat *stat);
 
@@ -65,8 +71,12 @@ bool procfs_kill_pending(pid_t pid);
 
 /* Call add(pid, context) for each child of pid, as listed by every one of
  * its threads' /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN), however
- * long the lists are.  Stops at the first non-zero return of add and
- * returns it; returns -ENOENT when the kernel has no such files. */
-int procfs_children(pid_t pid, int (*add)(pid_t child, void *context), void *context);
+ * long the lists are; with one_thread, pid's only thread is known to be
+ * pid itself (its stat said one thread, and it is no zombie), whose list
+ * is read without listing the threads.  Stops at the first non-zero
+ * return of add and returns it; returns -ENOENT when the kernel has no
+ * such files. */
+int procfs_children(pid_t pid, bool one_thread, int (*add)(pid_t child, void *context),
+		    void *context);
 
 #endif

@@ -46,6 +46,11 @@ static int spare[WALK_DESCRIPTORS] = { -1, -1 };
 
 int tree_reserve_descriptors(void)
 {
+	/* Under a limit of 32 or more altimer's own few leave room enough:
+	 * the walk's looks are then not slowed by the reserve's round trip
+	 * (two closes, two opens). */
+	if (!few_descriptors())
+		return 0;
 	for (int i = 0; i < WALK_DESCRIPTORS; i++) {
 		if (spare[i] >= 0)
 			continue;
@@ -127,9 +132,14 @@ static int scan_descendants(struct members *members)
 	int r;
 
 	members->count = 0;
-	r = procfs_children(getpid(), add_child, members);
-	for (size_t i = 0; r == 0 && i < members->count; i++)
-		r = procfs_children(members->items[i].stat.pid, add_child, members);
+	/* altimer has one thread: orphans come to it, the subreaper. */
+	r = procfs_children(getpid(), true, add_child, members);
+	for (size_t i = 0; r == 0 && i < members->count; i++) {
+		const struct procfs_stat *stat = &members->items[i].stat;
+		/* A zombie leader may have live threads, with children. */
+		r = procfs_children(stat->pid, stat->threads == 1 && stat->state != 'Z',
+				    add_child, members);
+	}
 	return r;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -150,6 +151,13 @@ size_t join(char *buf, size_t size, ...)
 	if (size > 0)
 		buf[len < size ? len : size - 1] = '\0';
 	return len;
+}
+
+bool few_descriptors(void)
+{
+	struct rlimit files;
+
+	return getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 32;
 }
 
 void close_quietly(int fd)

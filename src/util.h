@@ -48,6 +48,12 @@ size_t join(char *buf, size_t size, ...) __attribute__((sentinel));
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);
 
+/* Whether RLIMIT_NOFILE is below 32: what the command needs (its pipes,
+ * the signalfd, the pidfd, the tree walk's reserve) comes first, and
+ * descriptors only for speed (the cgroup's, a held /proc file) are not
+ * taken. */
+bool few_descriptors(void);
+
 /* Where a write to fd could block (a pipe, a FIFO, a terminal): a new,
  * private description of the same file with O_NONBLOCK, so altimer never
  * waits on it while the description the caller shares stays as it was.

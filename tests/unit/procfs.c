@@ -4,7 +4,9 @@
  * binary, and a process that is gone.  TAP output for make check. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,38 @@ static pid_t start_child(void)
 	return pid;
 }
 
+/* Whether one of this process's descriptors is open on path. */
+static int holds(const char *path)
+{
+	DIR *fds = opendir("/proc/self/fd");
+	struct dirent *entry;
+	char link[320], target[PATH_MAX];
+	int found = 0;
+
+	while (fds != NULL && !found && (entry = readdir(fds)) != NULL) {
+		ssize_t n;
+		snprintf(link, sizeof link, "/proc/self/fd/%s", entry->d_name);
+		n = readlink(link, target, sizeof target - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			found = strcmp(target, path) == 0;
+		}
+	}
+	if (fds != NULL)
+		closedir(fds);
+	return found;
+}
+
+static int children_seen;
+static pid_t child_wanted;
+
+static int count_child(pid_t pid, void *context)
+{
+	(void)context;
+	children_seen += pid == child_wanted ? 1 : 100;
+	return 0;
+}
+
 int main(void)
 {
 	struct procfs_stat stat, own;
@@ -59,7 +93,7 @@ int main(void)
 	pid_t child = start_child();
 	int r;
 
-	printf("1..10\n");
+	printf("1..14\n");
 	if (child < 0) {
 		printf("Bail out! cannot start a child: %s\n", strerror(errno));
 		return 1;
@@ -86,9 +120,26 @@ int main(void)
 	      strcmp(strrchr(exe, '/'), "/procfs") == 0,
 	      "the executable is this test's");
 	check(procfs_runs_own_binary(child), "a forked child runs the same binary");
+	/* This test's only child, in its own list as in the threads' ones. */
+	child_wanted = child;
+	children_seen = 0;
+	check(procfs_children(getpid(), true, count_child, NULL) == 0 && children_seen == 1,
+	      "one thread's children list, read without listing the threads");
+	children_seen = 0;
+	check(procfs_children(getpid(), false, count_child, NULL) == 0 && children_seen == 1,
+	      "every thread's children lists");
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)child);
+	procfs_hold(child);
+	r = procfs_stat(child, &stat);
+	check(holds(path) && r == 0 && strcmp(stat.comm, AWKWARD_NAME) == 0,
+	      "a held stat is kept open and read through");
 	(void)kill(child, SIGKILL);
 	(void)waitpid(child, NULL, 0);
+	/* Held still: the descriptor's process is gone, the path is read. */
 	check(procfs_stat(child, &stat) == -ESRCH, "a reaped process is -ESRCH");
+	procfs_release();
+	check(!holds(path), "a released stat is closed");
 	check(procfs_exists(child) == 0 && procfs_exists(getpid()) == 1,
 	      "/proc/PID exists while the process does");
 	return failed;
