@@ -179,3 +179,20 @@ shells_present() {
 	[ "$(wc -l <<<"$output")" -eq 4 ]
 	[ "$(shown zsh)" = "$TMP/home/.local/share/zsh/site-functions" ]
 }
+
+@test "libpopt's archive, where installed, is linked in: no libpopt.so to load at each start; --without-static-popt keeps it shared" {
+	command -v readelf >/dev/null || skip "readelf is not installed"
+	archive="$(pkg-config --variable=libdir popt)/libpopt.a"
+	install_with
+	if [ -f "$archive" ]; then
+		grep -qxF "configure: libpopt: static ($archive)" "$TMP/configure.log"
+		run readelf -d "$ALTIMER"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"Shared library: [libc.so.6]"* ]]
+		[[ "$output" != *"libpopt"* ]]
+	else
+		grep -qxF "configure: libpopt: shared (libpopt.so)" "$TMP/configure.log"
+	fi
+	install_with --without-static-popt
+	grep -qxF "configure: libpopt: shared (libpopt.so)" "$TMP/configure.log"
+}

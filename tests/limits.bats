@@ -31,7 +31,7 @@ marked_alive() {
 }
 
 # sweep EXPECTED ARGS...: run "altimer ARGS" under ulimit -n 4 .. 24 (below
-# 4 the dynamic loader itself cannot open libpopt).  Each run must give
+# 4 the dynamic loader itself cannot open libc).  Each run must give
 # EXPECTED, or 125 with one line naming what altimer could not do, and
 # leave no process of the tree alive.  At least the highest limits must
 # give EXPECTED (--keepalive --notify needs about 18 descriptors: the relay
