@@ -46,6 +46,7 @@ void cgroup_init(struct cgroup *cgroup)
 	cgroup->parent_fd = -1;
 	cgroup->guardian_fd = -1;
 	cgroup->procs_fd = -1;
+	cgroup->events_fd = -1;
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -435,10 +436,12 @@ int cgroup_dir_fd(const struct cgroup *cgroup)
 static int signal_pid(pid_t pid, int sig);
 static int events_wait(const struct cgroup *cgroup, const char *key, int want, int timeout_ms);
 
-void cgroup_hold_members(struct cgroup *cgroup)
+void cgroup_hold(struct cgroup *cgroup)
 {
-	if (cgroup->dir_fd >= 0 && cgroup->procs_fd < 0 && !few_descriptors())
-		cgroup->procs_fd = openat(cgroup->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	if (cgroup->dir_fd < 0 || cgroup->procs_fd >= 0 || few_descriptors())
+		return;
+	cgroup->procs_fd = openat(cgroup->dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	cgroup->events_fd = openat(cgroup->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 }
 
 static ssize_t read_procs(int dir_fd, int procs_fd, char **text)
@@ -574,6 +577,8 @@ static int events_value(const struct cgroup *cgroup, int fd, const char *key)
 
 	if (cgroup->dir_fd < 0)
 		return -EBADF;
+	if (fd < 0)
+		fd = cgroup->events_fd;
 	n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0)
 		    : read_small_at(cgroup->dir_fd, "cgroup.events", buf, sizeof buf);
 	if (n < 0)
@@ -752,6 +757,10 @@ int cgroup_events_open(const struct cgroup *cgroup)
 {
 	if (cgroup->dir_fd < 0)
 		return -1;
+	/* The held one's open file, shared: a read through either is the
+	 * look that poll's next change is measured from. */
+	if (cgroup->events_fd >= 0)
+		return fcntl(cgroup->events_fd, F_DUPFD_CLOEXEC, 0);
 	return openat(cgroup->dir_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 }
 
@@ -1078,17 +1087,19 @@ int cgroup_remove(struct cgroup *cgroup)
 	/* Left only when the command never started (no sweep). */
 	close_quietly(cgroup->parent_fd);
 	cgroup->parent_fd = -1;
-	close_quietly(cgroup->procs_fd);
-	cgroup->procs_fd = -1;
 	/* Empty, with a guardian to outlive altimer: the rmdir (a tenth of
 	 * a millisecond, the most of altimer's end) is the guardian's, once
 	 * altimer has ended and its caller has its status.  Not when altimer
 	 * is PID 1 of its namespace (a container's): its end KILLs the
 	 * guardian with the rest of the namespace.  Emptiness the leftovers'
-	 * wait has just read is not read again. */
-	if (cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && getpid() != 1 &&
-	    (cgroup->emptied || cgroup_populated(cgroup) == 0) &&
-	    write_all(cgroup->guardian_fd, "r", 1) == 0) {
+	 * wait has just read is not read again; else it is read through the
+	 * held cgroup.events, before the held files go. */
+	bool to_guardian = cgroup->dir_fd >= 0 && cgroup->guardian_fd >= 0 && getpid() != 1 &&
+			   (cgroup->emptied || cgroup_populated(cgroup) == 0);
+	close_quietly(cgroup->procs_fd);
+	close_quietly(cgroup->events_fd);
+	cgroup->procs_fd = cgroup->events_fd = -1;
+	if (to_guardian && write_all(cgroup->guardian_fd, "r", 1) == 0) {
 		close_quietly(cgroup->dir_fd);
 		cgroup->dir_fd = -1;
 		cgroup->guardian_fd = -1;

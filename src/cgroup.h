@@ -31,8 +31,9 @@ struct cgroup {
 				 * cgroup_sweep_stale only, or -1 */
 	char name[48];		/* "altimer-PID" */
 	int guardian_fd;	/* write end of its pipe, for the goodbye */
-	int procs_fd;		/* its cgroup.procs, held from the command's
-				 * start (cgroup_hold_members), or -1 */
+	int procs_fd;		/* its cgroup.procs and cgroup.events, held */
+	int events_fd;		/* from the command's start (cgroup_hold),
+				 * or -1 */
 	bool killed;		/* cgroup.kill was written: all are dying */
 	bool emptied;		/* cgroup_populated_at read "populated 0"
 				 * after the command's start: it stays
@@ -59,10 +60,11 @@ int cgroup_create(struct cgroup *cgroup, char *why, size_t why_size);
  * descriptor cgroup_create kept for it. */
 void cgroup_sweep_stale(struct cgroup *cgroup);
 
-/* Keep the cgroup's cgroup.procs open from here on: a limit's first
- * signal waits on reading it, and opening it costs more than the read.
- * Called once the command runs, off the start's path. */
-void cgroup_hold_members(struct cgroup *cgroup);
+/* Keep the cgroup's cgroup.procs and cgroup.events open from here on: a
+ * limit's first signal waits on reading the one, the end of every run on
+ * reading the other, and opening them costs more than the reads.  Called
+ * once the command runs, off the start's path. */
+void cgroup_hold(struct cgroup *cgroup);
 
 /* The cgroup's directory (openat's base for its files, and the command's
  * way in: cgroup.procs, or clone3's CLONE_INTO_CGROUP), or -1. */

@@ -178,7 +178,7 @@ void containment_started(struct containment *containment)
 {
 	if (uses_cgroup(containment)) {
 		cgroup_sweep_stale(&containment->cgroup);
-		cgroup_hold_members(&containment->cgroup);
+		cgroup_hold(&containment->cgroup);
 	}
 }
 
