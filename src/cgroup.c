@@ -276,35 +276,74 @@ static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size, con
  * their cgroup: the next altimer made in the same place removes it, when
  * it is empty, its altimer is gone and it is a few seconds old (younger,
  * it may belong to an altimer of another PID namespace that has not
- * started its command in it yet).  rmdir refuses a cgroup with members. */
+ * started its command in it yet).  rmdir refuses a cgroup with members.
+ * Each look costs system calls, so a run looks at no more than SWEEP_MAX
+ * of the others' cgroups: where more altimers run at once (500 started
+ * together looked at every one started before, 125,000 looks), each
+ * looks at its own window of them, starting where its PID falls, and a
+ * stale one is found by one of the next runs. */
 #define STALE_AFTER_S 5
+#define SWEEP_MAX 16
+struct sweep_names {
+	char (*names)[48];
+	size_t count, capacity;
+};
+
+static void sweep_collect(DIR *dir, struct sweep_names *found)
+{
+	struct dirent *entry;
+	pid_t self = getpid();
+
+	while ((entry = readdir(dir)) != NULL) {
+		char *end;
+		long pid;
+
+		if (entry->d_type != DT_DIR || strncmp(entry->d_name, "altimer-", 8) != 0 ||
+		    strlen(entry->d_name) >= sizeof *found->names)
+			continue;
+		pid = strtol(entry->d_name + 8, &end, 10);
+		if (pid <= 0 || pid == self || (*end != '\0' && *end != '-'))
+			continue;
+		if (found->count == found->capacity) {
+			size_t capacity = found->capacity ? 2 * found->capacity : SWEEP_MAX;
+			char (*names)[48] = realloc(found->names, capacity * sizeof *names);
+			if (names == NULL)
+				return;
+			found->names = names;
+			found->capacity = capacity;
+		}
+		memcpy(found->names[found->count++], entry->d_name, strlen(entry->d_name) + 1);
+	}
+}
+
 static void sweep_stale(int parent_fd)
 {
 	DIR *dir = fdopendir(parent_fd);
-	struct dirent *entry;
+	struct sweep_names found = { NULL, 0, 0 };
 	struct timespec now;
 
 	if (dir == NULL) {
 		close_quietly(parent_fd);
 		return;
 	}
+	sweep_collect(dir, &found);
 	clock_gettime(CLOCK_REALTIME, &now);
-	while ((entry = readdir(dir)) != NULL) {
+	size_t looks = found.count < SWEEP_MAX ? found.count : SWEEP_MAX;
+	size_t first = found.count ? (size_t)getpid() % found.count : 0;
+	for (size_t i = 0; i < looks; i++) {
+		const char *name = found.names[(first + i) % found.count];
+		pid_t pid = (pid_t)strtol(name + 8, NULL, 10);
 		struct stat st;
-		char *end;
-		long pid;
 
-		if (entry->d_type != DT_DIR || strncmp(entry->d_name, "altimer-", 8) != 0)
-			continue;
-		pid = strtol(entry->d_name + 8, &end, 10);
 		/* Its altimer is alive while /proc has its PID (not kill(pid,
 		 * 0): a probe is no signal, and none is sent by PID alone). */
-		if (pid <= 0 || (*end != '\0' && *end != '-') || procfs_exists((pid_t)pid) != 0)
+		if (procfs_exists(pid) != 0)
 			continue;
-		if (fstatat(parent_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.tv_sec - st.st_ctim.tv_sec >= STALE_AFTER_S)
-			(void)unlinkat(parent_fd, entry->d_name, AT_REMOVEDIR);
+			(void)unlinkat(parent_fd, name, AT_REMOVEDIR);
 	}
+	free(found.names);
 	closedir(dir);
 }
 

@@ -467,6 +467,36 @@ cgroup_parent() {
 	[ ! -e "$dir" ]
 }
 
+@test "a run looks at no more than 16 of the others' cgroups for stale ones; where more are left, the next runs find the rest" {
+	parent=$(cgroup_parent)
+	# 40 empty cgroups of altimers that cannot be alive: PIDs above the
+	# kernel's highest pid_max (2^22).
+	dirs=()
+	for i in $(seq 40); do
+		dirs+=("$parent/altimer-$((4194304 + i))")
+	done
+	mkdir "${dirs[@]}"
+	left() {
+		local n=0 dir
+		for dir in "${dirs[@]}"; do [ -d "$dir" ] && n=$((n + 1)); done
+		echo "$n"
+	}
+	# A cgroup's inode, and its ctime, come with the first look after
+	# the mkdir (an altimer's own opens it at once).
+	[ "$(left)" -eq 40 ]
+	sleep 5
+	"$ALTIMER" --contain=cgroup 5 true
+	# The others' own cgroups may be among the 16 looked at: at most 16
+	# of these 40 went.
+	[ "$(left)" -ge 24 ]
+	[ "$(left)" -lt 40 ]
+	for _ in $(seq 60); do
+		[ "$(left)" -eq 0 ] && break
+		"$ALTIMER" --contain=cgroup 5 true
+	done
+	[ "$(left)" -eq 0 ]
+}
+
 @test "the cgroup's parent is opened once, for the mkdir and the sweep, and neither the command nor the rest of the run holds it" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	strace -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
