@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "diag.h"
 #include "duration.h"
@@ -81,11 +80,9 @@ int containment_setup(struct containment *containment, const struct options *opt
 	/* The cgroup holds two descriptors for the whole run (its directory,
 	 * the guardian's pipe): under a tiny limit auto leaves them to the
 	 * command's relay and the tree walk, which worked there before. */
-	struct rlimit files;
-	if (options->contain_mode == CONTAIN_AUTO && few_descriptors() &&
-	    getrlimit(RLIMIT_NOFILE, &files) == 0) {
+	if (options->contain_mode == CONTAIN_AUTO && few_descriptors()) {
 		snprintf(why, size, "the descriptor limit (%llu) leaves none for a cgroup",
-			 (unsigned long long)files.rlim_cur);
+			 descriptor_limit());
 		return 0;
 	}
 	containment->cgroup_optional = options->contain_mode == CONTAIN_AUTO;

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <langinfo.h>
-#include <sys/resource.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -49,12 +48,10 @@ bool diag_locale_utf8(void)
 
 void diag_never_block(void)
 {
-	struct rlimit files;
-
 	/* Under a tiny descriptor limit the command's needs come first (the
 	 * signalfd, the exec pipe, the pidfd): stderr is written as it is,
 	 * and the locale is read now, while a descriptor for it is free. */
-	if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 16) {
+	if (descriptor_limit() < 16) {
 		(void)locale_is_utf8();
 		return;
 	}

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,11 +154,24 @@ size_t join(char *buf, size_t size, ...)
 	return len;
 }
 
-bool few_descriptors(void)
+unsigned long long descriptor_limit(void)
 {
+	/* altimer never changes its own RLIMIT_NOFILE: asked once. */
+	static unsigned long long limit;
+	static bool known;
 	struct rlimit files;
 
-	return getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 32;
+	if (!known) {
+		limit = getrlimit(RLIMIT_NOFILE, &files) == 0 ? (unsigned long long)files.rlim_cur
+							      : ULLONG_MAX;
+		known = true;
+	}
+	return limit;
+}
+
+bool few_descriptors(void)
+{
+	return descriptor_limit() < 32;
 }
 
 void close_quietly(int fd)

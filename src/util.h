@@ -48,6 +48,9 @@ size_t join(char *buf, size_t size, ...) __attribute__((sentinel));
 /* close() that preserves errno and ignores a negative fd. */
 void close_quietly(int fd);
 
+/* RLIMIT_NOFILE's soft limit (ULLONG_MAX when unknown), asked once. */
+unsigned long long descriptor_limit(void);
+
 /* Whether RLIMIT_NOFILE is below 32: what the command needs (its pipes,
  * the signalfd, the pidfd, the tree walk's reserve) comes first, and
  * descriptors only for speed (the cgroup's, a held /proc file) are not
