@@ -277,74 +277,85 @@ static void cgroup_path(const struct cgroup *cgroup, char *buf, size_t size, con
  * it is empty, its altimer is gone and it is a few seconds old (younger,
  * it may belong to an altimer of another PID namespace that has not
  * started its command in it yet).  rmdir refuses a cgroup with members.
- * Each look costs system calls, so a run looks at no more than SWEEP_MAX
- * of the others' cgroups: where more altimers run at once (500 started
- * together looked at every one started before, 125,000 looks), each
- * looks at its own window of them, starting where its PID falls, and a
- * stale one is found by one of the next runs. */
+ *
+ * A run reads a window of the parent's entries, not the whole directory:
+ * one getdents64 of SWEEP_BYTES, at most SWEEP_MAX cgroups of altimers.
+ * Where 500 altimers started together, each read all the others' entries
+ * (125,000 in all, under the directory's lock that their mkdirs wait
+ * for).  cgroupfs (kernfs) lists a directory in the order of its names'
+ * hashes, and the offset of an entry is its hash: the window starts at
+ * an offset of the run's own (its PID, scattered over the hashes), so
+ * each stale cgroup falls in the window of one of the next runs. */
 #define STALE_AFTER_S 5
 #define SWEEP_MAX 16
+#define SWEEP_BYTES 1024
 struct sweep_names {
-	char (*names)[48];
-	size_t count, capacity;
+	char names[SWEEP_MAX][48];
+	pid_t pids[SWEEP_MAX];
+	size_t count;
 };
 
-static void sweep_collect(DIR *dir, struct sweep_names *found)
+/* The altimer cgroups among the entries of one getdents64 read at the
+ * directory's offset, up to the one at offset stop.  Whether the read
+ * reached the directory's end (room was left for one more entry). */
+static bool sweep_read(int dir_fd, struct sweep_names *found, long long stop)
 {
-	struct dirent *entry;
+	union {
+		char bytes[SWEEP_BYTES];
+		struct dirent64 first;
+	} buf;
 	pid_t self = getpid();
+	ssize_t n = syscall(SYS_getdents64, dir_fd, buf.bytes, sizeof buf.bytes);
+	long long position = -1;
 
-	while ((entry = readdir(dir)) != NULL) {
+	for (ssize_t at = 0; at < n && found->count < SWEEP_MAX;) {
+		const struct dirent64 *entry = (const struct dirent64 *)(buf.bytes + at);
 		char *end;
 		long pid;
 
+		/* An entry's offset is the one its predecessor gives as next. */
+		if (position >= stop)
+			return false;
+		position = entry->d_off;
+		at += entry->d_reclen;
 		if (entry->d_type != DT_DIR || strncmp(entry->d_name, "altimer-", 8) != 0 ||
 		    strlen(entry->d_name) >= sizeof *found->names)
 			continue;
 		pid = strtol(entry->d_name + 8, &end, 10);
-		if (pid <= 0 || pid == self || (*end != '\0' && *end != '-'))
+		if (pid <= 0 || pid > INT_MAX || pid == self || (*end != '\0' && *end != '-'))
 			continue;
-		if (found->count == found->capacity) {
-			size_t capacity = found->capacity ? 2 * found->capacity : SWEEP_MAX;
-			char (*names)[48] = realloc(found->names, capacity * sizeof *names);
-			if (names == NULL)
-				return;
-			found->names = names;
-			found->capacity = capacity;
-		}
-		memcpy(found->names[found->count++], entry->d_name, strlen(entry->d_name) + 1);
+		memcpy(found->names[found->count], entry->d_name, strlen(entry->d_name) + 1);
+		found->pids[found->count++] = (pid_t)pid;
 	}
+	return n >= 0 && (size_t)n + sizeof(struct dirent64) <= sizeof buf.bytes;
 }
 
 static void sweep_stale(int parent_fd)
 {
-	DIR *dir = fdopendir(parent_fd);
-	struct sweep_names found = { NULL, 0, 0 };
+	struct sweep_names found = { .count = 0 };
+	/* Knuth's multiplicative hash spreads neighbouring PIDs apart. */
+	off_t start = (off_t)(((uint32_t)getpid() * 2654435761u) & INT_MAX);
 	struct timespec now;
 
-	if (dir == NULL) {
-		close_quietly(parent_fd);
-		return;
-	}
-	sweep_collect(dir, &found);
+	/* Past the last hash, the window goes on from the first entry, up to
+	 * where it started. */
+	if ((lseek(parent_fd, start, SEEK_SET) != start ||
+	     sweep_read(parent_fd, &found, LLONG_MAX)) &&
+	    found.count < SWEEP_MAX && lseek(parent_fd, 0, SEEK_SET) == 0)
+		(void)sweep_read(parent_fd, &found, start);
 	clock_gettime(CLOCK_REALTIME, &now);
-	size_t looks = found.count < SWEEP_MAX ? found.count : SWEEP_MAX;
-	size_t first = found.count ? (size_t)getpid() % found.count : 0;
-	for (size_t i = 0; i < looks; i++) {
-		const char *name = found.names[(first + i) % found.count];
-		pid_t pid = (pid_t)strtol(name + 8, NULL, 10);
+	for (size_t i = 0; i < found.count; i++) {
 		struct stat st;
 
 		/* Its altimer is alive while /proc has its PID (not kill(pid,
 		 * 0): a probe is no signal, and none is sent by PID alone). */
-		if (procfs_exists(pid) != 0)
+		if (procfs_exists(found.pids[i]) != 0)
 			continue;
-		if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		if (fstatat(parent_fd, found.names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.tv_sec - st.st_ctim.tv_sec >= STALE_AFTER_S)
-			(void)unlinkat(parent_fd, name, AT_REMOVEDIR);
+			(void)unlinkat(parent_fd, found.names[i], AT_REMOVEDIR);
 	}
-	free(found.names);
-	closedir(dir);
+	close_quietly(parent_fd);
 }
 
 void cgroup_sweep_stale(struct cgroup *cgroup)
