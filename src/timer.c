@@ -144,6 +144,10 @@ void timer_disarm(enum timer_role role)
 {
 	struct itimerspec spec = { 0 };
 
+	/* Disarmed already and not armed since: nothing can have expired
+	 * (a deadline's expiry disarms it, then its stop does once more). */
+	if (!timers[role].armed)
+		return;
 	/* For a timerfd this also drops expirations not read yet. */
 	if (timers[role].kind == KIND_POSIX)
 		(void)timer_settime(timers[role].id, 0, &spec, NULL);
