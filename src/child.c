@@ -21,6 +21,10 @@
 #include "spawn.h"
 #include "util.h"
 
+/* What the child writes on the exec pipe when it ends itself before its
+ * exec, the deadline passed: no errno. */
+#define CHILD_DEADLINE_PASSED (-1)
+
 /* Until its exec COMMAND is a copy of altimer, and a deadline that comes
  * then ends it with 128+N, as GNU's handler in its child does: whatever
  * the signal's default action (URG, WINCH and CONT would otherwise be
@@ -104,8 +108,16 @@ child_exec(const struct spawn_plan *plan, int error_fd, bool move_self)
 		if (sig != 0 && plan->has_deadline &&
 		    clock_gettime(plan->deadline_clock, &now) == 0 &&
 		    (now.tv_sec > plan->deadline.tv_sec ||
-		     (now.tv_sec == plan->deadline.tv_sec && now.tv_nsec >= plan->deadline.tv_nsec)))
+		     (now.tv_sec == plan->deadline.tv_sec && now.tv_nsec >= plan->deadline.tv_nsec))) {
+			/* The timer's expiry can reach altimer after this end
+			 * (its interrupt late on a busy VM): said first, so the
+			 * end is read as the timeout it is, not as an exit of
+			 * 128+N in time. */
+			int passed = CHILD_DEADLINE_PASSED;
+			if (error_fd >= 0)
+				(void)write_all(error_fd, &passed, sizeof passed);
 			exit_before_exec(sig);
+		}
 	}
 	sigset_t empty;
 	sigemptyset(&empty);
@@ -229,6 +241,10 @@ int child_exec_result(struct child *child)
 
 	close_quietly(child->exec_pipe);
 	child->exec_pipe = -1;
+	if (n == (ssize_t)sizeof error && error == CHILD_DEADLINE_PASSED) {
+		child->deadline_before_exec = true;
+		return 0;
+	}
 	return n == (ssize_t)sizeof error ? error : 0;
 }
 

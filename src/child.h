@@ -18,6 +18,9 @@ struct child {
 	int exec_pipe;		/* read end: errno from a failed exec, or EOF */
 	bool own_group;		/* COMMAND leads its own process group */
 	bool reaped;
+	/* It ended itself before its exec, its deadline passed (child.c):
+	 * a timeout, whether or not the timer's expiry has been read. */
+	bool deadline_before_exec;
 	int si_code;		/* CLD_EXITED, CLD_KILLED or CLD_DUMPED */
 	int status;		/* exit status or signal number */
 	struct rusage usage;	/* COMMAND's CPU time and peak memory */
@@ -45,7 +48,8 @@ struct spawn_plan {
 int child_spawn(struct child *child, const struct spawn_plan *plan);
 
 /* Read the exec pipe once it is readable: 0 when COMMAND is running, or the
- * positive errno with which exec failed. */
+ * positive errno with which exec failed.  0 too, with deadline_before_exec
+ * set, when the child ended itself before its exec, its deadline passed. */
 int child_exec_result(struct child *child);
 
 /* Send sig to COMMAND, and to its process group when to_group is set,

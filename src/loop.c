@@ -74,6 +74,18 @@ static int on_deadline(struct run *run)
 			  run->options->timeout_signal);
 }
 
+/* COMMAND's child saw its deadline pass and ended itself before its exec
+ * (child.c): the timeout it is, though the timer's expiry may not have
+ * been read yet (its interrupt can come after the clock has passed). */
+static int deadline_before_exec(struct run *run)
+{
+	if (!run->child.deadline_before_exec || !timer_is_armed(TIMER_DEADLINE))
+		return 0;
+	run->expirations[TIMER_DEADLINE]++;
+	timer_disarm(TIMER_DEADLINE);
+	return on_deadline(run);
+}
+
 static int keepalive_rearm(struct run *run);
 
 static int on_keepalive(struct run *run)
@@ -558,6 +570,8 @@ int loop_run(struct run *run)
 			run->exec_error = child_exec_result(child);
 			run->reap_later = true;
 			r = drain_signal_fd(run);
+			if (r == 0)
+				r = deadline_before_exec(run);
 			run->reap_later = false;
 			if (r < 0 || (r = child_try_reap(child)) < 0)
 				return r;

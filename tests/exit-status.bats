@@ -207,9 +207,10 @@ load helpers/common
 }
 
 @test "an exit and a deadline together never signal a reaped command ($(altimer_path))" {
-	for _ in $(seq 20); do
+	for i in $(seq 20); do
 		run "$ALTIMER" 0.01 sleep 0.01
-		[ "$status" -eq 0 ] || [ "$status" -eq 124 ]
+		[ "$status" -eq 0 ] || [ "$status" -eq 124 ] ||
+			{ echo "run $i: status $status, output '$output'"; false; }
 	done
 }
 
