@@ -206,6 +206,21 @@ load helpers/common
 	done
 }
 
+@test "a command that never ran, its deadline passed before the exec, is a timeout though the timer's expiry comes late ($(altimer_path))" {
+	# The deadline's timer fires 300 ms late (tests/helpers/late-timer.c),
+	# as its interrupt can on a busy VM: COMMAND's child has seen the
+	# clock pass the deadline and ended itself long before.
+	run env "LD_PRELOAD=${LATE_TIMER:-$BATS_TEST_DIRNAME/helpers/late-timer.so}" \
+		"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$ALTIMER" 1e-9 sh -c 'echo ran'
+	[ "$status" -eq 124 ]
+	[ "$output" = "" ]
+	run env "LD_PRELOAD=${LATE_TIMER:-$BATS_TEST_DIRNAME/helpers/late-timer.so}" \
+		"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$ALTIMER" --preserve-status -s INT 1e-9 true
+	[ "$status" -eq 130 ]
+}
+
 @test "an exit and a deadline together never signal a reaped command ($(altimer_path))" {
 	for i in $(seq 20); do
 		run "$ALTIMER" 0.01 sleep 0.01
