@@ -1,7 +1,11 @@
 /* interleave.c - time commands in alternating rounds: each round runs
- * every command once, starting one further along the list each time, so a
- * slow spell of the machine falls on all of them alike (one benchmark run
- * per command, back to back, lets it fall on one).
+ * every command once, in an order shuffled afresh each round, so a slow
+ * spell of the machine falls on all of them alike (one benchmark run per
+ * command, back to back, lets it fall on one).  Shuffled, not rotated: in
+ * a rotation each command follows the same one in almost every round, and
+ * the work a command leaves behind once it has exited (a helper's clean-up,
+ * the kernel's freeing of a cgroup) falls on that one alone.  The shuffle's
+ * seed is fixed: two runs see the same orders.
  *
  *   interleave ROUNDS COMMAND [ARG]... [--- COMMAND [ARG]...]...
  *
@@ -27,6 +31,17 @@ static int compare(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* xorshift64: the shuffle needs no better, and the same orders each run */
+static unsigned long long next_random(void)
+{
+	static unsigned long long state = 0x9e3779b97f4a7c15ull;
+
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return state;
+}
+
 static double now_us(void)
 {
 	struct timespec t;
@@ -40,7 +55,7 @@ int main(int argc, char **argv)
 	char **commands[MAX_COMMANDS];
 	double *times[MAX_COMMANDS];
 	posix_spawn_file_actions_t quiet;
-	int rounds, count = 0;
+	int rounds, count = 0, order[MAX_COMMANDS];
 
 	if (argc < 3 || (rounds = atoi(argv[1])) < 1) {
 		fprintf(stderr, "usage: interleave ROUNDS COMMAND [ARG]... [--- COMMAND...]...\n");
@@ -68,9 +83,17 @@ int main(int argc, char **argv)
 	posix_spawn_file_actions_init(&quiet);
 	posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", 1, 0);
 	posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", 1, 0);
+	for (int k = 0; k < count; k++)
+		order[k] = k;
 	for (int round = -WARMUP; round < rounds; round++) {
+		for (int k = count - 1; k > 0; k--) {
+			int j = (int)(next_random() % (unsigned long long)(k + 1)), t = order[k];
+
+			order[k] = order[j];
+			order[j] = t;
+		}
 		for (int k = 0; k < count; k++) {
-			int which = (k + (round + WARMUP)) % count, status;
+			int which = order[k], status;
 			double start = now_us();
 			pid_t pid;
 
