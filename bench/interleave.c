@@ -4,8 +4,8 @@
  * command, back to back, lets it fall on one).  Shuffled, not rotated: in
  * a rotation each command follows the same one in almost every round, and
  * the work a command leaves behind once it has exited (a helper's clean-up,
- * the kernel's freeing of a cgroup) falls on that one alone.  The shuffle's
- * seed is fixed: two runs see the same orders.
+ * the kernel's freeing of a cgroup) can fall on that one alone.  The
+ * shuffle's seed is fixed: two runs see the same orders.
  *
  *   interleave ROUNDS COMMAND [ARG]... [--- COMMAND [ARG]...]...
  *
