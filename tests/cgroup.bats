@@ -367,9 +367,7 @@ host_mount() {
 @test "without cgroup.kill (Linux before 5.14) the KILL walks the nested cgroups, and both cgroups go" {
 	# The freeze-and-walk fallback: every cgroup.procs of the tree, then
 	# the walk removing the inner altimer's empty cgroup.
-	run env "LD_PRELOAD=${NO_CGROUP_KILL:-$BATS_TEST_DIRNAME/helpers/no-cgroup-kill.so}" \
-		"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		"$ALTIMER" --contain=cgroup --report="$R" -s KILL 0.5 "$ALTIMER" --contain=cgroup 60 \
+	run "${NO_CGROUP_KILLS[@]}" "$ALTIMER" --contain=cgroup --report="$R" -s KILL 0.5 "$ALTIMER" --contain=cgroup 60 \
 		sh -c '(setsid sh -c "trap \"\" TERM; sleep 300" &); sleep 300'
 	[ "$status" -eq 137 ]
 	no_marked_left

@@ -210,14 +210,10 @@ load helpers/common
 	# The deadline's timer fires 300 ms late (tests/helpers/late-timer.c),
 	# as its interrupt can on a busy VM: COMMAND's child has seen the
 	# clock pass the deadline and ended itself long before.
-	run env "LD_PRELOAD=${LATE_TIMER:-$BATS_TEST_DIRNAME/helpers/late-timer.so}" \
-		"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		"$ALTIMER" 1e-9 sh -c 'echo ran'
+	run "${LATE_TIMERS[@]}" "$ALTIMER" 1e-9 sh -c 'echo ran'
 	[ "$status" -eq 124 ]
 	[ "$output" = "" ]
-	run env "LD_PRELOAD=${LATE_TIMER:-$BATS_TEST_DIRNAME/helpers/late-timer.so}" \
-		"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		"$ALTIMER" --preserve-status -s INT 1e-9 true
+	run "${LATE_TIMERS[@]}" "$ALTIMER" --preserve-status -s INT 1e-9 true
 	[ "$status" -eq 130 ]
 }
 

@@ -276,11 +276,22 @@ across_a_stop() {
 	done
 }
 
-# "${KEPT_EXPIRIES[@]}" COMMAND...: COMMAND (altimer) with timer_settime() as
-# before Linux 6.13, which leaves an expiry already queued in place
-# (tests/helpers/keep-expiry.c).  env execs COMMAND: the same PID, for
-# kill -STOP.  The wrapper is not instrumented, so it comes before a
-# sanitizer's runtime.
+# Prefixes that run COMMAND (altimer) with one of tests/helpers' libraries
+# preloaded.  env execs COMMAND: the same PID, for kill -STOP.  The wrapper
+# is not instrumented, so the library comes before a sanitizer's runtime.
+preload_asan="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 # shellcheck disable=SC2034 # read by the test files
-KEPT_EXPIRIES=(env "LD_PRELOAD=${KEEP_EXPIRY:-$BATS_TEST_DIRNAME/helpers/keep-expiry.so}"
-	"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+{
+	# "${KEPT_EXPIRIES[@]}" COMMAND...: timer_settime() as before Linux
+	# 6.13, which leaves an expiry already queued in place (keep-expiry.c).
+	KEPT_EXPIRIES=(env "LD_PRELOAD=${KEEP_EXPIRY:-$BATS_TEST_DIRNAME/helpers/keep-expiry.so}"
+		"$preload_asan")
+	# "${LATE_TIMERS[@]}" COMMAND...: the first timer (the deadline)
+	# fires 300 ms late, as its interrupt can on a busy VM (late-timer.c).
+	LATE_TIMERS=(env "LD_PRELOAD=${LATE_TIMER:-$BATS_TEST_DIRNAME/helpers/late-timer.so}"
+		"$preload_asan")
+	# "${NO_CGROUP_KILLS[@]}" COMMAND...: no cgroup.kill, as before Linux
+	# 5.14 (no-cgroup-kill.c).
+	NO_CGROUP_KILLS=(env "LD_PRELOAD=${NO_CGROUP_KILL:-$BATS_TEST_DIRNAME/helpers/no-cgroup-kill.so}"
+		"$preload_asan")
+}
