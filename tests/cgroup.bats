@@ -426,15 +426,19 @@ cgroup_parent() {
 	strace -f -o /dev/null -e inject=mkdirat:delay_exit=3000000 \
 		"$ALTIMER" --contain=cgroup 30 sleep 60 &
 	tracer=$!
-	dir=""
+	# This altimer's cgroup, named by its PID (strace's child), not any
+	# new one: the altimers of test files running beside this one make
+	# theirs in the same place, and one of them got this TERM once.
+	dir="" pid=""
 	for _ in $(seq 500); do
-		dir=$(find "$parent" -maxdepth 1 -name "altimer-*" -newer "$TMP" | head -1)
+		[ -n "$pid" ] || pid=$(pgrep -P "$tracer" | head -1)
+		[ -z "$pid" ] ||
+			dir=$(find "$parent" -maxdepth 1 \( -name "altimer-$pid" -o -name "altimer-$pid-*" \) | head -1)
 		[ -n "$dir" ] && break
 		sleep 0.02
 	done
 	[ -n "$dir" ]
-	pid=${dir##*/altimer-}
-	kill -TERM "${pid%%-*}"
+	kill -TERM "$pid"
 	wait "$tracer" || true
 	cgroup_gone "$dir"
 	no_marked_left
